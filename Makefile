@@ -1,0 +1,48 @@
+# pyinspect: `make run` and `make test` work on a fresh machine (they install what is missing).
+SHELL := /bin/bash
+SWIFT ?= swift
+BUILD_FLAGS ?=
+PYTHON := /usr/bin/python3
+BIN := .build/debug/pyinspect
+# Debian packages the build and the tests need.
+APT_PACKAGES := libpython3.11-dev pkg-config libpython3.11-testsuite python3-pytest
+STAMP := .build/.deps-installed
+
+.PHONY: help deps build run test unit-test e2e-test cpython-tests bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+deps: $(STAMP) ## Install missing Debian packages (apt-get)
+
+$(STAMP):
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@mkdir -p .build && touch $(STAMP)
+
+build: deps ## Build pyinspect and pyinspect-python
+	$(SWIFT) build $(BUILD_FLAGS)
+
+run: build ## Build, then run the main job on the bundled example
+	$(BIN) run --json .build/example-run.json examples/hello_threads.py
+	@echo "JSON report: .build/example-run.json"
+
+test: build ## Every test: Swift unit and end-to-end tests, then CPython's own tests under the host
+	$(SWIFT) test $(BUILD_FLAGS) 2>&1 | tee .build/swift-test.log; exit $${PIPESTATUS[0]}
+	$(MAKE) cpython-tests
+
+unit-test: build ## Swift tests only
+	$(SWIFT) test $(BUILD_FLAGS)
+
+cpython-tests: build ## CPython's test modules under `pyinspect run -m test`, compared with /usr/bin/python3
+	$(PYTHON) scripts/cpython_compat.py --pyinspect $(BIN)
+
+bench: build ## Benchmarks against peers; writes docs/BENCHMARKS.md
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+	$(PYTHON) bench/run_benchmarks.py --pyinspect .build/release/pyinspect
+
+clean: ## Remove build products
+	rm -rf .build

@@ -1,0 +1,67 @@
+import CPythonShim
+import Foundation
+
+/// A Python exception raised inside one of pyinspect's helpers: type, message and traceback as text, no live
+/// Python objects.
+public struct PythonHelperError: Error, CustomStringConvertible {
+    public var traceback: String
+    public var description: String {
+        traceback.split(separator: "\n").last.map(String.init) ?? traceback
+    }
+}
+
+/// Calls functions of pyinspect's Python helpers (`pyscripts/pyinspect/*.py`, imported as `_pyinspect.*`).
+///
+/// Thread-safety: callable from any thread once the interpreter is initialised; each call takes the GIL.
+public struct PythonHelper: Sendable {
+    public let packageDirectory: String
+
+    public init(packageDirectory: String) {
+        self.packageDirectory = packageDirectory
+    }
+
+    /// `_pyinspect.<module>.<function>(argument)` → its str().
+    public func call(_ module: String, _ function: String, _ argument: String = "") throws -> String {
+        var result: UnsafeMutablePointer<CChar>?
+        var error: UnsafeMutablePointer<CChar>?
+        let status = pyi_helper_call(packageDirectory, module, function, argument, &result, &error)
+        defer {
+            free(result)
+            free(error)
+        }
+        guard status == 0, let result else {
+            throw PythonHelperError(traceback: error.map { String(cString: $0) } ?? "unknown Python error")
+        }
+        return String(cString: result)
+    }
+
+    /// Calls with a JSON-encoded argument and decodes a JSON result.
+    public func call<Argument: Encodable, Result: Decodable>(
+        _ module: String, _ function: String, json argument: Argument, as: Result.Type
+    ) throws -> Result {
+        let encoded = String(decoding: try JSONEncoder().encode(argument), as: UTF8.self)
+        let text = try call(module, function, encoded)
+        return try JSONDecoder().decode(Result.self, from: Data(text.utf8))
+    }
+}
+
+/// Finds `pyscripts/pyinspect`, the Python half of pyinspect.
+public enum HelperScripts {
+    /// `PYINSPECT_PYSCRIPTS`, then beside the executable (installed layout), then up from it (a build tree).
+    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        let marker = "/pyinspect/__init__.py"
+        var candidates: [String] = []
+        if let explicit = environment["PYINSPECT_PYSCRIPTS"] { candidates.append(explicit) }
+        var directory = (PythonPaths.currentExecutable() as NSString).deletingLastPathComponent
+        candidates.append(directory + "/pyscripts")
+        candidates.append(directory + "/../share/pyinspect/pyscripts")
+        for _ in 0..<6 {
+            directory = (directory as NSString).deletingLastPathComponent
+            candidates.append(directory + "/pyscripts")
+        }
+        for candidate in candidates where FileManager.default.fileExists(atPath: candidate + marker) {
+            return (candidate as NSString).standardizingPath + "/pyinspect"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Where the embedded interpreter's paths come from.
+///
+/// CPython derives `sys.prefix` and the virtualenv from `config.executable` (it reads `pyvenv.cfg` beside it),
+/// so the anchor is the activated virtualenv's `bin/python` when there is one, else the system python3 that
+/// matches the linked libpython. `sys.executable` is set to `pyinspect-python` afterwards.
+public enum PythonPaths {
+    /// The interpreter that matches the linked libpython (Debian's, not the one first on PATH).
+    public static let systemPython = "/usr/bin/python3"
+
+    public static func pathAnchor(environment: [String: String]) -> String {
+        if let venv = activeVirtualEnvironment(environment: environment) {
+            return venv + "/bin/python"
+        }
+        return systemPython
+    }
+
+    /// `VIRTUAL_ENV` when it names a directory with a `pyvenv.cfg`, as `activate` leaves it.
+    public static func activeVirtualEnvironment(environment: [String: String]) -> String? {
+        guard let venv = environment["VIRTUAL_ENV"], !venv.isEmpty else { return nil }
+        guard FileManager.default.fileExists(atPath: venv + "/pyvenv.cfg") else { return nil }
+        return venv
+    }
+
+    /// The absolute path of the running executable.
+    public static func currentExecutable() -> String {
+        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return resolved
+        }
+        return CommandLine.arguments.first ?? "pyinspect"
+    }
+
+    /// `pyinspect-python`, installed beside `pyinspect`.
+    public static func childInterpreter() -> String {
+        let directory = (currentExecutable() as NSString).deletingLastPathComponent
+        return directory + "/pyinspect-python"
+    }
+}

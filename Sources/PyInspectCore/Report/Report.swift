@@ -1,0 +1,206 @@
+/// The JSON report (`--json FILE`): a public interface, described by docs/report.schema.json. Fields are added,
+/// never renamed; `schema_version` changes only on an incompatible change.
+public struct Report: Codable, Sendable {
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int = Report.currentSchemaVersion
+    public var tool: ToolInfo = ToolInfo()
+    /// The subcommand that produced the report: run, leaks, gil, compare.
+    public var command: String
+    public var target: TargetInfo?
+    public var python: PythonInfo?
+    public var pid: Int32?
+    public var verdict: Verdict
+    /// pyinspect's own exit status for this run.
+    public var exitStatus: Int32
+    public var targetExit: TargetExit?
+    public var wallS: Double?
+    public var cpuS: Double?
+    public var cpuUserS: Double?
+    public var cpuSystemS: Double?
+    public var peakRssBytes: Int64?
+    public var gc: GCSummary?
+    public var threads: [ThreadInfo] = []
+    /// The uncaught exception that ended the target, if any.
+    public var exception: ExceptionInfo?
+    /// Every thread's stack when the target was stopped (timeout) or died.
+    public var stacks: [ThreadStack]?
+    public var findings: [Finding] = []
+    public var diagnostics: [Diagnostic] = []
+
+    public init(command: String, verdict: Verdict, exitStatus: Int32) {
+        self.command = command
+        self.verdict = verdict
+        self.exitStatus = exitStatus
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version", tool, command, target, python, pid, verdict
+        case exitStatus = "exit_status", targetExit = "target_exit"
+        case wallS = "wall_s", cpuS = "cpu_s", cpuUserS = "cpu_user_s", cpuSystemS = "cpu_system_s"
+        case peakRssBytes = "peak_rss_bytes", gc, threads, exception, stacks, findings, diagnostics
+    }
+}
+
+/// The one-word outcome. Commands use the subset that fits them.
+public enum Verdict: String, Codable, Sendable {
+    /// Ran to its end and exited 0 (`run`), or nothing leaked (`leaks`).
+    case clean
+    /// Exited non-zero by itself: an uncaught exception or sys.exit(n).
+    case error
+    /// Stopped by `--timeout`.
+    case timeout
+    /// Killed by a signal (segfault, abort, SIGKILL) or ended without finalizing.
+    case crash
+    /// Ctrl-C or SIGINT.
+    case interrupted
+    /// `leaks` found at least one leak.
+    case leak
+    /// Ran to its end, with findings worth reading.
+    case finding
+    /// A deadlock was detected and the target stopped.
+    case deadlock
+}
+
+public struct ToolInfo: Codable, Sendable, Equatable {
+    public var name = "pyinspect"
+    public var version = PyInspectVersion.current
+    public init() {}
+}
+
+public enum PyInspectVersion {
+    public static let current = "0.1.0"
+}
+
+public struct TargetInfo: Codable, Sendable, Equatable {
+    public var kind: String
+    public var value: String
+    public var arguments: [String]
+    public init(kind: String, value: String, arguments: [String]) {
+        self.kind = kind
+        self.value = value
+        self.arguments = arguments
+    }
+}
+
+public struct PythonInfo: Codable, Sendable, Equatable {
+    public var version: String
+    public var implementation: String
+    public var executable: String
+    public var prefix: String
+    public var basePrefix: String
+    public var virtualenv: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case version, implementation, executable, prefix, basePrefix = "base_prefix", virtualenv
+    }
+}
+
+/// How the target process itself ended.
+public struct TargetExit: Codable, Sendable, Equatable {
+    /// Its exit code, when it exited.
+    public var code: Int32?
+    /// The signal that killed it, when one did.
+    public var signal: Int32?
+    public var signalName: String?
+
+    enum CodingKeys: String, CodingKey { case code, signal, signalName = "signal_name" }
+}
+
+public struct GCSummary: Codable, Sendable, Equatable {
+    /// Collections per generation 0, 1, 2.
+    public var collections: [Int]
+    public var collected: Int
+    public var uncollectable: Int
+    public var pauseTotalS: Double
+    public var pauseMaxS: Double
+    public var enabledAtEnd: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case collections, collected, uncollectable, pauseTotalS = "pause_total_s", pauseMaxS = "pause_max_s"
+        case enabledAtEnd = "enabled_at_end"
+    }
+}
+
+public struct ThreadInfo: Codable, Sendable, Equatable {
+    public var name: String
+    public var ident: UInt64?
+    public var nativeId: Int64?
+    public var daemon: Bool?
+    /// Seconds from the start of the run.
+    public var startedS: Double?
+    public var endedS: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case name, ident, nativeId = "native_id", daemon, startedS = "started_s", endedS = "ended_s"
+    }
+}
+
+public struct ExceptionInfo: Codable, Sendable, Equatable {
+    public var type: String
+    public var module: String?
+    public var message: String
+    public init(type: String, module: String?, message: String) {
+        self.type = type
+        self.module = module
+        self.message = message
+    }
+}
+
+public struct StackFrame: Codable, Sendable, Equatable {
+    public var file: String
+    public var line: Int
+    public var function: String
+    public var code: String?
+    public init(file: String, line: Int, function: String, code: String? = nil) {
+        self.file = file
+        self.line = line
+        self.function = function
+        self.code = code
+    }
+}
+
+public struct ThreadStack: Codable, Sendable, Equatable {
+    public var name: String
+    public var ident: UInt64?
+    public var nativeId: Int64?
+    /// Innermost frame first.
+    public var frames: [StackFrame]
+
+    enum CodingKeys: String, CodingKey { case name, ident, nativeId = "native_id", frames }
+}
+
+public struct SourceSite: Codable, Sendable, Equatable {
+    public var file: String
+    public var line: Int
+    public init(file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
+}
+
+/// Something found in the target worth a person's attention (issue kinds: deadlock, slow_callback, ...).
+public struct Finding: Codable, Sendable, Equatable {
+    public var kind: String
+    public var message: String
+    public var task: String?
+    public var thread: String?
+    public var site: SourceSite?
+    public var seconds: Double?
+    public var stack: [StackFrame]?
+    public init(kind: String, message: String) {
+        self.kind = kind
+        self.message = message
+    }
+}
+
+/// A problem pyinspect survived: an instrument the target disabled, a capture it could not read.
+public struct Diagnostic: Codable, Sendable, Equatable {
+    public enum Level: String, Codable, Sendable { case note, warning, error }
+    public var level: Level
+    public var message: String
+    public init(_ level: Level, _ message: String) {
+        self.level = level
+        self.message = message
+    }
+}

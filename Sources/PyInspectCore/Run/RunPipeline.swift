@@ -1,0 +1,82 @@
+import Foundation
+
+/// `pyinspect run`, parent side: supervise the target in a child, then turn what was measured into the
+/// report and the exit status.
+public enum RunPipeline {
+    /// Seconds the supervisor waits past `--timeout` for the target's own watchdog before SIGKILL.
+    static let timeoutGraceSeconds = 5.0
+
+    public static func execute(_ request: RunRequest) -> Int32 {
+        guard let helpers = HelperScripts.locate() else {
+            writeError("cannot find pyinspect's Python helpers (pyscripts/); set PYINSPECT_PYSCRIPTS")
+            return ExitStatus.internalError
+        }
+        let workspace: CaptureWorkspace
+        do {
+            workspace = try CaptureWorkspace.create()
+        } catch {
+            writeError("\(error)")
+            return ExitStatus.internalError
+        }
+        defer { workspace.remove() }
+        let helper = PythonHelper(packageDirectory: helpers)
+        let outcome: ChildOutcome
+        do {
+            let limits = Supervisor.Limits(killAfterSeconds: request.timeoutSeconds.map { $0 + timeoutGraceSeconds })
+            outcome = try Supervisor.run(limits: limits) {
+                EmbeddedTarget.run(request: request, helper: helper, capturePath: workspace.capturePath)
+            }
+        } catch {
+            writeError("\(error)")
+            return ExitStatus.internalError
+        }
+        let capture = RunCapture.read(path: workspace.capturePath)
+        if !capture.started, case .exited(let code) = outcome.ending,
+            [ExitStatus.targetSyntaxError, ExitStatus.targetNotFound, ExitStatus.internalError].contains(code)
+        {
+            // The child already printed the one-line reason; there is no run to report.
+            return code
+        }
+        let rawStacks = (try? String(contentsOfFile: workspace.capturePath + ".stacks", encoding: .utf8)) ?? ""
+        let report = RunReportBuilder.build(
+            request: request, outcome: outcome, capture: capture, faultHandlerText: rawStacks)
+        if !request.quiet {
+            FileHandle.standardError.write(Data(RunSummary.render(report).utf8))
+        }
+        if let path = request.jsonPath {
+            do {
+                try ReportJSON.write(report, to: path)
+            } catch {
+                writeError("\(error)")
+                return ExitStatus.internalError
+            }
+        }
+        return report.exitStatus
+    }
+}
+
+/// A private temporary directory for one run's capture files.
+struct CaptureWorkspace {
+    let directory: String
+    var capturePath: String { directory + "/capture.jsonl" }
+
+    static func create() throws -> CaptureWorkspace {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((base + "/pyinspect.XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress.flatMap { mkdtemp($0) }
+        }
+        guard let made else {
+            throw ReportWriteError(path: base, reason: "cannot create a capture directory")
+        }
+        return CaptureWorkspace(directory: String(cString: made))
+    }
+
+    func remove() {
+        if ProcessInfo.processInfo.environment["PYINSPECT_KEEP_CAPTURE"] != nil {
+            writeError("capture kept in \(directory)")
+            return
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}

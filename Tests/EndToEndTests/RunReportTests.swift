@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// The JSON report of `run` and the timeout.
+@Suite struct RunReportTests {
+    let fixtures = BinaryHarness.fixtures.appendingPathComponent("run").path
+
+    @Test func reportHasFiguresAndThreads() throws {
+        let example = BinaryHarness.packageRoot.appendingPathComponent("examples/hello_threads.py").path
+        let result = try BinaryHarness.run(["run", example], json: true)
+        #expect(result.status == 0)
+        let report = try #require(result.report)
+        #expect(report["schema_version"] as? Int == 1)
+        #expect(report["verdict"] as? String == "clean")
+        #expect(report["exit_status"] as? Int == 0)
+        #expect((report["wall_s"] as? Double ?? 0) > 0)
+        #expect((report["cpu_s"] as? Double ?? 0) > 0)
+        #expect((report["peak_rss_bytes"] as? Int ?? 0) > 1_000_000)
+        let names = (report["threads"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(names == ["MainThread", "worker-0", "worker-1"])
+        let gc = try #require(report["gc"] as? [String: Any])
+        #expect((gc["collections"] as? [Int] ?? []).reduce(0, +) > 0)
+        #expect(result.stderr.contains("pyinspect: clean"))
+    }
+
+    @Test func quietPrintsNoSummary() throws {
+        let result = try BinaryHarness.run(["run", "--quiet", "-c", "pass"])
+        #expect(result.stderr == "")
+    }
+
+    @Test func timeoutStopsTargetAndReportsEveryThreadStack() throws {
+        let result = try BinaryHarness.run(["run", "--timeout", "1", "\(fixtures)/sleeps_forever.py"], json: true)
+        #expect(result.status == 124)
+        let report = try #require(result.report)
+        #expect(report["verdict"] as? String == "timeout")
+        let stacks = try #require(report["stacks"] as? [[String: Any]])
+        let names = Set(stacks.compactMap { $0["name"] as? String })
+        #expect(names.isSuperset(of: ["MainThread", "ticker"]))
+        let mainFrames = stacks.first { $0["name"] as? String == "MainThread" }?["frames"] as? [[String: Any]]
+        #expect(mainFrames?.first?["file"] as? String == "\(fixtures)/sleeps_forever.py")
+        #expect(mainFrames?.first?["line"] as? Int == 13)
+    }
+
+    @Test func timeoutWhileOneCCallHoldsTheGILStillReportsStacks() throws {
+        let code = "import time\nprint('go', flush=True)\nsum(range(10**11))\n"
+        let result = try BinaryHarness.run(["run", "--timeout", "0.5", "-c", code], json: true)
+        #expect(result.status == 124)
+        let report = try #require(result.report)
+        #expect(report["verdict"] as? String == "timeout")
+        let stacks = report["stacks"] as? [[String: Any]] ?? []
+        let frames = stacks.flatMap { $0["frames"] as? [[String: Any]] ?? [] }
+        #expect(frames.contains { $0["file"] as? String == "<string>" && $0["line"] as? Int == 3 })
+    }
+}

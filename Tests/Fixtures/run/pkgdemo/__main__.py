@@ -1,0 +1,3 @@
+import sys
+
+print("pkgdemo main", __name__, sys.argv)

@@ -1,0 +1,4 @@
+import warnings
+
+warnings.warn("fixture warning", UserWarning)
+print("after warning")

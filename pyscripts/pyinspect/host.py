@@ -1,0 +1,55 @@
+"""Instruments for `pyinspect run`, installed in the target's interpreter just before its main runs."""
+import atexit
+import json
+import os
+import sys
+
+from . import capture, gc_stats, stacks, target_check, threads
+
+_ended = [False]
+
+
+def prepare(argument):
+    """Checks the target, installs the instruments. Returns JSON: {"ok": true} or {"problem", "message"}."""
+    options = json.loads(argument)
+    capture.open_capture(options["capture"])
+    target = options["target"]
+    problem = target_check.check(target["kind"], target["value"])
+    if problem is not None:
+        return json.dumps({"ok": False, "problem": problem[0], "message": problem[1]})
+    capture.write({"record": "start", "pid": os.getpid(), "python": _python_facts()})
+    gc_stats.install()
+    threads.install()
+    atexit.register(_at_exit)
+    return json.dumps({"ok": True})
+
+
+def _python_facts():
+    return {"version": sys.version.split()[0], "implementation": sys.implementation.name,
+            "executable": sys.executable, "prefix": sys.prefix, "base_prefix": sys.base_prefix,
+            "virtualenv": sys.prefix != sys.base_prefix}
+
+
+def _end_record(reason):
+    exception = None
+    last = getattr(sys, "last_value", None)
+    if last is not None:
+        exception = {"type": type(last).__qualname__, "module": type(last).__module__,
+                     "message": str(last)[:2000]}
+    return {"record": "end", "reason": reason, "gc": gc_stats.snapshot(), "threads": threads.snapshot(),
+            "exception": exception}
+
+
+def _at_exit():
+    # Registered before the target's own atexit functions, so it runs after them.
+    if not _ended[0]:
+        _ended[0] = True
+        capture.write(_end_record("exit"))
+
+
+def on_timeout(argument):
+    """Called by the host's watchdog, with the GIL, when --timeout expires."""
+    capture.write({"record": "stacks", "reason": "timeout", "threads": stacks.all_threads()})
+    _ended[0] = True
+    capture.write(_end_record("timeout"))
+    return ""
