@@ -5,7 +5,7 @@ BUILD_FLAGS ?=
 PYTHON := /usr/bin/python3
 BIN := .build/debug/pyinspect
 # Debian packages the build and the tests need.
-APT_PACKAGES := libpython3.11-dev pkg-config libpython3.11-testsuite python3-pytest
+APT_PACKAGES := libpython3.11-dev pkg-config libpython3.11-testsuite python3-pytest python3.11-venv
 STAMP := .build/.deps-installed
 
 .PHONY: help deps build run test unit-test e2e-test cpython-tests bench clean

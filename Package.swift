@@ -27,7 +27,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "pyinspect-python", dependencies: ["PyInspectCore"]),
+        .executableTarget(name: "pyinspect-python", dependencies: ["CPythonShim"]),
         .testTarget(name: "PyInspectCoreTests", dependencies: ["PyInspectCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PyInspectCore"]),
     ],

@@ -6,18 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+// Uses the import machinery CPython has already loaded (importlib.util costs start-up time).
 static const char *bootstrap_source =
     "def call(package_dir, module, function, argument):\n"
     "    import sys\n"
     "    if '_pyinspect' not in sys.modules:\n"
-    "        import importlib.util, os\n"
-    "        spec = importlib.util.spec_from_file_location('_pyinspect', os.path.join(package_dir, '__init__.py'),\n"
-    "                                                      submodule_search_locations=[package_dir])\n"
-    "        package = importlib.util.module_from_spec(spec)\n"
+    "        external = sys.modules['_frozen_importlib_external']\n"
+    "        bootstrap = sys.modules['_frozen_importlib']\n"
+    "        spec = external.spec_from_file_location('_pyinspect', package_dir + '/__init__.py',\n"
+    "                                                submodule_search_locations=[package_dir])\n"
+    "        package = bootstrap.module_from_spec(spec)\n"
     "        sys.modules['_pyinspect'] = package\n"
     "        spec.loader.exec_module(package)\n"
-    "    import importlib\n"
-    "    return str(getattr(importlib.import_module('_pyinspect.' + module), function)(argument))\n"
+    "    name = '_pyinspect.' + module\n"
+    "    if name not in sys.modules:\n"
+    "        __import__(name)\n"
+    "    return str(getattr(sys.modules[name], function)(argument))\n"
     "def describe(exc):\n"
     "    import traceback\n"
     "    return ''.join(traceback.format_exception(exc))\n";

@@ -43,7 +43,8 @@ void pyi_supervisor_forward_signals(pid_t child) {
 int pyi_supervisor_last_forwarded_signal(void) { return last_forwarded; }
 
 void pyi_child_reset_signals(void) {
-    int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+    // Fatal-signal handlers too: Swift's runtime installs a crash backtracer that python3 does not have.
+    int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
     for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) signal(signals[i], SIG_DFL);
     unblock_all_signals();
 }

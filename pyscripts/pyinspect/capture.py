@@ -1,7 +1,8 @@
 """Append-only JSON-lines capture file shared by every instrument of one run."""
-import json
 import os
 import time
+
+from . import fastjson
 
 _path = None
 _start_monotonic = time.monotonic()
@@ -20,7 +21,7 @@ def write(record):
     """Append one record. Opens by path each time: the target may close or reuse any descriptor."""
     if _path is None:
         return
-    line = json.dumps(record, default=repr, ensure_ascii=True) + "\n"
+    line = fastjson.dumps(record) + "\n"
     fd = os.open(_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(fd, line.encode("ascii"))

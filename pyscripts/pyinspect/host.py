@@ -1,27 +1,26 @@
 """Instruments for `pyinspect run`, installed in the target's interpreter just before its main runs."""
 import atexit
-import json
 import os
 import sys
 
-from . import capture, gc_stats, stacks, target_check, threads
+from . import capture, fastjson, gc_stats, target_check, threads
 
 _ended = [False]
 
 
 def prepare(argument):
     """Checks the target, installs the instruments. Returns JSON: {"ok": true} or {"problem", "message"}."""
-    options = json.loads(argument)
+    options = fastjson.loads(argument)
     capture.open_capture(options["capture"])
     target = options["target"]
     problem = target_check.check(target["kind"], target["value"])
     if problem is not None:
-        return json.dumps({"ok": False, "problem": problem[0], "message": problem[1]})
+        return fastjson.dumps({"ok": False, "problem": problem[0], "message": problem[1]})
     capture.write({"record": "start", "pid": os.getpid(), "python": _python_facts()})
     gc_stats.install()
     threads.install()
     atexit.register(_at_exit)
-    return json.dumps({"ok": True})
+    return fastjson.dumps({"ok": True})
 
 
 def _python_facts():
@@ -49,6 +48,7 @@ def _at_exit():
 
 def on_timeout(argument):
     """Called by the host's watchdog, with the GIL, when --timeout expires."""
+    from . import stacks
     capture.write({"record": "stacks", "reason": "timeout", "threads": stacks.all_threads()})
     _ended[0] = True
     capture.write(_end_record("timeout"))

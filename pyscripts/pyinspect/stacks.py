@@ -1,11 +1,11 @@
 """Python stacks of every thread, with the names threading gives them."""
 import sys
-import traceback
 
 from . import threads
 
 
 def all_threads(limit=50):
+    import traceback
     names = threads.names_by_ident()
     native = {}
     for row in threads.snapshot():

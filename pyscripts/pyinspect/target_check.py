@@ -1,5 +1,4 @@
 """Checks a run target before it runs, so a missing module or a syntax error is a usage error of its own."""
-import importlib.util
 import os
 import sys
 
@@ -40,6 +39,7 @@ def check(kind, value):
 
 
 def _check_module(name):
+    import importlib.util  # only -m needs it; scripts and -c start faster without
     # python3 -m puts the working directory first on sys.path; look with the same path, then restore it.
     cwd = os.getcwd()
     added = cwd not in sys.path[:1]

@@ -1,12 +1,19 @@
-"""Records every thread the target starts: names, native ids, start and end times."""
+"""Records every thread the target starts: names, native ids, start and end times.
+
+Wraps `_thread.start_new_thread` (threading binds it when imported, so this must run before the target
+imports threading). `threading` itself is only looked up when present: importing it costs start-up time.
+"""
 import _thread
 import sys
-import threading
 
 from . import capture
 
 _records = []          # dicts, appended from any thread (list.append is atomic under the GIL)
 _original_start = None
+
+
+def _threading():
+    return sys.modules.get("threading")
 
 
 def install():
@@ -18,8 +25,11 @@ def install():
     def start_new_thread(function, args, kwargs=None):
         record = {"name": None, "ident": None, "native_id": None, "daemon": None,
                   "started_s": round(capture.seconds_since_start(), 6), "ended_s": None}
+        threading = _threading()
         owner = getattr(function, "__self__", None)
-        if isinstance(owner, threading.Thread):
+        if threading is None or not isinstance(owner, threading.Thread):
+            owner = None
+        if owner is not None:
             record["name"] = owner.name
             record["daemon"] = owner.daemon
 
@@ -30,30 +40,51 @@ def install():
             try:
                 return function(*call_args, **call_kwargs)
             finally:
-                if isinstance(owner, threading.Thread):
+                if owner is not None:
                     record["name"] = owner.name
                 record["ended_s"] = round(capture.seconds_since_start(), 6)
 
         return _original_start(tracked, args, {} if kwargs is None else kwargs)
 
     _thread.start_new_thread = start_new_thread
-    threading._start_new_thread = start_new_thread
+    threading = _threading()
+    if threading is not None:
+        threading._start_new_thread = start_new_thread
+
+
+def _live_threads():
+    threading = _threading()
+    return dict(threading._active) if threading is not None else {}
 
 
 def names_by_ident():
-    names = {ident: thread.name for ident, thread in list(threading._active.items())}
+    names = {ident: thread.name for ident, thread in _live_threads().items()}
     for record in list(_records):
         if record["ident"] is not None and record["name"]:
             names.setdefault(record["ident"], record["name"])
+    main = _main_ident()
+    names.setdefault(main, "MainThread")
     return names
+
+
+def _main_ident():
+    threading = _threading()
+    if threading is not None:
+        return threading.main_thread().ident
+    return _main_ident_at_install
+
+
+_main_ident_at_install = _thread.get_ident()
+_main_native_id_at_install = _thread.get_native_id()
 
 
 def snapshot():
     """Every thread seen so far, the main thread first."""
-    main = threading.main_thread()
-    rows = [{"name": main.name, "ident": main.ident, "native_id": getattr(main, "native_id", None),
+    threading = _threading()
+    main_name = threading.main_thread().name if threading is not None else "MainThread"
+    rows = [{"name": main_name, "ident": _main_ident_at_install, "native_id": _main_native_id_at_install,
              "daemon": False, "started_s": 0.0, "ended_s": None}]
-    live = threading._active
+    live = _live_threads()
     for record in list(_records):
         row = dict(record)
         if row["name"] is None and row["ident"] in live:

@@ -27,12 +27,19 @@ typedef struct {
     const char *sys_executable; // NULL keeps CPython's value
 } pyi_start_options;
 
-// Fills `config` and initialises Python. Returns 0, or the exit code CPython asks for (and a message in
-// `error`, possibly empty when CPython already printed one, e.g. for --help).
+// Builds the config and initialises Python. A configuration error exits the process the way python3 does
+// ("Fatal Python error: ..."). Returns 0, or -1 with a message in `error` when a later step failed.
 int pyi_initialize(const pyi_start_options *options, char *error, size_t error_size);
 
-// Like python3's main(): initialise from argv, then Py_RunMain. Used by pyinspect-python.
+// Like python3's main(): initialise from argv, then Py_RunMain. `executable` anchors the paths.
 int pyi_python_main(const char *executable, int argc, char **argv);
+// pyinspect-python's main: the anchor from pyi_path_anchor, sys.executable = this program's absolute path.
+int pyi_python_program_main(int argc, char **argv);
+
+// The interpreter path CPython's path calculation starts from: an activated virtualenv's bin/python
+// (VIRTUAL_ENV with a pyvenv.cfg), else /usr/bin/python3, the python3 matching the linked libpython.
+// Writes it to `out` (NUL-terminated, truncated to `size`).
+void pyi_path_anchor(char *out, size_t size);
 
 // Runs Python's main (the script, -m module or -c code from argv) and finalizes. Returns the exit code.
 int pyi_run_main(void);

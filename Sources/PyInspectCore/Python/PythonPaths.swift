@@ -1,3 +1,4 @@
+import CPythonShim
 import Foundation
 
 /// Where the embedded interpreter's paths come from.
@@ -9,18 +10,11 @@ public enum PythonPaths {
     /// The interpreter that matches the linked libpython (Debian's, not the one first on PATH).
     public static let systemPython = "/usr/bin/python3"
 
-    public static func pathAnchor(environment: [String: String]) -> String {
-        if let venv = activeVirtualEnvironment(environment: environment) {
-            return venv + "/bin/python"
-        }
-        return systemPython
-    }
-
-    /// `VIRTUAL_ENV` when it names a directory with a `pyvenv.cfg`, as `activate` leaves it.
-    public static func activeVirtualEnvironment(environment: [String: String]) -> String? {
-        guard let venv = environment["VIRTUAL_ENV"], !venv.isEmpty else { return nil }
-        guard FileManager.default.fileExists(atPath: venv + "/pyvenv.cfg") else { return nil }
-        return venv
+    /// Reads this process's environment (the rule lives in C, shared with pyinspect-python).
+    public static func pathAnchor() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+        pyi_path_anchor(&buffer, buffer.count)
+        return String(cString: buffer)
     }
 
     /// The absolute path of the running executable.

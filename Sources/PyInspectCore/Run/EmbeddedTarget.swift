@@ -13,7 +13,7 @@ enum EmbeddedTarget {
     static func run(request: RunRequest, helper: PythonHelper, capturePath: String) -> Int32 {
         let interpreter = PythonPaths.childInterpreter()
         let argv = request.target.pythonArgv(program: interpreter)
-        let anchor = PythonPaths.pathAnchor(environment: ProcessInfo.processInfo.environment)
+        let anchor = PythonPaths.pathAnchor()
         let startCode = startInterpreter(argv: argv, anchor: anchor, sysExecutable: interpreter)
         if startCode != 0 { return startCode }
 

@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""`pyinspect run W` against `/usr/bin/python3 W`, in alternating pairs, on several workloads and start-up.
+
+Prints a markdown section. Ratios are of medians; min and max are of the per-pair ratios.
+Usage: host_overhead.py --pyinspect .build/release/pyinspect [--pairs 7] [--startup-pairs 40]
+"""
+import argparse
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+PYTHON = "/usr/bin/python3"
+HERE = os.path.dirname(os.path.abspath(__file__))
+WORKLOADS = [
+    ("pure-Python CPU", "cpu_loop.py"),
+    ("allocation-heavy", "alloc_heavy.py"),
+    ("json", "json_roundtrip.py"),
+    ("regex", "regex_scan.py"),
+    ("two CPU-bound threads", "two_threads_cpu.py"),
+]
+
+
+def timed(command):
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - started
+
+
+def pairs(ours, peer, count, warmup=1):
+    for _ in range(warmup):
+        timed(ours)
+        timed(peer)
+    ours_times, peer_times = [], []
+    for index in range(count):
+        # Alternate which side goes first, so drift in machine load hits both alike.
+        if index % 2 == 0:
+            ours_times.append(timed(ours))
+            peer_times.append(timed(peer))
+        else:
+            peer_times.append(timed(peer))
+            ours_times.append(timed(ours))
+    return ours_times, peer_times
+
+
+def row(label, ours_times, peer_times):
+    ratio = statistics.median(ours_times) / statistics.median(peer_times)
+    per_pair = [o / p for o, p in zip(ours_times, peer_times)]
+    return (label, statistics.median(peer_times), statistics.median(ours_times), ratio, min(per_pair), max(per_pair))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pyinspect", required=True)
+    parser.add_argument("--pairs", type=int, default=7)
+    parser.add_argument("--startup-pairs", type=int, default=40)
+    args = parser.parse_args()
+    ours_binary = os.path.abspath(args.pyinspect)
+    rows = []
+    for label, script in WORKLOADS:
+        path = os.path.join(HERE, "workloads", script)
+        ours, peer = pairs([ours_binary, "run", "--quiet", path], [PYTHON, path], args.pairs)
+        rows.append(row(label, ours, peer))
+        print(f"  {label}: {rows[-1][3]:.3f}x", file=sys.stderr, flush=True)
+    geomean = math.exp(sum(math.log(r[3]) for r in rows) / len(rows))
+    ours, peer = pairs([ours_binary, "run", "--quiet", "-c", "pass"], [PYTHON, "-c", "pass"], args.startup_pairs, warmup=3)
+    startup = row("start-up (`-c pass`)", ours, peer)
+    print(f"  start-up: {startup[3]:.3f}x", file=sys.stderr, flush=True)
+
+    print("## Host overhead: `pyinspect run W` vs `/usr/bin/python3 W`\n")
+    print(f"{args.pairs} alternating pairs per workload ({args.startup_pairs} for start-up), after a warm-up pair. "
+          "Ratio = median(pyinspect) / median(python3); min/max over the per-pair ratios. "
+          "Targets: geometric mean ≤ 1.05x, start-up ≤ 1.3x.\n")
+    print("| workload | python3 median | pyinspect median | ratio | min | max |")
+    print("|---|---|---|---|---|---|")
+    for label, peer_median, ours_median, ratio, low, high in rows + [startup]:
+        print(f"| {label} | {peer_median * 1000:.1f} ms | {ours_median * 1000:.1f} ms | **{ratio:.3f}x** | {low:.3f} | {high:.3f} |")
+    print(f"\nGeometric mean over the workloads: **{geomean:.3f}x** (target ≤ 1.05x). "
+          f"Start-up: **{startup[3]:.3f}x** (target ≤ 1.3x).\n")
+
+
+if __name__ == "__main__":
+    main()
