@@ -16,6 +16,9 @@ def prepare(argument):
     problem = target_check.check(target["kind"], target["value"])
     if problem is not None:
         return fastjson.dumps({"ok": False, "problem": problem[0], "message": problem[1]})
+    if options.get("multiprocessing_executable"):
+        from . import child_interpreter
+        child_interpreter.install(options["multiprocessing_executable"])
     capture.write({"record": "start", "pid": os.getpid(), "python": _python_facts()})
     gc_stats.install()
     threads.install()

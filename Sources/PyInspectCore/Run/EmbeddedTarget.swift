@@ -14,11 +14,16 @@ enum EmbeddedTarget {
         let interpreter = PythonPaths.childInterpreter()
         let argv = request.target.pythonArgv(program: interpreter)
         let anchor = PythonPaths.pathAnchor()
-        let startCode = startInterpreter(argv: argv, anchor: anchor, sysExecutable: interpreter)
+        // In an activated virtualenv, sys.executable stays the virtualenv's python (it must find the virtualenv
+        // even when started with a cleaned environment); multiprocessing alone goes through pyinspect-python.
+        let inVirtualenv = anchor != PythonPaths.systemPython
+        let startCode = startInterpreter(
+            argv: argv, anchor: anchor, sysExecutable: inVirtualenv ? anchor : interpreter)
         if startCode != 0 { return startCode }
 
         let prepareArgument = PrepareArgument(
-            capture: capturePath, target: .init(kind: request.target.kind.rawValue, value: request.target.value))
+            capture: capturePath, target: .init(kind: request.target.kind.rawValue, value: request.target.value),
+            multiprocessing_executable: inVirtualenv ? interpreter : nil)
         let reply: PrepareReply
         do {
             reply = try helper.call("host", "prepare", json: prepareArgument, as: PrepareReply.self)
@@ -43,6 +48,7 @@ enum EmbeddedTarget {
         }
         var capture: String
         var target: Target
+        var multiprocessing_executable: String?
     }
 
     /// Initialises CPython from python3-style argv. Returns 0, or the exit code to leave with.
