@@ -41,7 +41,7 @@ cpython-tests: build ## CPython's test modules under `pyinspect run -m test`, co
 	$(PYTHON) scripts/cpython_compat.py --pyinspect $(BIN)
 
 bench: deps ## Benchmarks against peers (creates bench/.venv once); writes docs/BENCHMARKS.md
-	$(SWIFT) build -c release --static-swift-stdlib $(BUILD_FLAGS)
+	$(SWIFT) build -c release $(BUILD_FLAGS)
 	$(PYTHON) bench/run_benchmarks.py --pyinspect .build/release/pyinspect
 
 clean: ## Remove build products

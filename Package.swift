@@ -1,6 +1,23 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The two executables link Debian's libpython3.11.a (from libpython3.11-dev, the package pkg-config's
+// python3-embed describes) into a non-PIE binary that exports its symbols, which is how /usr/bin/python3.11
+// itself is built. Measured with callgrind on a pure-Python loop: the shared libpython3.11.so executes 18.6%
+// more instructions than python3, the static archive 5.4%. Extension modules resolve libpython's symbols
+// against the executable. (With --static-swift-stdlib as well, extension imports crashed: don't combine.)
+// The library product links the shared libpython through pkg-config, as embedders expect.
+let staticPython: [LinkerSetting] = [
+    .unsafeFlags([
+        "-Xclang-linker", "-no-pie",
+        "-Xlinker", "--export-dynamic",
+        "-Xlinker", "--whole-archive",
+        "-Xlinker", "/usr/lib/x86_64-linux-gnu/libpython3.11.a",
+        "-Xlinker", "--no-whole-archive",
+        "-lexpat", "-lz", "-ldl", "-lutil", "-lm", "-lpthread",
+    ])
+]
+
 let package = Package(
     name: "pyinspect",
     products: [
@@ -25,9 +42,10 @@ let package = Package(
             dependencies: [
                 "PyInspectCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            linkerSettings: staticPython
         ),
-        .executableTarget(name: "pyinspect-python", dependencies: ["CPythonShim"]),
+        .executableTarget(name: "pyinspect-python", dependencies: ["CPythonShim"], linkerSettings: staticPython),
         .testTarget(name: "PyInspectCoreTests", dependencies: ["PyInspectCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PyInspectCore"]),
     ],

@@ -2,7 +2,10 @@
 """`pyinspect run W` against `/usr/bin/python3 W`, in alternating pairs, on several workloads and start-up.
 
 Prints a markdown section. Ratios are of medians; min and max are of the per-pair ratios.
-Usage: host_overhead.py --pyinspect .build/release/pyinspect [--pairs 7] [--startup-pairs 40]
+Usage: host_overhead.py --pyinspect .build/release/pyinspect [--peer-python bench/.venv/bin/python]
+With --peer-python (a virtualenv of /usr/bin/python3 with pyperformance), pyperformance benchmarks are added:
+each runs in pyperf's in-process worker mode, under that virtualenv's python and under `pyinspect run` with the
+virtualenv activated.
 """
 import argparse
 import math
@@ -23,10 +26,22 @@ WORKLOADS = [
 ]
 
 
+PYPERFORMANCE = ["nbody", "richards", "float", "json_dumps", "regex_v8", "deltablue"]
+_environment = dict(os.environ)
+
+
 def timed(command):
     started = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=_environment)
     return time.perf_counter() - started
+
+
+def pyperformance_dir(peer_python):
+    found = subprocess.run([peer_python, "-c", "import pyperformance, os; print(os.path.dirname(pyperformance.__file__))"],
+                           capture_output=True, text=True)
+    if found.returncode != 0:
+        return None
+    return os.path.join(found.stdout.strip(), "data-files", "benchmarks")
 
 
 def pairs(ours, peer, count, warmup=1):
@@ -56,9 +71,24 @@ def main():
     parser.add_argument("--pyinspect", required=True)
     parser.add_argument("--pairs", type=int, default=7)
     parser.add_argument("--startup-pairs", type=int, default=40)
+    parser.add_argument("--peer-python")
     args = parser.parse_args()
     ours_binary = os.path.abspath(args.pyinspect)
     rows = []
+    benchmarks = pyperformance_dir(args.peer_python) if args.peer_python else None
+    if benchmarks:
+        venv = os.path.dirname(os.path.dirname(os.path.abspath(args.peer_python)))
+        worker = ["--worker", "--worker-task=0", "-l", "1", "-n", "3", "-w", "1"]
+        for name in PYPERFORMANCE:
+            script = os.path.join(benchmarks, f"bm_{name}", "run_benchmark.py")
+            if not os.path.exists(script):
+                continue
+            _environment["VIRTUAL_ENV"] = venv
+            ours, peer = pairs([ours_binary, "run", "--quiet", script, *worker],
+                               [args.peer_python, script, *worker], args.pairs)
+            _environment.pop("VIRTUAL_ENV", None)
+            rows.append(row(f"pyperformance {name}", ours, peer))
+            print(f"  {name}: {rows[-1][3]:.3f}x", file=sys.stderr, flush=True)
     for label, script in WORKLOADS:
         path = os.path.join(HERE, "workloads", script)
         ours, peer = pairs([ours_binary, "run", "--quiet", path], [PYTHON, path], args.pairs)

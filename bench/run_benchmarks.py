@@ -84,9 +84,7 @@ def main():
         name = os.path.basename(script)
         print(f"bench: {name}", file=sys.stderr, flush=True)
         section_start = time.monotonic()
-        command = [PYTHON, script, "--pyinspect", pyinspect]
-        if name != "host_overhead.py":
-            command += ["--peer-python", peer_python]
+        command = [PYTHON, script, "--pyinspect", pyinspect, "--peer-python", peer_python]
         done = subprocess.run(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
         took = time.monotonic() - section_start
         if done.returncode == 0:
@@ -103,7 +101,7 @@ only beside their peer.
 
 - Machine: {cpu}, {cores} cores, {memory}; {platform.platform()}. A shared machine: expect noise, read min/max.
 - Python: Debian {platform.python_version()} (`/usr/bin/python3`); pyinspect links the same libpython3.11.
-- {swift}; pyinspect built with `swift build -c release --static-swift-stdlib`.
+- {swift}; pyinspect built with `swift build -c release` (static libpython3.11.a, see Package.swift).
 - Peers (bench/.venv): {peers or 'not installed'}.
 - Command: `make bench` (= `{os.path.relpath(sys.executable)} bench/run_benchmarks.py --pyinspect .build/release/pyinspect`).
 
