@@ -5,7 +5,7 @@ BUILD_FLAGS ?=
 PYTHON := /usr/bin/python3
 BIN := .build/debug/pyinspect
 # Debian packages the build and the tests need.
-APT_PACKAGES := libpython3.11-dev pkg-config libpython3.11-testsuite python3-pytest python3.11-venv
+APT_PACKAGES := libpython3.11-dev pkg-config libpython3.11-testsuite python3-pytest python3.11-venv python3-jsonschema
 STAMP := .build/.deps-installed
 
 .PHONY: help deps build run test unit-test e2e-test cpython-tests bench clean
@@ -19,7 +19,7 @@ $(STAMP):
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing >/dev/null; \
 	fi
 	@mkdir -p .build && touch $(STAMP)
 
