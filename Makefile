@@ -25,6 +25,7 @@ $(STAMP):
 
 build: deps ## Build pyinspect and pyinspect-python
 	$(SWIFT) build $(BUILD_FLAGS)
+	@$(PYTHON) -m compileall -q pyscripts
 
 run: build ## Build, then run the main job on the bundled example
 	$(BIN) run --json .build/example-run.json examples/hello_threads.py

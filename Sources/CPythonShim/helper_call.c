@@ -7,20 +7,28 @@
 #include <string.h>
 
 // Uses the import machinery CPython has already loaded (importlib.util costs start-up time).
+// Uses the import machinery CPython has already loaded (importlib.util costs start-up time). Our helpers'
+// bytecode is cached even under PYTHONDONTWRITEBYTECODE (compiling them costs ~4 ms a run); the target's own
+// imports keep the user's setting.
 static const char *bootstrap_source =
     "def call(package_dir, module, function, argument):\n"
     "    import sys\n"
-    "    if '_pyinspect' not in sys.modules:\n"
-    "        external = sys.modules['_frozen_importlib_external']\n"
-    "        bootstrap = sys.modules['_frozen_importlib']\n"
-    "        spec = external.spec_from_file_location('_pyinspect', package_dir + '/__init__.py',\n"
-    "                                                submodule_search_locations=[package_dir])\n"
-    "        package = bootstrap.module_from_spec(spec)\n"
-    "        sys.modules['_pyinspect'] = package\n"
-    "        spec.loader.exec_module(package)\n"
     "    name = '_pyinspect.' + module\n"
     "    if name not in sys.modules:\n"
-    "        __import__(name)\n"
+    "        saved = sys.dont_write_bytecode\n"
+    "        sys.dont_write_bytecode = False\n"
+    "        try:\n"
+    "            if '_pyinspect' not in sys.modules:\n"
+    "                external = sys.modules['_frozen_importlib_external']\n"
+    "                bootstrap = sys.modules['_frozen_importlib']\n"
+    "                spec = external.spec_from_file_location('_pyinspect', package_dir + '/__init__.py',\n"
+    "                                                        submodule_search_locations=[package_dir])\n"
+    "                package = bootstrap.module_from_spec(spec)\n"
+    "                sys.modules['_pyinspect'] = package\n"
+    "                spec.loader.exec_module(package)\n"
+    "            __import__(name)\n"
+    "        finally:\n"
+    "            sys.dont_write_bytecode = saved\n"
     "    return str(getattr(sys.modules[name], function)(argument))\n"
     "def describe(exc):\n"
     "    import traceback\n"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import PyInspectCore
 
 @main
@@ -14,4 +15,11 @@ struct PyInspectCommand: ParsableCommand {
         version: PyInspectVersion.current,
         subcommands: [Run.self]
     )
+
+    static func main() {
+        if let request = RunFastPath.request(from: Array(CommandLine.arguments.dropFirst())) {
+            Glibc.exit(RunPipeline.execute(request))
+        }
+        main(nil)
+    }
 }

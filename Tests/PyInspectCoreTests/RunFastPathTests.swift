@@ -1,0 +1,24 @@
+import PyInspectCore
+import Testing
+
+/// The fast path must take only command lines it fully understands; everything else goes to ArgumentParser.
+@Suite struct RunFastPathTests {
+    @Test func takesTheCommonForms() {
+        let request = RunFastPath.request(from: ["run", "--quiet", "--json", "r.json", "--timeout=2.5", "app.py", "--json", "x"])
+        #expect(request?.quiet == true)
+        #expect(request?.jsonPath == "r.json")
+        #expect(request?.timeoutSeconds == 2.5)
+        // Options after the target belong to the target.
+        #expect(request?.target == RunTarget(kind: .script, value: "app.py", arguments: ["--json", "x"]))
+        #expect(RunFastPath.request(from: ["run", "-m", "pkg", "-v"])?.target.kind == .module)
+    }
+
+    @Test(arguments: [
+        ["leaks", "x.py:f"], ["run"], ["run", "--help"], ["run", "--timeout", "0", "a.py"],
+        ["run", "--timeout", "soon", "a.py"], ["run", "--json"], ["run", "--quiet=yes", "a.py"],
+        ["run", "--unknown", "a.py"], ["run", "-x", "a.py"], ["run", "--json=", "a.py"],
+    ])
+    func leavesEverythingElseToArgumentParser(arguments: [String]) {
+        #expect(RunFastPath.request(from: arguments) == nil)
+    }
+}
