@@ -182,7 +182,10 @@ __attribute__((visibility("default"))) int pthread_mutex_lock(pthread_mutex_t *m
     pthread_mutex_t *traced = atomic_load_explicit(&traced_mutex, memory_order_relaxed);
     if (traced != NULL && mutex == traced) {
         atomic_store_explicit(&wrapper_reached, 1, memory_order_relaxed);
-        lock_called_ns = pyi_gil_now_ns();
+        // A holder locks the mutex only to drop the GIL: no wait to time, save the clock read.
+        int slot = thread_slot_plus1 - 1;
+        if (slot < 0 || !atomic_load_explicit(&pyi_gil_state.slots[slot].holding, memory_order_relaxed))
+            lock_called_ns = pyi_gil_now_ns();
     }
     return lock(mutex);
 }

@@ -10,8 +10,19 @@ public enum GILAnalysis {
         let duration = max(Double(record.durationNs) / 1e9, 1e-9)
         let names = threadNames(record: record, known: known)
         let exact = record.mode == .exact
-        let figures = record.threads.enumerated().map { index, thread in
+        var figures = record.threads.enumerated().map { index, thread in
             threadFigures(thread, name: names[index], record: record, duration: duration)
+        }
+        if !exact {
+            // Sampling sees only holders: list the threads threading saw that were never caught holding.
+            let seen = Set(record.threads.map(\.nativeId))
+            for thread in known {
+                guard let id = thread.nativeId, !seen.contains(id) else { continue }
+                figures.append(GILThreadFigures(
+                    name: thread.name, nativeId: id, heldFraction: 0, waitFraction: nil, heldS: 0, waitedS: nil,
+                    acquisitions: nil, switchesIn: nil, maxHoldMs: nil, maxWaitMs: nil, holdMs: nil, waitMs: nil,
+                    cpuS: nil, lifetimeS: round6(((thread.endedS ?? duration) - (thread.startedS ?? 0)))))
+            }
         }
         let heldFraction: Double
         if exact {

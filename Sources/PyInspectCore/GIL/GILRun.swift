@@ -7,11 +7,26 @@ enum GILRun {
         var problem: String?
         let started = GILTraceSession.start(options: options, capturePath: capturePath, problem: &problem)
         if let problem { writeError("GIL tracing unavailable: \(problem)") }
+        if let started {
+            pending = (started, capturePath, getpid())
+            // sys.exit() in a script ends the process inside Py_RunMain (Py_Exit calls exit()): save there too.
+            atexit { GILRun.finishPending() }
+        }
         return started
     }
 
     /// In the target, after its main has returned.
     static func finish(_ started: GILTraceSession.Started, capturePath: String) {
+        finishPending()
+    }
+
+    /// The trace to save at the end, once (the target process has one trace).
+    nonisolated(unsafe) private static var pending: (started: GILTraceSession.Started, capturePath: String, pid: pid_t)?
+
+    static func finishPending() {
+        // A child the target forked inherits this state but not the tracer's thread: only the target saves.
+        guard let (started, capturePath, pid) = pending, pid == getpid() else { return }
+        pending = nil
         GILTraceSession.finish(started: started, capturePath: capturePath)
     }
 

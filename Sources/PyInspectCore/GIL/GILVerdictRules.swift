@@ -47,8 +47,10 @@ public enum GILVerdictRules {
                 advice.append("If the work is CPU-bound, run it in another process (multiprocessing, ProcessPoolExecutor).")
             } else {
                 let holders = section.threads.filter { $0.heldFraction >= 0.1 }.map(\.name)
-                text = String(format: "GIL-bound: the GIL was held %.0f%% of the run, by %@, and threads waited for it: they take turns rather than run in parallel.",
+                var sentence = String(format: "GIL-bound: the GIL was held %.0f%% of the run, by %@, and threads waited for it: they take turns rather than run in parallel.",
                               section.heldFraction * 100, holders.isEmpty ? top.name : holders.joined(separator: ", "))
+                if let convoy = section.convoys.first { sentence += " Convoy: \(convoy.message)." }
+                text = sentence
                 advice.append("Use processes for CPU-bound Python (multiprocessing, concurrent.futures.ProcessPoolExecutor): each has its own GIL.")
                 advice.append("Or move the hot loop into C code that releases the GIL (NumPy, hashlib and zlib on large buffers, Cython `nogil`).")
             }
@@ -56,8 +58,8 @@ public enum GILVerdictRules {
                               figures: figures)
         }
         if let longCall, othersAlive {
-            let text = String(format: "Not GIL-bound overall (held %.0f%%), but %@ held the GIL for %.0f ms in one call: every other thread stalled meanwhile.",
-                              section.heldFraction * 100, longCall.thread, longCall.durationMs)
+            let text = String(format: "%@ held the GIL for %.0f ms in one call (the GIL was held %.0f%% of the run): every other thread stalled meanwhile.",
+                              longCall.thread, longCall.durationMs, section.heldFraction * 100)
             return GILVerdict(
                 kind: "long_c_call", gilBound: false, thread: longCall.thread, text: text,
                 advice: ["Release the GIL in that call, or split it into shorter calls, to keep other threads responsive."],
@@ -70,6 +72,13 @@ public enum GILVerdictRules {
                 advice.append("Move the CPU-bound work of \(convoy.behind.joined(separator: ", ")) to a process, or lower sys.setswitchinterval() for shorter waits.")
             }
             return GILVerdict(kind: "convoy", gilBound: false, thread: convoy.thread, text: text, advice: advice,
+                              figures: figures)
+        }
+        if let top, section.heldFraction >= boundHeldFraction {
+            let text = String(format: "Not GIL-bound: %@ held the GIL %.0f%% of the run, but no other thread was kept waiting: the program does its work in one thread.",
+                              top.name, section.heldFraction * 100)
+            return GILVerdict(kind: "not_gil_bound", gilBound: false, thread: top.name, text: text,
+                              advice: ["Adding threads will not make this faster; processes would (multiprocessing)."],
                               figures: figures)
         }
         let text = String(format: "Not GIL-bound: the GIL was held %.0f%% of the run; threads spent their time with it released (sleeping, I/O, or C code that releases it).",
