@@ -40,9 +40,9 @@ static _Atomic(pthread_mutex_t *) traced_mutex;
 static _Atomic(pyi_mutex_fn) real_lock;
 static _Atomic(pyi_mutex_fn) real_unlock;
 static _Atomic int wrapper_reached;
-static __thread int resolving;
-static __thread uint64_t lock_called_ns;   // 0: not waiting on the GIL mutex
-static __thread int thread_slot_plus1;
+static __thread __attribute__((tls_model("initial-exec"))) int resolving;
+static __thread __attribute__((tls_model("initial-exec"))) uint64_t lock_called_ns;   // 0: not waiting on the GIL mutex
+static __thread __attribute__((tls_model("initial-exec"))) int thread_slot_plus1;
 
 typedef struct {
     uint64_t start_ns, end_ns;

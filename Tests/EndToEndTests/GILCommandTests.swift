@@ -112,4 +112,17 @@ import Testing
         #expect(result.status == 3)
         #expect(result.report?["gil"] != nil)
     }
+
+    @Test func runReportsTheGILOnlyWhenAsked() throws {
+        let traced = try BinaryHarness.run(["run", "--gil", BinaryHarness.fixture("gil/two_cpu_threads.py")], json: true)
+        #expect(traced.status == 0)
+        let gil = try #require(traced.report?["gil"] as? [String: Any])
+        #expect(traced.report?["command"] as? String == "run")
+        #expect(number(gil, "held_fraction") >= 0.85)
+        #expect(thread(gil, "spinner-1") != nil)
+        let plain = try BinaryHarness.run(["run", "-c", "pass"], json: true)
+        #expect(plain.status == 0)
+        #expect(plain.report != nil)
+        #expect(plain.report?["gil"] == nil)
+    }
 }
