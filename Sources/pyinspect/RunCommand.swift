@@ -13,6 +13,9 @@ extension PyInspectCommand {
         @Option(help: ArgumentHelp("Stop the target after this many seconds and report every thread's stack.", valueName: "seconds"))
         var timeout: Double?
 
+        @Flag(help: "Trace the GIL too: the report gets the `gil` section of `pyinspect gil` (see docs/gil.md).")
+        var gil = false
+
         @Argument(parsing: .captureForPassthrough, help: "SCRIPT | -m MODULE | -c CODE, then the target's arguments.")
         var target: [String] = []
 
@@ -29,8 +32,9 @@ extension PyInspectCommand {
             } catch let error as UsageError {
                 throw ValidationError(error.message)
             }
-            let request = RunRequest(
+            var request = RunRequest(
                 target: parsed, timeoutSeconds: timeout, jsonPath: report.json, quiet: report.quiet)
+            if gil { request.gil = GILOptions() }
             throw ExitCode(RunPipeline.execute(request))
         }
     }

@@ -73,4 +73,72 @@ pid_t pyi_fork(void);
 // Opens a pidfd for `pid` (Linux 5.3+); -1 when unavailable.
 int pyi_pidfd_open(pid_t pid);
 
+// ---- GIL tracing (gil_*.c) ----
+// Every acquire and release of the GIL, per thread, by interposing pthread_mutex_lock/unlock (exact), or by
+// sampling the GIL's state from a native thread every millisecond (the fallback). Inert until started.
+#include <stdint.h>
+
+typedef struct {
+    double long_hold_ms;       // holds at least this long get the holder's Python stack
+    int force_sampling;        // 1: skip the tracer, sample instead
+    uint64_t events_capacity;  // timeline events kept (holds, and waits of 2 us or more)
+    const char *stacks_path;   // where the watcher writes the stacks of long holds (faulthandler format)
+} pyi_gil_trace_options;
+
+enum { PYI_GIL_MODE_OFF = 0, PYI_GIL_MODE_EXACT = 1, PYI_GIL_MODE_SAMPLED = 2 };
+
+// Call on the thread that initialised Python, holding the GIL, before the target runs. Returns the mode;
+// `message` explains a fallback or a failure (empty otherwise).
+int pyi_gil_trace_start(const pyi_gil_trace_options *options, char *message, size_t message_size);
+// Stops the watcher and the tracer and closes holds still open. Call once, after the target has ended.
+void pyi_gil_trace_stop(void);
+
+typedef struct {
+    int mode;
+    uint64_t stop_ns;              // trace length (times are ns since the start)
+    uint64_t acquisitions, switches;
+    uint64_t switch_number_delta;  // CPython's own count of holder changes over the same span
+    uint64_t events, events_dropped, untracked_events;
+    uint64_t sample_ticks, locked_ticks, tick_ns, long_hold_ns;
+    int threads, long_holds;
+} pyi_gil_trace_totals;
+void pyi_gil_trace_get_totals(pyi_gil_trace_totals *out);
+
+typedef struct {
+    int32_t tid;
+    uint64_t acquisitions, switches_in;
+    uint64_t hold_total_ns, wait_total_ns, max_hold_ns, max_wait_ns;
+    uint64_t first_ns, exit_ns, cpu_ns, sampled_ticks;
+    int exited, cpu_known, held_at_stop;
+    uint64_t open_hold_start_ns;   // when held_at_stop
+} pyi_gil_thread_figures;
+int pyi_gil_trace_thread(int index, pyi_gil_thread_figures *out);
+// Copies a thread's hold (waits = 0) or wait (waits = 1) histogram; bucket i < 4 is i ns, above that four
+// buckets per power of two (see GILHistogram.swift). Returns the number of buckets copied.
+int pyi_gil_trace_histogram(int index, int waits, uint64_t *out, int capacity);
+
+typedef struct {
+    uint64_t seq;
+    int32_t slot;
+    uint64_t start_ns, duration_ns;
+} pyi_gil_long_hold;
+int pyi_gil_trace_long_hold(int index, pyi_gil_long_hold *out);
+
+// What the watcher saw of one long hold.
+typedef struct {
+    uint64_t seq;
+    int32_t slot;
+    uint64_t start_ns, duration_ns;        // duration as last seen (sampling mode: the hold's estimate)
+    uint64_t first_sample_ns, last_sample_ns;
+    uint32_t samples, advanced_samples, no_frame_samples;
+    uint64_t cpu_first_ns, cpu_last_ns;
+    int cpu_known, dumped;
+} pyi_gil_watch;
+int pyi_gil_trace_watch_count(void);
+int pyi_gil_trace_watch(int index, pyi_gil_watch *out);
+
+// Writes the timeline events as packed little-endian records {u64 start_ns, u64 end_ns, u32 thread, u32 kind}
+// (kind 0 held, 1 waited). Returns 0 or -1.
+int pyi_gil_trace_write_events(const char *path);
+
 #endif

@@ -25,6 +25,8 @@ public struct Report: Codable, Sendable {
     public var exception: ExceptionInfo?
     /// Every thread's stack when the target was stopped (timeout) or died.
     public var stacks: [ThreadStack]?
+    /// GIL hold and wait times per thread (`pyinspect gil`, `run --gil`); docs/schema/gil.schema.json.
+    public var gil: GILSection?
     public var findings: [Finding] = []
     public var diagnostics: [Diagnostic] = []
 
@@ -38,7 +40,7 @@ public struct Report: Codable, Sendable {
         case schemaVersion = "schema_version", tool, command, target, python, pid, verdict
         case exitStatus = "exit_status", targetExit = "target_exit"
         case wallS = "wall_s", cpuS = "cpu_s", cpuUserS = "cpu_user_s", cpuSystemS = "cpu_system_s"
-        case peakRssBytes = "peak_rss_bytes", gc, threads, exception, stacks, findings, diagnostics
+        case peakRssBytes = "peak_rss_bytes", gc, threads, exception, stacks, findings, diagnostics, gil
     }
 }
 

@@ -3,7 +3,8 @@ import Foundation
 /// Assembles `run`'s report from the supervisor's measurements and the target's capture.
 public enum RunReportBuilder {
     public static func build(
-        request: RunRequest, outcome: ChildOutcome, capture: RunCapture, faultHandlerText: String
+        request: RunRequest, outcome: ChildOutcome, capture: RunCapture, faultHandlerText: String,
+        gil: GILCapture? = nil
     ) -> Report {
         let decision = RunVerdict.decide(
             outcome: outcome, capture: capture, timeoutRequested: request.timeoutSeconds != nil)
@@ -33,6 +34,8 @@ public enum RunReportBuilder {
             report.stacks = FaultHandlerDump.parse(faultHandlerText, names: names)
         }
         report.diagnostics = diagnostics(outcome: outcome, capture: capture)
+        report.command = request.command
+        GILRun.addSection(to: &report, requested: request.gil != nil, capture: gil)
         return report
     }
 

@@ -15,6 +15,7 @@ public enum RunSummary {
         }
         figures.append("\(report.threads.count) thread\(report.threads.count == 1 ? "" : "s")")
         lines.append("  " + figures.joined(separator: ", "))
+        if let gil = report.gil { lines.append(contentsOf: GILSummary.lines(gil)) }
         for finding in report.findings {
             lines.append("  \(finding.kind): \(finding.message)")
         }

@@ -38,7 +38,10 @@ enum EmbeddedTarget {
         if let seconds = request.timeoutSeconds {
             TimeoutWatchdog.start(seconds: seconds, helper: helper, dumpPath: capturePath + ".stacks")
         }
-        return pyi_run_main()
+        let gil = request.gil.flatMap { GILRun.start(options: $0, capturePath: capturePath) }
+        let code = pyi_run_main()
+        if let gil { GILRun.finish(gil, capturePath: capturePath) }
+        return code
     }
 
     private struct PrepareArgument: Encodable {

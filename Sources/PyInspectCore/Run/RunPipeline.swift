@@ -38,8 +38,9 @@ public enum RunPipeline {
             return code
         }
         let rawStacks = (try? String(contentsOfFile: workspace.capturePath + ".stacks", encoding: .utf8)) ?? ""
+        let gil = request.gil != nil ? GILCapture.read(capturePath: workspace.capturePath) : nil
         let report = RunReportBuilder.build(
-            request: request, outcome: outcome, capture: capture, faultHandlerText: rawStacks)
+            request: request, outcome: outcome, capture: capture, faultHandlerText: rawStacks, gil: gil)
         if !request.quiet {
             FileHandle.standardError.write(Data(RunSummary.render(report).utf8))
         }
@@ -50,6 +51,10 @@ public enum RunPipeline {
                 writeError("\(error)")
                 return ExitStatus.internalError
             }
+        }
+        if let failure = GILRun.writeOutputs(request: request, report: report, capture: gil) {
+            writeError(failure)
+            return ExitStatus.internalError
         }
         return report.exitStatus
     }

@@ -5,6 +5,10 @@ public struct RunRequest: Sendable {
     public var timeoutSeconds: Double?
     public var jsonPath: String?
     public var quiet: Bool
+    /// GIL tracing (`pyinspect gil`, `run --gil`); nil: off.
+    public var gil: GILOptions?
+    /// The subcommand the report names.
+    public var command = "run"
 
     public init(target: RunTarget, timeoutSeconds: Double? = nil, jsonPath: String? = nil, quiet: Bool = false) {
         self.target = target

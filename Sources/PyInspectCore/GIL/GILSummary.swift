@@ -1,0 +1,41 @@
+import Foundation
+
+/// The GIL part of the terminal summary: verdict first, then one line per thread and the longest holds.
+public enum GILSummary {
+    public static func lines(_ gil: GILSection) -> [String] {
+        var lines: [String] = []
+        lines.append("  GIL (\(gil.mode)): \(gil.verdict.text)")
+        for advice in gil.verdict.advice { lines.append("    → \(advice)") }
+        var overall = String(format: "    held %.1f%% of %.3f s, %llu switches", gil.heldFraction * 100, gil.durationS,
+                             gil.switches)
+        if gil.maxHoldMs > 0 {
+            overall += String(format: ", longest hold %.1f ms (%@)", gil.maxHoldMs, gil.maxHoldThread ?? "?")
+        }
+        lines.append(overall)
+        lines.append("    thread                      held   waited    acq   hold p50/p99/max ms    wait p99/max ms   cpu s")
+        for thread in gil.threads {
+            let name = String(thread.name.prefix(26)).padding(toLength: 26, withPad: " ", startingAt: 0)
+            let waited = thread.waitFraction.map { String(format: "%6.1f%%", $0 * 100) } ?? "      -"
+            let acquisitions = thread.acquisitions.map { String($0) } ?? "-"
+            let holds = thread.holdMs.map {
+                String(format: "%.3f/%.2f/%.1f", $0.p50Ms, $0.p99Ms, thread.maxHoldMs ?? 0)
+            } ?? "-"
+            let waits = thread.waitMs.map { String(format: "%.2f/%.1f", $0.p99Ms, thread.maxWaitMs ?? 0) } ?? "-"
+            let cpu = thread.cpuS.map { String(format: "%.3f", $0) } ?? "-"
+            lines.append("    \(name) \(String(format: "%6.1f%%", thread.heldFraction * 100)) \(waited) "
+                + "\(acquisitions.leftPad(6))  \(holds.leftPad(20))  \(waits.leftPad(16))  \(cpu.leftPad(6))")
+        }
+        for hold in gil.longestHolds.prefix(3) {
+            lines.append(String(format: "    hold %.1f ms by %@ at %.3f s: %@", hold.durationMs, hold.thread, hold.startS,
+                                hold.description))
+        }
+        for convoy in gil.convoys { lines.append("    convoy: \(convoy.message)") }
+        return lines
+    }
+}
+
+extension String {
+    fileprivate func leftPad(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
