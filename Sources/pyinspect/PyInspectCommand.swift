@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PyInspectCore
 
 @main
@@ -14,4 +15,30 @@ struct PyInspectCommand: ParsableCommand {
         version: PyInspectVersion.current,
         subcommands: [Run.self]
     )
+
+    /// ArgumentParser's main, except that every command-line mistake is one line and exit 64.
+    static func main() {
+        switch CommandLineParsing.parse(Array(CommandLine.arguments.dropFirst())) {
+        case .help(let text):
+            print(text)
+            Foundation.exit(ExitStatus.success)
+        case .usageError(let line):
+            writeError(line)
+            Foundation.exit(ExitStatus.usage)
+        case .command(var command):
+            do {
+                try command.run()
+            } catch let error as ExitCode {
+                Foundation.exit(error.rawValue)
+            } catch {
+                switch CommandLineParsing.classify(error) {
+                case .usageError(let line):
+                    writeError(line)
+                    Foundation.exit(ExitStatus.usage)
+                default:
+                    exit(withError: error)
+                }
+            }
+        }
+    }
 }

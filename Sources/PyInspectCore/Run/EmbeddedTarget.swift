@@ -10,7 +10,12 @@ enum EmbeddedTarget {
         var message: String?
     }
 
-    static func run(request: RunRequest, helper: PythonHelper, capturePath: String) -> Int32 {
+    static func run(request: RunRequest, helper: PythonHelper, workspace: CaptureWorkspace) -> Int32 {
+        let capturePath = workspace.capturePath
+        if let limit = request.memoryLimitBytes, pyi_set_memory_limit(limit) != 0 {
+            writeError("cannot apply --memory-limit: \(String(cString: strerror(errno)))")
+            return ExitStatus.internalError
+        }
         let interpreter = PythonPaths.childInterpreter()
         let argv = request.target.pythonArgv(program: interpreter)
         let anchor = PythonPaths.pathAnchor()
@@ -30,8 +35,11 @@ enum EmbeddedTarget {
             writeError(reply.message ?? "cannot run the target")
             return reply.problem == "syntax_error" ? ExitStatus.targetSyntaxError : ExitStatus.targetNotFound
         }
+        // After Python's own signal set-up, so the target still sees SIG_DFL from signal.getsignal().
+        _ = pyi_install_fatal_signal_dump(workspace.fatalStacksPath)
+        _ = pyi_install_audit_watch(capturePath)
         if let seconds = request.timeoutSeconds {
-            TimeoutWatchdog.start(seconds: seconds, helper: helper, dumpPath: capturePath + ".stacks")
+            TimeoutWatchdog.start(seconds: seconds, helper: helper, dumpPath: workspace.timeoutStacksPath)
         }
         return pyi_run_main()
     }
