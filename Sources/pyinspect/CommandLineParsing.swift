@@ -15,7 +15,10 @@ enum CommandLineParsing {
 
     static func parse(_ arguments: [String]) -> Outcome {
         do {
-            return .command(try PyInspectCommand.parseAsRoot(arguments))
+            let command = try PyInspectCommand.parseAsRoot(arguments)
+            // No subcommand (`pyinspect`, `pyinspect --help`): the root has nothing to run but its help.
+            if command is PyInspectCommand { return .help(PyInspectCommand.helpMessage()) }
+            return .command(command)
         } catch {
             return classify(error)
         }

@@ -76,7 +76,8 @@ enum EmbeddedTarget {
     }
 }
 
-/// One line on stderr, the form of every pyinspect error.
+/// One line on stderr, the form of every pyinspect error. Control characters from user input (a module name
+/// with a newline) are escaped, so it stays one line.
 public func writeError(_ message: String) {
-    FileHandle.standardError.write(Data("pyinspect: error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("pyinspect: error: \(printable(message, limit: 2000))\n".utf8))
 }
