@@ -1,5 +1,5 @@
 import ArgumentParser
-import Glibc
+import Foundation
 import PyInspectCore
 
 @main
@@ -16,10 +16,33 @@ struct PyInspectCommand: ParsableCommand {
         subcommands: [Run.self, Gil.self]
     )
 
+    /// ArgumentParser's main, except that every command-line mistake is one line and exit 64.
     static func main() {
+        // Common `run` command lines skip ArgumentParser's start-up cost (RunFastPath).
         if let request = RunFastPath.request(from: Array(CommandLine.arguments.dropFirst())) {
-            Glibc.exit(RunPipeline.execute(request))
+            Foundation.exit(RunPipeline.execute(request))
         }
-        main(nil)
+        switch CommandLineParsing.parse(Array(CommandLine.arguments.dropFirst())) {
+        case .help(let text):
+            print(text)
+            Foundation.exit(ExitStatus.success)
+        case .usageError(let line):
+            writeError(line)
+            Foundation.exit(ExitStatus.usage)
+        case .command(var command):
+            do {
+                try command.run()
+            } catch let error as ExitCode {
+                Foundation.exit(error.rawValue)
+            } catch {
+                switch CommandLineParsing.classify(error) {
+                case .usageError(let line):
+                    writeError(line)
+                    Foundation.exit(ExitStatus.usage)
+                default:
+                    exit(withError: error)
+                }
+            }
+        }
     }
 }

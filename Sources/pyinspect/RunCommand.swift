@@ -15,25 +15,42 @@ extension PyInspectCommand {
 
         @Flag(help: "Trace the GIL too: the report gets the `gil` section of `pyinspect gil` (see docs/gil.md).")
         var gil = false
+        @Option(
+            name: .customLong("memory-limit"),
+            help: ArgumentHelp(
+                "Let the target allocate at most this much (512M, 2G); beyond it the run ends with verdict memory_limit, exit 125.",
+                valueName: "size"))
+        var memoryLimit: String?
 
         @Argument(parsing: .captureForPassthrough, help: "SCRIPT | -m MODULE | -c CODE, then the target's arguments.")
         var target: [String] = []
 
         func validate() throws {
-            if let timeout, !(timeout > 0 && timeout.isFinite) {
+            // With passthrough parsing `run --help` would reach the target spec: answer it here.
+            if let first = target.first, first == "--help" || first == "-h" { throw CleanExit.helpRequest(self) }
+            if let timeout, !(timeout > 0 && timeout.isFinite && timeout < 1e9) {
                 throw ValidationError("--timeout must be a positive number of seconds")
+            }
+            do {
+                if let memoryLimit { _ = try MemorySize.parse(memoryLimit) }
+                _ = try RunTarget.parse(target)
+            } catch let error as UsageError {
+                throw ValidationError(error.message)
             }
         }
 
         func run() throws {
             let parsed: RunTarget
+            let limit: UInt64?
             do {
                 parsed = try RunTarget.parse(target)
+                limit = try memoryLimit.map(MemorySize.parse)
             } catch let error as UsageError {
                 throw ValidationError(error.message)
             }
             var request = RunRequest(
-                target: parsed, timeoutSeconds: timeout, jsonPath: report.json, quiet: report.quiet)
+                target: parsed, timeoutSeconds: timeout, jsonPath: report.json, quiet: report.quiet,
+                memoryLimitBytes: limit)
             if gil { request.gil = GILOptions() }
             throw ExitCode(RunPipeline.execute(request))
         }

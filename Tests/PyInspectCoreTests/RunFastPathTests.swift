@@ -15,7 +15,7 @@ import Testing
 
     @Test(arguments: [
         ["leaks", "x.py:f"], ["run"], ["run", "--help"], ["run", "--timeout", "0", "a.py"],
-        ["run", "--timeout", "soon", "a.py"], ["run", "--json"], ["run", "--quiet=yes", "a.py"],
+        ["run", "--timeout", "soon", "a.py"], ["run", "--timeout", "1e12", "a.py"], ["run", "--json"], ["run", "--quiet=yes", "a.py"],
         ["run", "--unknown", "a.py"], ["run", "-x", "a.py"], ["run", "--json=", "a.py"],
     ])
     func leavesEverythingElseToArgumentParser(arguments: [String]) {

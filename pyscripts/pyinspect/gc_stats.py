@@ -35,3 +35,7 @@ def snapshot():
             "uncollectable": _state["uncollectable"],
             "pause_total_s": round(_state["pause_total_s"], 6), "pause_max_s": round(_state["pause_max_s"], 6),
             "enabled_at_end": gc.isenabled(), "still_installed": _callback in gc.callbacks}
+
+
+def is_installed():
+    return _callback in gc.callbacks

@@ -1,4 +1,5 @@
 """Instruments for `pyinspect run`, installed in the target's interpreter just before its main runs."""
+import _thread
 import atexit
 import os
 import sys
@@ -6,6 +7,9 @@ import sys
 from . import capture, fastjson, gc_stats, target_check, threads
 
 _ended = [False]
+_at_start = {}
+_real_exit = os._exit
+_STACK_LIMIT = 100
 
 
 def prepare(argument):
@@ -19,10 +23,12 @@ def prepare(argument):
     if options.get("multiprocessing_executable"):
         from . import child_interpreter
         child_interpreter.install(options["multiprocessing_executable"])
-    capture.write({"record": "start", "pid": os.getpid(), "python": _python_facts()})
+    capture.write({"record": "start", "python": _python_facts(), "main_thread_ident": _thread.get_ident()})
     gc_stats.install()
     threads.install()
+    _at_start.update(_instrument_state())
     atexit.register(_at_exit)
+    os._exit = _exit_recorded
     return fastjson.dumps({"ok": True})
 
 
@@ -32,19 +38,97 @@ def _python_facts():
             "virtualenv": sys.prefix != sys.base_prefix}
 
 
+def frames_of(frame, limit=_STACK_LIMIT):
+    """Innermost first, pyinspect's own frames left out; no imports (a dying process may be short of memory)."""
+    frames = []
+    while frame is not None and len(frames) < limit:
+        code = frame.f_code
+        if "/pyscripts/pyinspect/" not in code.co_filename:
+            frames.append({"file": code.co_filename, "line": frame.f_lineno or 0, "function": code.co_name})
+        frame = frame.f_back
+    return frames
+
+
+def _traceback_frames(traceback):
+    entries = []
+    while traceback is not None:
+        entries.append(traceback)
+        traceback = traceback.tb_next
+    # Innermost first; a RecursionError keeps its innermost frames.
+    return [{"file": entry.tb_frame.f_code.co_filename, "line": entry.tb_lineno or 0,
+             "function": entry.tb_frame.f_code.co_name} for entry in reversed(entries[-_STACK_LIMIT:])]
+
+
+def _exit_recorded(code):
+    """os._exit that first records where it was called: the process ends without atexit or finalization."""
+    if capture.is_owner() and not _ended[0]:
+        try:
+            capture.write({"record": "os_exit", "code": code, "thread": _thread.get_ident(),
+                           "frames": frames_of(sys._getframe(1))})
+        except BaseException:
+            pass
+    _real_exit(code)
+
+
+def _instrument_state():
+    """What the target can switch off or take away from under the instruments."""
+    state = {"gc_enabled": None, "gc_callback": None, "tracemalloc": None}
+    import gc
+    state["gc_enabled"] = gc.isenabled()
+    state["gc_callback"] = gc_stats.is_installed()
+    import _tracemalloc  # built in: free to import, and set by PYTHONTRACEMALLOC / -X tracemalloc
+    state["tracemalloc"] = _tracemalloc.is_tracing()
+    state["profile"] = sys.getprofile() is not None
+    state["trace"] = sys.gettrace() is not None
+    state["stdout_replaced"] = sys.stdout is not sys.__stdout__
+    state["stderr_replaced"] = sys.stderr is not sys.__stderr__
+    closed = []
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            closed.append(fd)
+    state["closed_fds"] = closed
+    try:
+        state["cwd"] = os.getcwd()
+    except OSError:
+        state["cwd"] = None
+    state["signal_handlers"] = _own_signal_handlers()
+    return state
+
+
+def _own_signal_handlers():
+    signal = sys.modules.get("_signal")
+    if signal is None:
+        return []
+    names = {"SIGINT": 2, "SIGHUP": 1, "SIGQUIT": 3, "SIGTERM": 15, "SIGUSR1": 10, "SIGUSR2": 12,
+             "SIGALRM": 14, "SIGCHLD": 17, "SIGSEGV": 11, "SIGABRT": 6}
+    found = []
+    for name, number in names.items():
+        try:
+            handler = signal.getsignal(number)
+        except (OSError, ValueError):
+            continue
+        if callable(handler) and handler is not signal.default_int_handler:
+            found.append(name)
+        elif handler == signal.SIG_IGN:
+            found.append(name + " (ignored)")
+    return found
+
+
 def _end_record(reason):
     exception = None
     last = getattr(sys, "last_value", None)
     if last is not None:
         exception = {"type": type(last).__qualname__, "module": type(last).__module__,
-                     "message": str(last)[:2000]}
+                     "message": str(last)[:2000], "stack": _traceback_frames(last.__traceback__)}
     return {"record": "end", "reason": reason, "gc": gc_stats.snapshot(), "threads": threads.snapshot(),
-            "exception": exception}
+            "exception": exception, "instruments": {"start": _at_start, "end": _instrument_state()}}
 
 
 def _at_exit():
     # Registered before the target's own atexit functions, so it runs after them.
-    if not _ended[0]:
+    if not _ended[0] and capture.is_owner():
         _ended[0] = True
         capture.write(_end_record("exit"))
 

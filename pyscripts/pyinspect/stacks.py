@@ -12,7 +12,10 @@ def all_threads(limit=50):
         if row["ident"] is not None:
             native[row["ident"]] = row["native_id"]
     result = []
+    caller = threads.current_ident()
     for ident, frame in sys._current_frames().items():
+        if ident == caller:
+            continue  # the host thread asking (the timeout watchdog), not one of the target's
         summary = traceback.extract_stack(frame, limit=limit)
         frames = [{"file": entry.filename, "line": entry.lineno, "function": entry.name,
                    "code": entry.line or ""} for entry in reversed(summary)]

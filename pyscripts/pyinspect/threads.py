@@ -52,6 +52,10 @@ def install():
         threading._start_new_thread = start_new_thread
 
 
+def current_ident():
+    return _thread.get_ident()
+
+
 def _live_threads():
     threading = _threading()
     return dict(threading._active) if threading is not None else {}

@@ -58,6 +58,19 @@ int pyi_helper_call(const char *package_dir, const char *module, const char *fun
 // Returns NULL or an error string.
 const char *pyi_dump_all_tracebacks(int fd);
 
+// ---- Faults in the target ----
+// In the target process, after Python is initialised (so `signal.getsignal` still reports the defaults):
+// SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTERM and SIGHUP (those still at their default action) append
+// every thread's Python stack to `path`, then the process dies of the same signal. Works on a C stack
+// overflow (alternate signal stack) and when the target has used up its descriptors. Returns how many
+// signals got the handler.
+int pyi_install_fatal_signal_dump(const char *path);
+// setrlimit(RLIMIT_DATA) for this process and its children: 0 or -1 (errno).
+int pyi_set_memory_limit(unsigned long long bytes);
+// A C audit hook that appends one `target_action` record to the capture the first time the target calls
+// sys.setprofile, sys.settrace, os.fork, os.chdir, os.exec... Returns 0 or -1.
+int pyi_install_audit_watch(const char *capture_path);
+
 // ---- Supervisor signals ----
 // In the supervising parent: SIGTERM, SIGHUP and a SIGINT sent by kill(2) are forwarded to `child`;
 // SIGINT/SIGQUIT from the terminal are ignored here because the child, in the same process group, gets them.

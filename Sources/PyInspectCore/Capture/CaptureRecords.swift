@@ -9,6 +9,14 @@ public struct RunCapture: Sendable, Equatable {
     public var end: EndRecord?
     public var stacks: [ThreadStack]?
     public var targetProblem: TargetProblem?
+    /// `threading.get_ident()` of the thread that runs the target's main.
+    public var mainThreadIdent: UInt64?
+    /// The target called `os._exit`: where, and with what code.
+    public var osExit: OSExitRecord?
+    /// Things the target did that concern the instruments (sys.setprofile, os.fork, os.chdir...), in order.
+    public var targetActions: [String] = []
+    /// Records written by another process (a child the target forked): ignored.
+    public var foreignRecords = 0
     public var unreadableLines = 0
     /// Every line, for capture readers of other features (leaks, gil, hangs).
     public var rawRecords: [[String: JSONValue]] = []
@@ -18,11 +26,27 @@ public struct RunCapture: Sendable, Equatable {
         public var gc: GCSummary?
         public var threads: [ThreadInfo]
         public var exception: ExceptionInfo?
-        public init(reason: String, gc: GCSummary?, threads: [ThreadInfo], exception: ExceptionInfo?) {
+        public var instruments: InstrumentStates?
+        public init(
+            reason: String, gc: GCSummary?, threads: [ThreadInfo], exception: ExceptionInfo?,
+            instruments: InstrumentStates? = nil
+        ) {
             self.reason = reason
             self.gc = gc
             self.threads = threads
             self.exception = exception
+            self.instruments = instruments
+        }
+    }
+
+    public struct OSExitRecord: Codable, Sendable, Equatable {
+        public var code: Int32
+        public var thread: UInt64?
+        public var frames: [StackFrame]
+        public init(code: Int32, thread: UInt64?, frames: [StackFrame]) {
+            self.code = code
+            self.thread = thread
+            self.frames = frames
         }
     }
 
@@ -48,6 +72,11 @@ public struct RunCapture: Sendable, Equatable {
             unreadableLines += 1
             return
         }
+        // Records carry the writer's pid; once the target's is known, a forked child's records are set aside.
+        if let owner = pid, let writer = header.pid, writer != owner {
+            foreignRecords += 1
+            return
+        }
         if let raw = try? decoder.decode([String: JSONValue].self, from: line) { rawRecords.append(raw) }
         switch header.record {
         case "start":
@@ -55,6 +84,13 @@ public struct RunCapture: Sendable, Equatable {
             if let start = try? decoder.decode(StartRecord.self, from: line) {
                 python = start.python
                 pid = start.pid
+                mainThreadIdent = start.mainThreadIdent
+            }
+        case "os_exit":
+            if let record = try? decoder.decode(OSExitRecord.self, from: line) { osExit = record }
+        case "target_action":
+            if let record = try? decoder.decode(TargetAction.self, from: line), !targetActions.contains(record.action) {
+                targetActions.append(record.action)
             }
         case "end":
             if let record = try? decoder.decode(EndRecord.self, from: line) { end = record } else { unreadableLines += 1 }
@@ -67,11 +103,17 @@ public struct RunCapture: Sendable, Equatable {
         }
     }
 
-    private struct RecordHeader: Decodable { var record: String }
+    private struct RecordHeader: Decodable {
+        var record: String
+        var pid: Int32?
+    }
     private struct StartRecord: Decodable {
         var pid: Int32?
         var python: PythonInfo?
+        var mainThreadIdent: UInt64?
+        enum CodingKeys: String, CodingKey { case pid, python, mainThreadIdent = "main_thread_ident" }
     }
+    private struct TargetAction: Decodable { var action: String }
     private struct StacksRecord: Decodable { var threads: [ThreadStack] }
 }
 
@@ -99,5 +141,37 @@ public enum JSONValue: Codable, Sendable, Equatable {
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
         }
+    }
+}
+
+/// The state of what the target can take away from the instruments, at the start of its main and at its end
+/// (host.py `_instrument_state`).
+public struct InstrumentState: Codable, Sendable, Equatable {
+    public var gcEnabled: Bool?
+    public var gcCallback: Bool?
+    public var tracemalloc: Bool?
+    public var profile: Bool?
+    public var trace: Bool?
+    public var stdoutReplaced: Bool?
+    public var stderrReplaced: Bool?
+    public var closedFds: [Int]?
+    public var cwd: String?
+    public var signalHandlers: [String]?
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case gcEnabled = "gc_enabled", gcCallback = "gc_callback", tracemalloc, profile, trace
+        case stdoutReplaced = "stdout_replaced", stderrReplaced = "stderr_replaced", closedFds = "closed_fds", cwd
+        case signalHandlers = "signal_handlers"
+    }
+}
+
+public struct InstrumentStates: Codable, Sendable, Equatable {
+    public var start: InstrumentState?
+    public var end: InstrumentState?
+    public init(start: InstrumentState?, end: InstrumentState?) {
+        self.start = start
+        self.end = end
     }
 }

@@ -8,8 +8,11 @@ import Foundation
 ///     Current thread 0x00007f1c2c96b740 (most recent call first):
 ///       File "/tmp/t.py", line 9 in <module>
 public enum FaultHandlerDump {
+    /// Threads in the order written, except that the "Current thread" (the one a fatal signal hit) comes
+    /// first. pyinspect's own frames (its helpers under pyscripts/pyinspect/) are left out.
     public static func parse(_ text: String, names: [UInt64: String] = [:]) -> [ThreadStack] {
         var stacks: [ThreadStack] = []
+        var current: Int?
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("Thread 0x") || line.hasPrefix("Current thread 0x") {
@@ -17,11 +20,15 @@ public enum FaultHandlerDump {
                 let hex = words.first { $0.hasPrefix("0x") }.map { String($0.dropFirst(2)) } ?? ""
                 let ident = UInt64(hex, radix: 16)
                 let name = ident.flatMap { names[$0] } ?? (ident.map { "thread-\($0)" } ?? "thread")
+                if line.hasPrefix("Current thread"), current == nil { current = stacks.count }
                 stacks.append(ThreadStack(name: name, ident: ident, nativeId: nil, frames: []))
-            } else if line.hasPrefix("File \""), !stacks.isEmpty, let frame = parseFrame(line) {
+            } else if line.hasPrefix("File \""), !stacks.isEmpty, let frame = parseFrame(line),
+                !frame.file.contains("/pyscripts/pyinspect/")
+            {
                 stacks[stacks.count - 1].frames.append(frame)
             }
         }
+        if let current, current > 0 { stacks.insert(stacks.remove(at: current), at: 0) }
         return stacks
     }
 

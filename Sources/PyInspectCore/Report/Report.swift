@@ -54,8 +54,10 @@ public enum Verdict: String, Codable, Sendable {
     case timeout
     /// Killed by a signal (segfault, abort, SIGKILL) or ended without finalizing.
     case crash
-    /// Ctrl-C or SIGINT.
+    /// Ctrl-C or SIGINT; SIGTERM or SIGHUP sent to pyinspect.
     case interrupted
+    /// Stopped by `--memory-limit`: it ran out of the memory it was allowed.
+    case memoryLimit = "memory_limit"
     /// `leaks` found at least one leak.
     case leak
     /// Ran to its end, with findings worth reading.
@@ -142,10 +144,13 @@ public struct ExceptionInfo: Codable, Sendable, Equatable {
     public var type: String
     public var module: String?
     public var message: String
-    public init(type: String, module: String?, message: String) {
+    /// Where it was raised, innermost frame first (at most 100 frames: a RecursionError keeps its innermost).
+    public var stack: [StackFrame]?
+    public init(type: String, module: String?, message: String, stack: [StackFrame]? = nil) {
         self.type = type
         self.module = module
         self.message = message
+        self.stack = stack
     }
 }
 

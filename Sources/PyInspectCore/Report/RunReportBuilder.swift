@@ -4,10 +4,12 @@ import Foundation
 public enum RunReportBuilder {
     public static func build(
         request: RunRequest, outcome: ChildOutcome, capture: RunCapture, faultHandlerText: String,
+        fatalSignalText: String = "",
         gil: GILCapture? = nil
     ) -> Report {
         let decision = RunVerdict.decide(
-            outcome: outcome, capture: capture, timeoutRequested: request.timeoutSeconds != nil)
+            outcome: outcome, capture: capture,
+            limits: .init(timeoutRequested: request.timeoutSeconds != nil, memoryLimitBytes: request.memoryLimitBytes))
         var report = Report(command: "run", verdict: decision.verdict, exitStatus: decision.exitStatus)
         report.target = TargetInfo(
             kind: request.target.kind.rawValue, value: request.target.value, arguments: request.target.arguments)
@@ -27,16 +29,69 @@ public enum RunReportBuilder {
         report.threads = capture.end?.threads ?? []
         report.exception = capture.end?.exception
         var names: [UInt64: String] = [:]
+        if let main = capture.mainThreadIdent { names[main] = "MainThread" }
         for thread in report.threads { if let ident = thread.ident { names[ident] = thread.name } }
+        // The richest stacks first: the watchdog's snapshot with the GIL, its GIL-free dump, the stacks written
+        // by the fatal-signal handler, the place os._exit was called.
         if let stacks = capture.stacks {
             report.stacks = stacks
         } else if !faultHandlerText.isEmpty {
             report.stacks = FaultHandlerDump.parse(faultHandlerText, names: names)
+        } else if !fatalSignalText.isEmpty, !FaultHandlerDump.parse(fatalSignalText, names: names).isEmpty {
+            report.stacks = FaultHandlerDump.parse(fatalSignalText, names: names)
+        } else if let exit = capture.osExit {
+            let name = exit.thread.flatMap { names[$0] } ?? "MainThread"
+            report.stacks = [ThreadStack(name: name, ident: exit.thread, nativeId: nil, frames: exit.frames)]
         }
+        report.findings = findings(report: report, capture: capture, request: request)
         report.diagnostics = diagnostics(outcome: outcome, capture: capture)
         report.command = request.command
         GILRun.addSection(to: &report, requested: request.gil != nil, capture: gil)
         return report
+    }
+
+    /// What the user should read first about how the target ended.
+    static func findings(report: Report, capture: RunCapture, request: RunRequest) -> [Finding] {
+        var found: [Finding] = []
+        let top = report.stacks?.first?.frames.first
+        let whereText = top.map { " at \($0.file):\($0.line) in \($0.function)" } ?? ""
+        if report.verdict == .memoryLimit, let limit = request.memoryLimitBytes {
+            var finding = Finding(
+                kind: "memory_limit",
+                message: "the target ran out of its --memory-limit of \(formatBytes(Int64(clamping: limit)))"
+                    + (report.exception.map { " (uncaught \($0.type))" } ?? "")
+                    + (report.exception?.stack?.first.map { " at \($0.file):\($0.line) in \($0.function)" } ?? whereText))
+            finding.stack = report.exception?.stack ?? report.stacks?.first?.frames
+            found.append(finding)
+        }
+        if let exit = report.targetExit, let signal = exit.signal, report.verdict == .crash {
+            var finding = Finding(kind: "fatal_signal", message: "the target was killed by \(signalName(signal))\(whereText)")
+            finding.stack = report.stacks?.first?.frames
+            found.append(finding)
+        }
+        if let exit = capture.osExit {
+            var finding = Finding(
+                kind: "os_exit",
+                message: "the target called os._exit(\(exit.code))"
+                    + (exit.frames.first.map { " at \($0.file):\($0.line) in \($0.function)" } ?? "")
+                    + ": no atexit handlers or finalization ran")
+            finding.stack = exit.frames
+            found.append(finding)
+        }
+        if let exception = report.exception {
+            if exception.type == "RecursionError" {
+                var finding = Finding(kind: "recursion", message: "infinite recursion: \(exception.message)"
+                    + (exception.stack?.first.map { " at \($0.file):\($0.line) in \($0.function)" } ?? ""))
+                finding.stack = exception.stack
+                found.append(finding)
+            } else if exception.message.contains("[Errno 24]") || exception.message.contains("[Errno 23]") {
+                var finding = Finding(kind: "file_descriptors", message: "the target ran out of file descriptors: \(exception.message)"
+                    + (exception.stack?.first.map { " at \($0.file):\($0.line) in \($0.function)" } ?? ""))
+                finding.stack = exception.stack
+                found.append(finding)
+            }
+        }
+        return found
     }
 
     static func diagnostics(outcome: ChildOutcome, capture: RunCapture) -> [Diagnostic] {
@@ -47,15 +102,19 @@ public enum RunReportBuilder {
         if outcome.forwardedSignal != 0 {
             found.append(Diagnostic(.note, "\(signalName(outcome.forwardedSignal)) sent to pyinspect was passed to the target"))
         }
-        if capture.started && capture.end == nil && !outcome.killedBySupervisor {
+        if capture.started && capture.end == nil && !outcome.killedBySupervisor && capture.osExit == nil {
             found.append(Diagnostic(.warning, "the target ended without finalizing (os._exit or a fatal signal): figures after its last record are missing"))
         }
         if capture.unreadableLines > 0 {
             found.append(Diagnostic(.warning, "\(capture.unreadableLines) capture records could not be read"))
         }
+        if capture.foreignRecords > 0 {
+            found.append(Diagnostic(.note, "\(capture.foreignRecords) records from processes the target forked were set aside"))
+        }
         if let gc = capture.end?.gc, gc.enabledAtEnd == false {
             found.append(Diagnostic(.note, "the target disabled the garbage collector (gc.disable())"))
         }
+        found += TargetInterference.diagnostics(capture: capture)
         return found
     }
 

@@ -38,7 +38,12 @@ public enum RunSummary {
     static func describeEnd(_ report: Report) -> String {
         switch report.verdict {
         case .timeout: return "stopped at the timeout, exit status \(report.exitStatus)"
-        case .interrupted: return "interrupted, exit status \(report.exitStatus)"
+        case .interrupted:
+            if let signal = report.targetExit?.signal {
+                return "stopped by \(signalName(signal)), exit status \(report.exitStatus)"
+            }
+            return "exit status \(report.exitStatus)"
+        case .memoryLimit: return "stopped at the memory limit, exit status \(report.exitStatus)"
         default: break
         }
         if let exit = report.targetExit, let signal = exit.signal {

@@ -10,7 +10,12 @@ enum EmbeddedTarget {
         var message: String?
     }
 
-    static func run(request: RunRequest, helper: PythonHelper, capturePath: String) -> Int32 {
+    static func run(request: RunRequest, helper: PythonHelper, workspace: CaptureWorkspace) -> Int32 {
+        let capturePath = workspace.capturePath
+        if let limit = request.memoryLimitBytes, pyi_set_memory_limit(limit) != 0 {
+            writeError("cannot apply --memory-limit: \(String(cString: strerror(errno)))")
+            return ExitStatus.internalError
+        }
         let interpreter = PythonPaths.childInterpreter()
         let argv = request.target.pythonArgv(program: interpreter)
         let anchor = PythonPaths.pathAnchor()
@@ -35,8 +40,11 @@ enum EmbeddedTarget {
             writeError(reply.message ?? "cannot run the target")
             return reply.problem == "syntax_error" ? ExitStatus.targetSyntaxError : ExitStatus.targetNotFound
         }
+        // After Python's own signal set-up, so the target still sees SIG_DFL from signal.getsignal().
+        _ = pyi_install_fatal_signal_dump(workspace.fatalStacksPath)
+        _ = pyi_install_audit_watch(capturePath)
         if let seconds = request.timeoutSeconds {
-            TimeoutWatchdog.start(seconds: seconds, helper: helper, dumpPath: capturePath + ".stacks")
+            TimeoutWatchdog.start(seconds: seconds, helper: helper, dumpPath: workspace.timeoutStacksPath)
         }
         let gil = request.gil.flatMap { GILRun.start(options: $0, capturePath: capturePath) }
         let code = pyi_run_main()
@@ -77,7 +85,8 @@ enum EmbeddedTarget {
     }
 }
 
-/// One line on stderr, the form of every pyinspect error.
+/// One line on stderr, the form of every pyinspect error. Control characters from user input (a module name
+/// with a newline) are escaped, so it stays one line.
 public func writeError(_ message: String) {
-    FileHandle.standardError.write(Data("pyinspect: error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("pyinspect: error: \(printable(message, limit: 2000))\n".utf8))
 }

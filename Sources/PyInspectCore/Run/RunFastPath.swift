@@ -21,7 +21,7 @@ public enum RunFastPath {
                 if name == "--json" {
                     json = value
                 } else {
-                    guard let seconds = Double(value), seconds > 0, seconds.isFinite else { return nil }
+                    guard let seconds = Double(value), seconds > 0, seconds < 1e9 else { return nil }
                     timeout = seconds
                 }
             default:

@@ -7,6 +7,9 @@ public enum RunPipeline {
     static let timeoutGraceSeconds = 5.0
 
     public static func execute(_ request: RunRequest) -> Int32 {
+        var request = request
+        // Before the fork: the target may change directory, and the user meant the directory they typed in.
+        request.jsonPath = request.jsonPath.map { $0 == "-" ? $0 : absolutePath($0) }
         guard let helpers = HelperScripts.locate() else {
             writeError("cannot find pyinspect's Python helpers (pyscripts/); set PYINSPECT_PYSCRIPTS")
             return ExitStatus.internalError
@@ -19,12 +22,12 @@ public enum RunPipeline {
             return ExitStatus.internalError
         }
         defer { workspace.remove() }
-        let helper = PythonHelper(packageDirectory: helpers)
+        let helper = PythonHelper(packageDirectory: absolutePath(helpers))
         let outcome: ChildOutcome
         do {
             let limits = Supervisor.Limits(killAfterSeconds: request.timeoutSeconds.map { $0 + timeoutGraceSeconds })
             outcome = try Supervisor.run(limits: limits) {
-                EmbeddedTarget.run(request: request, helper: helper, capturePath: workspace.capturePath)
+                EmbeddedTarget.run(request: request, helper: helper, workspace: workspace)
             }
         } catch {
             writeError("\(error)")
@@ -37,10 +40,12 @@ public enum RunPipeline {
             // The child already printed the one-line reason; there is no run to report.
             return code
         }
-        let rawStacks = (try? String(contentsOfFile: workspace.capturePath + ".stacks", encoding: .utf8)) ?? ""
+        let timeoutStacks = (try? String(contentsOfFile: workspace.timeoutStacksPath, encoding: .utf8)) ?? ""
+        let fatalStacks = (try? String(contentsOfFile: workspace.fatalStacksPath, encoding: .utf8)) ?? ""
         let gil = request.gil != nil ? GILCapture.read(capturePath: workspace.capturePath) : nil
         let report = RunReportBuilder.build(
-            request: request, outcome: outcome, capture: capture, faultHandlerText: rawStacks, gil: gil)
+            request: request, outcome: outcome, capture: capture, faultHandlerText: timeoutStacks,
+            fatalSignalText: fatalStacks, gil: gil)
         if !request.quiet {
             FileHandle.standardError.write(Data(RunSummary.render(report).utf8))
         }
@@ -64,6 +69,10 @@ public enum RunPipeline {
 struct CaptureWorkspace {
     let directory: String
     var capturePath: String { directory + "/capture.jsonl" }
+    /// faulthandler-style stacks the timeout watchdog writes.
+    var timeoutStacksPath: String { directory + "/timeout.stacks" }
+    /// faulthandler-style stacks the fatal-signal handler writes (crash, SIGTERM).
+    var fatalStacksPath: String { directory + "/fatal.stacks" }
 
     static func create() throws -> CaptureWorkspace {
         let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
@@ -74,7 +83,8 @@ struct CaptureWorkspace {
         guard let made else {
             throw ReportWriteError(path: base, reason: "cannot create a capture directory")
         }
-        return CaptureWorkspace(directory: String(cString: made))
+        // Absolute, so a target that changes directory still writes its records here (TMPDIR may be relative).
+        return CaptureWorkspace(directory: absolutePath(String(cString: made)))
     }
 
     func remove() {
@@ -84,4 +94,11 @@ struct CaptureWorkspace {
         }
         try? FileManager.default.removeItem(atPath: directory)
     }
+}
+
+/// `path` made absolute against the current directory (no symlinks resolved: the user's spelling is kept).
+func absolutePath(_ path: String) -> String {
+    if path.hasPrefix("/") { return path }
+    let cwd = FileManager.default.currentDirectoryPath
+    return ((cwd as NSString).appendingPathComponent(path) as NSString).standardizingPath
 }

@@ -3,17 +3,24 @@ public struct RunRequest: Sendable {
     public var target: RunTarget
     /// Stop the target after this many seconds and report every thread's stack.
     public var timeoutSeconds: Double?
+    /// Absolute (resolved before the target runs, so a target that changes directory cannot move it).
     public var jsonPath: String?
     public var quiet: Bool
     /// GIL tracing (`pyinspect gil`, `run --gil`); nil: off.
     public var gil: GILOptions?
     /// The subcommand the report names.
     public var command = "run"
+    /// The most memory (heap and private mappings, RLIMIT_DATA) the target process may allocate.
+    public var memoryLimitBytes: UInt64?
 
-    public init(target: RunTarget, timeoutSeconds: Double? = nil, jsonPath: String? = nil, quiet: Bool = false) {
+    public init(
+        target: RunTarget, timeoutSeconds: Double? = nil, jsonPath: String? = nil, quiet: Bool = false,
+        memoryLimitBytes: UInt64? = nil
+    ) {
         self.target = target
         self.timeoutSeconds = timeoutSeconds
         self.jsonPath = jsonPath
         self.quiet = quiet
+        self.memoryLimitBytes = memoryLimitBytes
     }
 }

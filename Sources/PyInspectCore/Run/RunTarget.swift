@@ -25,15 +25,19 @@ public struct RunTarget: Equatable, Sendable, Codable {
             guard let value = rest.first, !value.isEmpty else {
                 throw UsageError("\(first) needs a value")
             }
+            guard !value.contains("\0") else { throw UsageError("\(first): the value contains a NUL character") }
             return RunTarget(kind: first == "-m" ? .module : .code, value: value, arguments: Array(rest.dropFirst()))
         case "--":
             // Everything after `--` is the script and its arguments, even a name that starts with '-'.
-            guard let script = rest.first else { throw UsageError("missing script after --") }
+            guard let script = rest.first, !script.isEmpty else { throw UsageError("missing script after --") }
+            guard !script.contains("\0") else { throw UsageError("the script path contains a NUL character") }
             return RunTarget(kind: .script, value: script, arguments: Array(rest.dropFirst()))
         default:
             if first.hasPrefix("-"), first != "-" {
-                throw UsageError("unknown option '\(first)' (options go before the target)")
+                throw UsageError("unknown option '\(printable(first))' (options go before the target)")
             }
+            guard !first.isEmpty else { throw UsageError("the script path is empty") }
+            guard !first.contains("\0") else { throw UsageError("the script path contains a NUL character") }
             return RunTarget(kind: .script, value: first, arguments: rest)
         }
     }
