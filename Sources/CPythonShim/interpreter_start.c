@@ -53,6 +53,8 @@ int pyi_run_main(void) { return Py_RunMain(); }
 
 int pyi_is_initialized(void) { return Py_IsInitialized(); }
 
+int pyi_is_finalizing(void) { return _Py_IsFinalizing(); }
+
 int pyi_python_main(const char *executable, int argc, char **argv) {
     pyi_start_options options = {executable, argc, argv, 1, argc > 0 ? argv[0] : NULL};
     char error[512];

@@ -13,6 +13,9 @@ extension PyInspectCommand {
         @Option(help: ArgumentHelp("Stop the target after this many seconds and report every thread's stack.", valueName: "seconds"))
         var timeout: Double?
 
+        @Flag(name: .customLong("no-hangs"), help: "Do not watch for deadlocks, blocked loops and asyncio misuse.")
+        var noHangs = false
+
         @Argument(parsing: .captureForPassthrough, help: "SCRIPT | -m MODULE | -c CODE, then the target's arguments.")
         var target: [String] = []
 
@@ -29,8 +32,9 @@ extension PyInspectCommand {
             } catch let error as UsageError {
                 throw ValidationError(error.message)
             }
-            let request = RunRequest(
+            var request = RunRequest(
                 target: parsed, timeoutSeconds: timeout, jsonPath: report.json, quiet: report.quiet)
+            request.noHangMonitor = noHangs
             throw ExitCode(RunPipeline.execute(request))
         }
     }

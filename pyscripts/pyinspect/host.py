@@ -4,7 +4,7 @@ import json
 import os
 import sys
 
-from . import capture, gc_stats, stacks, target_check, threads
+from . import capture, gc_stats, hangs, stacks, target_check, threads
 
 _ended = [False]
 
@@ -20,6 +20,8 @@ def prepare(argument):
     capture.write({"record": "start", "pid": os.getpid(), "python": _python_facts()})
     gc_stats.install()
     threads.install()
+    if options.get("hangs", True):
+        hangs.install()
     atexit.register(_at_exit)
     return json.dumps({"ok": True})
 
@@ -44,12 +46,25 @@ def _at_exit():
     # Registered before the target's own atexit functions, so it runs after them.
     if not _ended[0]:
         _ended[0] = True
+        hangs.at_exit()
         capture.write(_end_record("exit"))
 
 
 def on_timeout(argument):
     """Called by the host's watchdog, with the GIL, when --timeout expires."""
-    capture.write({"record": "stacks", "reason": "timeout", "threads": stacks.all_threads()})
+    return _stop("timeout")
+
+
+def on_deadlock(argument):
+    """Called by the host's hang monitor, with the GIL, when it found a deadlock; the host then exits 123."""
+    hangs.snapshot("deadlock", json.loads(argument) if argument else None)
+    return _stop("deadlock", snapshot=False)
+
+
+def _stop(reason, snapshot=True):
+    if snapshot:
+        hangs.snapshot(reason)
+    capture.write({"record": "stacks", "reason": reason, "threads": stacks.all_threads()})
     _ended[0] = True
-    capture.write(_end_record("timeout"))
+    capture.write(_end_record(reason))
     return ""

@@ -1,4 +1,5 @@
 """Python stacks of every thread, with the names threading gives them."""
+import _thread
 import sys
 import traceback
 
@@ -12,7 +13,10 @@ def all_threads(limit=50):
         if row["ident"] is not None:
             native[row["ident"]] = row["native_id"]
     result = []
+    me = _thread.get_ident()  # the host's watchdog or monitor, when it calls
     for ident, frame in sys._current_frames().items():
+        if ident == me:
+            continue
         summary = traceback.extract_stack(frame, limit=limit)
         frames = [{"file": entry.filename, "line": entry.lineno, "function": entry.name,
                    "code": entry.line or ""} for entry in reversed(summary)]

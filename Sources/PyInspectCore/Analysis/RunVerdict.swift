@@ -11,7 +11,13 @@ public enum RunVerdict {
         }
     }
 
-    public static func decide(outcome: ChildOutcome, capture: RunCapture, timeoutRequested: Bool) -> Decision {
+    /// `hasFindings`: the run produced findings (hangs, asyncio misuse); a clean exit then reads "finding".
+    public static func decide(
+        outcome: ChildOutcome, capture: RunCapture, timeoutRequested: Bool, hasFindings: Bool = false
+    ) -> Decision {
+        if outcome.ending == .exited(ExitStatus.deadlock) && capture.end?.reason == "deadlock" {
+            return Decision(verdict: .deadlock, exitStatus: ExitStatus.deadlock)
+        }
         if timeoutRequested && (outcome.deadlineExpired || outcome.ending == .exited(ExitStatus.timeout))
             && (outcome.deadlineExpired || capture.end?.reason == "timeout")
         {
@@ -25,7 +31,7 @@ public enum RunVerdict {
             if capture.end?.exception?.type == "KeyboardInterrupt" {
                 return Decision(verdict: .interrupted, exitStatus: code)
             }
-            if code == 0 { return Decision(verdict: .clean, exitStatus: 0) }
+            if code == 0 { return Decision(verdict: hasFindings ? .finding : .clean, exitStatus: 0) }
             return Decision(verdict: .error, exitStatus: code)
         }
     }

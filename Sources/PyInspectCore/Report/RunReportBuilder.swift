@@ -5,9 +5,14 @@ public enum RunReportBuilder {
     public static func build(
         request: RunRequest, outcome: ChildOutcome, capture: RunCapture, faultHandlerText: String
     ) -> Report {
+        let hangSnapshot = capture.hangSnapshot
+        let findings = HangFindings.findings(events: capture.hangEvents, snapshot: hangSnapshot)
         let decision = RunVerdict.decide(
-            outcome: outcome, capture: capture, timeoutRequested: request.timeoutSeconds != nil)
+            outcome: outcome, capture: capture, timeoutRequested: request.timeoutSeconds != nil,
+            hasFindings: !findings.isEmpty)
         var report = Report(command: "run", verdict: decision.verdict, exitStatus: decision.exitStatus)
+        report.findings = findings
+        report.tasks = HangFindings.tasks(snapshot: hangSnapshot)
         report.target = TargetInfo(
             kind: request.target.kind.rawValue, value: request.target.value, arguments: request.target.arguments)
         report.python = capture.python

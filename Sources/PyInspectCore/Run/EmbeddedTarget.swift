@@ -18,7 +18,8 @@ enum EmbeddedTarget {
         if startCode != 0 { return startCode }
 
         let prepareArgument = PrepareArgument(
-            capture: capturePath, target: .init(kind: request.target.kind.rawValue, value: request.target.value))
+            capture: capturePath, target: .init(kind: request.target.kind.rawValue, value: request.target.value),
+            hangs: !request.noHangMonitor)
         let reply: PrepareReply
         do {
             reply = try helper.call("host", "prepare", json: prepareArgument, as: PrepareReply.self)
@@ -33,6 +34,9 @@ enum EmbeddedTarget {
         if let seconds = request.timeoutSeconds {
             TimeoutWatchdog.start(seconds: seconds, helper: helper, dumpPath: capturePath + ".stacks")
         }
+        if !request.noHangMonitor {
+            HangMonitor.start(helper: helper)
+        }
         return pyi_run_main()
     }
 
@@ -43,6 +47,7 @@ enum EmbeddedTarget {
         }
         var capture: String
         var target: Target
+        var hangs: Bool
     }
 
     /// Initialises CPython from python3-style argv. Returns 0, or the exit code to leave with.

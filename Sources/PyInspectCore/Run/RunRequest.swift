@@ -5,6 +5,8 @@ public struct RunRequest: Sendable {
     public var timeoutSeconds: Double?
     public var jsonPath: String?
     public var quiet: Bool
+    /// `--no-hangs`: no hang monitor, no lock or asyncio instruments (issue 6 features off).
+    public var noHangMonitor: Bool = false
 
     public init(target: RunTarget, timeoutSeconds: Double? = nil, jsonPath: String? = nil, quiet: Bool = false) {
         self.target = target
