@@ -24,6 +24,7 @@ import weakref
 from . import capture, threads
 
 SLOW_CALLBACK_S = 0.1          # asyncio's own slow_callback_duration
+_ORIGIN_DEPTH = 12             # frames kept of where each coroutine was created; not asyncio debug's 10
 SAMPLE_AFTER_S = 0.05          # the monitor samples the loop thread's stack once a callback has run this long
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _STDLIB = tuple({os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep, sysconfig.get_paths()["stdlib"] + os.sep})
@@ -508,18 +509,33 @@ def _report_slow(handle, duration, sampled):
             site=site, seconds=round(duration, 6), stack=frames or None, sampled=bool(sampled))
 
 
-def _warn_unawaited(original):
+def _warn_unawaited(user_depth):
+    """warnings._warn_unawaited_coroutine as 3.11 has it, plus a record; stacklevel skips this frame, and the
+    origin lines appear only if the target itself asked for origin tracking."""
     def _warn_unawaited_coroutine(coro):
+        origin = [entry for entry in (getattr(coro, "cr_origin", None) or ()) if not entry[0].startswith(_HERE)]
+        name = getattr(coro, "__qualname__", None) or getattr(coro, "__name__", "?")
         try:
-            origin = getattr(coro, "cr_origin", None) or ()
-            frames = [{"file": file, "line": line, "function": function} for file, line, function in origin
-                      if not file.startswith(_HERE)]
-            name = getattr(coro, "__qualname__", None) or getattr(coro, "__name__", "?")
-            _record("never_awaited", f"coroutine '{name}' was never awaited", site=_site(frames),
+            frames = [{"file": file, "line": line, "function": function} for file, line, function in origin]
+            site = _site(frames)
+            where = f" (created at {site['file']}:{site['line']})" if site else ""
+            _record("never_awaited", f"coroutine '{name}' was never awaited{where}", site=site,
                     stack=frames or None, thread=_thread_name(_get_ident()))
         except Exception:
             pass
-        return original(coro)
+        msg_lines = [f"coroutine '{name}' was never awaited\n"]
+        depth = sys.get_coroutine_origin_tracking_depth()
+        if origin and (user_depth[0] or depth != _ORIGIN_DEPTH):
+            import linecache
+            import traceback
+
+            def extract():
+                for filename, lineno, funcname in reversed(origin):
+                    yield (filename, lineno, funcname, linecache.getline(filename, lineno))
+            msg_lines.append("Coroutine created at (most recent call last)\n")
+            msg_lines += traceback.format_list(list(extract()))
+        msg = "".join(msg_lines).rstrip("\n")
+        warnings.warn(msg, category=RuntimeWarning, stacklevel=2, source=coro)
     return _warn_unawaited_coroutine
 
 
@@ -592,9 +608,11 @@ def at_exit():
 # ---------------------------------------------------------------- the monitor's view
 
 def install():
-    sys.set_coroutine_origin_tracking_depth(max(sys.get_coroutine_origin_tracking_depth(), 8))
+    user_depth = [sys.get_coroutine_origin_tracking_depth()]
+    if user_depth[0] == 0:
+        sys.set_coroutine_origin_tracking_depth(_ORIGIN_DEPTH)
     if hasattr(warnings, "_warn_unawaited_coroutine"):
-        warnings._warn_unawaited_coroutine = _warn_unawaited(warnings._warn_unawaited_coroutine)
+        warnings._warn_unawaited_coroutine = _warn_unawaited(user_depth)
     _install_thread_locks()
     _install_asyncio_hook()
 

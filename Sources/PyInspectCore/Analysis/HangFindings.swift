@@ -21,7 +21,7 @@ public enum HangFindings {
             loop.tasks.map { task in
                 TaskReport(
                     name: task.name, thread: loop.threadName, site: task.site, created: task.created,
-                    waitsFor: describeWait(task, graph: graph), stack: task.frames.map(\.stackFrame))
+                    waitsFor: describeWait(task, graph: graph, stuck: snapshot.reason == "deadlock"), stack: task.frames.map(\.stackFrame))
             }
         }
     }
@@ -46,7 +46,7 @@ public enum HangFindings {
             for task in loop.tasks {
                 var finding = Finding(
                     kind: "deadlock",
-                    message: "task '\(task.name)' \(at(task.site))waits for \(describeWait(task, graph: graph))")
+                    message: "task '\(task.name)' \(at(task.site))waits for \(describeWait(task, graph: graph, stuck: true))")
                 finding.task = task.name
                 finding.thread = loop.threadName
                 finding.site = task.site
@@ -87,8 +87,21 @@ public enum HangFindings {
         site.map { "at \($0.file):\($0.line) " } ?? ""
     }
 
-    static func describeWait(_ task: HangSnapshotRecord.Task, graph: TaskGraph) -> String {
-        guard let wait = task.waits else { return "something that never came (nothing can wake its loop)" }
+    /// `stuck`: the loop can never wake (a deadlock), so "nothing will set" is a fact, not a guess.
+    static func describeWait(_ task: HangSnapshotRecord.Task, graph: TaskGraph, stuck: Bool) -> String {
+        guard let wait = task.waits else {
+            return stuck ? "something that will never come (nothing can wake its loop)" : "its turn to run"
+        }
+        if !stuck {
+            switch wait.kind {
+            case "lock", "semaphore", "task", "gather": break
+            case "future" where task.frames.first.map { $0.function == "sleep" && $0.file.hasSuffix("asyncio/tasks.py") } == true:
+                return "asyncio.sleep"
+            default:
+                let created = wait.created.map { " (created at \($0.file):\($0.line))" } ?? ""
+                return "a \(wait.kind == "future" ? wait.object : "asyncio." + wait.object)\(created)"
+            }
+        }
         let created = wait.created.map { " (created at \($0.file):\($0.line))" } ?? ""
         let owners = wait.owners.map { "'\($0.name)'" }.joined(separator: ", ")
         switch wait.kind {
