@@ -15,7 +15,6 @@ import _thread
 import json
 import os
 import sys
-import sysconfig
 import threading
 import time
 import warnings
@@ -27,7 +26,7 @@ SLOW_CALLBACK_S = 0.1          # asyncio's own slow_callback_duration
 _ORIGIN_DEPTH = 12             # frames kept of where each coroutine was created; not asyncio debug's 10
 SAMPLE_AFTER_S = 0.05          # the monitor samples the loop thread's stack once a callback has run this long
 _HERE = os.path.dirname(os.path.abspath(__file__))
-_STDLIB = tuple({os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep, sysconfig.get_paths()["stdlib"] + os.sep})
+_STDLIB = tuple({os.path.dirname(os.__file__) + os.sep, os.path.realpath(os.path.dirname(os.__file__)) + os.sep})
 _asyncio = None                # the asyncio package, once patched
 _progress = [0]                # callbacks run by every loop: a loop that makes progress is not stuck
 _running = {}                  # thread ident -> [handle, started, sampled stack or None]
