@@ -61,6 +61,11 @@ public struct HangDecision: Codable, Sendable, Equatable {
     public var threads: [UInt64]
     /// How long the loops had been still, or the shortest wait in the cycle.
     public var seconds: Double
+    public init(loops: [Int], threads: [UInt64], seconds: Double) {
+        self.loops = loops
+        self.threads = threads
+        self.seconds = seconds
+    }
 }
 
 /// Decides, tick after tick, when a hang is a deadlock. Pure: feed it ticks, it answers.
