@@ -52,6 +52,8 @@ int pyi_run_main(void) { return Py_RunMain(); }
 
 int pyi_is_initialized(void) { return Py_IsInitialized(); }
 
+int pyi_is_finalizing(void) { return _Py_IsFinalizing(); }
+
 void pyi_path_anchor(char *out, size_t size) {
     const char *venv = getenv("VIRTUAL_ENV");
     if (venv && venv[0]) {

@@ -21,6 +21,8 @@ extension PyInspectCommand {
                 "Let the target allocate at most this much (512M, 2G); beyond it the run ends with verdict memory_limit, exit 125.",
                 valueName: "size"))
         var memoryLimit: String?
+        @Flag(name: .customLong("no-hangs"), help: "Do not watch for deadlocks, blocked loops and asyncio misuse.")
+        var noHangs = false
 
         @Argument(parsing: .captureForPassthrough, help: "SCRIPT | -m MODULE | -c CODE, then the target's arguments.")
         var target: [String] = []
@@ -52,6 +54,7 @@ extension PyInspectCommand {
                 target: parsed, timeoutSeconds: timeout, jsonPath: report.json, quiet: report.quiet,
                 memoryLimitBytes: limit)
             if gil { request.gil = GILOptions() }
+            request.noHangMonitor = noHangs
             throw ExitCode(RunPipeline.execute(request))
         }
     }

@@ -4,7 +4,7 @@ import atexit
 import os
 import sys
 
-from . import capture, fastjson, gc_stats, target_check, threads
+from . import capture, fastjson, gc_stats, hangs, stacks, target_check, threads
 
 _ended = [False]
 _at_start = {}
@@ -27,6 +27,8 @@ def prepare(argument):
     gc_stats.install()
     threads.install()
     _at_start.update(_instrument_state())
+    if options.get("hangs", True):
+        hangs.install()
     atexit.register(_at_exit)
     os._exit = _exit_recorded
     return fastjson.dumps({"ok": True})
@@ -130,13 +132,25 @@ def _at_exit():
     # Registered before the target's own atexit functions, so it runs after them.
     if not _ended[0] and capture.is_owner():
         _ended[0] = True
+        hangs.at_exit()
         capture.write(_end_record("exit"))
 
 
 def on_timeout(argument):
     """Called by the host's watchdog, with the GIL, when --timeout expires."""
-    from . import stacks
-    capture.write({"record": "stacks", "reason": "timeout", "threads": stacks.all_threads()})
+    return _stop("timeout")
+
+
+def on_deadlock(argument):
+    """Called by the host's hang monitor, with the GIL, when it found a deadlock; the host then exits 123."""
+    hangs.snapshot("deadlock", fastjson.loads(argument) if argument else None)
+    return _stop("deadlock", snapshot=False)
+
+
+def _stop(reason, snapshot=True):
+    if snapshot:
+        hangs.snapshot(reason)
+    capture.write({"record": "stacks", "reason": reason, "threads": stacks.all_threads()})
     _ended[0] = True
-    capture.write(_end_record("timeout"))
+    capture.write(_end_record(reason))
     return ""

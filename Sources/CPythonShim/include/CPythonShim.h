@@ -45,6 +45,8 @@ void pyi_path_anchor(char *out, size_t size);
 int pyi_run_main(void);
 // True once Py_Initialize has completed and before finalization.
 int pyi_is_initialized(void);
+// True once Py_FinalizeEx has begun tearing down (a thread taking the GIL then would be ended by CPython).
+int pyi_is_finalizing(void);
 
 // ---- Calling pyinspect's Python helpers ----
 // Takes the GIL, imports `_pyinspect.<module>` from `package_dir` (without touching sys.path), calls

@@ -21,11 +21,20 @@ public enum RunVerdict {
         }
     }
 
-    public static func decide(outcome: ChildOutcome, capture: RunCapture, timeoutRequested: Bool) -> Decision {
-        decide(outcome: outcome, capture: capture, limits: Limits(timeoutRequested: timeoutRequested))
+    /// `hasFindings`: the run produced findings (hangs, asyncio misuse); a clean exit then reads "finding".
+    public static func decide(
+        outcome: ChildOutcome, capture: RunCapture, timeoutRequested: Bool, hasFindings: Bool = false
+    ) -> Decision {
+        decide(outcome: outcome, capture: capture, limits: Limits(timeoutRequested: timeoutRequested),
+               hasFindings: hasFindings)
     }
 
-    public static func decide(outcome: ChildOutcome, capture: RunCapture, limits: Limits) -> Decision {
+    public static func decide(
+        outcome: ChildOutcome, capture: RunCapture, limits: Limits, hasFindings: Bool = false
+    ) -> Decision {
+        if outcome.ending == .exited(ExitStatus.deadlock) && capture.end?.reason == "deadlock" {
+            return Decision(verdict: .deadlock, exitStatus: ExitStatus.deadlock)
+        }
         if limits.timeoutRequested && (outcome.deadlineExpired || outcome.ending == .exited(ExitStatus.timeout))
             && (outcome.deadlineExpired || capture.end?.reason == "timeout")
         {
@@ -46,7 +55,7 @@ public enum RunVerdict {
             if capture.end?.exception?.type == "KeyboardInterrupt" {
                 return Decision(verdict: .interrupted, exitStatus: code)
             }
-            if code == 0 { return Decision(verdict: .clean, exitStatus: 0) }
+            if code == 0 { return Decision(verdict: hasFindings ? .finding : .clean, exitStatus: 0) }
             return Decision(verdict: .error, exitStatus: code)
         }
     }

@@ -28,6 +28,8 @@ public struct Report: Codable, Sendable {
     /// GIL hold and wait times per thread (`pyinspect gil`, `run --gil`); docs/schema/gil.schema.json.
     public var gil: GILSection?
     public var findings: [Finding] = []
+    /// asyncio tasks still pending when the target was stopped (deadlock or timeout).
+    public var tasks: [TaskReport]?
     public var diagnostics: [Diagnostic] = []
 
     public init(command: String, verdict: Verdict, exitStatus: Int32) {
@@ -40,7 +42,7 @@ public struct Report: Codable, Sendable {
         case schemaVersion = "schema_version", tool, command, target, python, pid, verdict
         case exitStatus = "exit_status", targetExit = "target_exit"
         case wallS = "wall_s", cpuS = "cpu_s", cpuUserS = "cpu_user_s", cpuSystemS = "cpu_system_s"
-        case peakRssBytes = "peak_rss_bytes", gc, threads, exception, stacks, findings, diagnostics, gil
+        case peakRssBytes = "peak_rss_bytes", gc, threads, exception, stacks, findings, tasks, diagnostics, gil
     }
 }
 
@@ -195,6 +197,12 @@ public struct Finding: Codable, Sendable, Equatable {
     public var site: SourceSite?
     public var seconds: Double?
     public var stack: [StackFrame]?
+    /// Where the task (or the lock) involved was created.
+    public var created: SourceSite?
+    /// The exception of an `unretrieved_exception`.
+    public var exception: ExceptionInfo?
+    /// The names around a deadlock cycle, the first repeated at the end.
+    public var cycle: [String]?
     public init(kind: String, message: String) {
         self.kind = kind
         self.message = message

@@ -7,10 +7,14 @@ public enum RunReportBuilder {
         fatalSignalText: String = "",
         gil: GILCapture? = nil
     ) -> Report {
+        let hangSnapshot = capture.hangSnapshot
+        let hangFindings = HangFindings.findings(events: capture.hangEvents, snapshot: hangSnapshot)
         let decision = RunVerdict.decide(
             outcome: outcome, capture: capture,
-            limits: .init(timeoutRequested: request.timeoutSeconds != nil, memoryLimitBytes: request.memoryLimitBytes))
+            limits: .init(timeoutRequested: request.timeoutSeconds != nil, memoryLimitBytes: request.memoryLimitBytes),
+            hasFindings: !hangFindings.isEmpty)
         var report = Report(command: "run", verdict: decision.verdict, exitStatus: decision.exitStatus)
+        report.tasks = HangFindings.tasks(snapshot: hangSnapshot)
         report.target = TargetInfo(
             kind: request.target.kind.rawValue, value: request.target.value, arguments: request.target.arguments)
         report.python = capture.python
@@ -43,7 +47,8 @@ public enum RunReportBuilder {
             let name = exit.thread.flatMap { names[$0] } ?? "MainThread"
             report.stacks = [ThreadStack(name: name, ident: exit.thread, nativeId: nil, frames: exit.frames)]
         }
-        report.findings = findings(report: report, capture: capture, request: request)
+        // How the target ended first, then what the hang monitor found while it ran.
+        report.findings = findings(report: report, capture: capture, request: request) + hangFindings
         report.diagnostics = diagnostics(outcome: outcome, capture: capture)
         report.command = request.command
         GILRun.addSection(to: &report, requested: request.gil != nil, capture: gil)

@@ -18,6 +18,16 @@ public enum RunSummary {
         if let gil = report.gil { lines.append(contentsOf: GILSummary.lines(gil)) }
         for finding in report.findings {
             lines.append("  \(finding.kind): \(finding.message)")
+            if finding.kind == "slow_callback" || finding.kind == "deadlock", let stack = finding.stack {
+                for frame in stack.prefix(3) { lines.append("      \(frame.file):\(frame.line) in \(frame.function)") }
+            }
+        }
+        if let tasks = report.tasks, !tasks.isEmpty, report.verdict != .deadlock {
+            lines.append("  tasks when stopped:")
+            for task in tasks {
+                let site = task.site.map { " at \($0.file):\($0.line)" } ?? ""
+                lines.append("    '\(task.name)'\(site), waiting for \(task.waitsFor ?? "?")")
+            }
         }
         if let stacks = report.stacks {
             lines.append("  stacks when stopped:")

@@ -28,7 +28,8 @@ enum EmbeddedTarget {
 
         let prepareArgument = PrepareArgument(
             capture: capturePath, target: .init(kind: request.target.kind.rawValue, value: request.target.value),
-            multiprocessing_executable: inVirtualenv ? interpreter : nil)
+            multiprocessing_executable: inVirtualenv ? interpreter : nil,
+            hangs: !request.noHangMonitor)
         let reply: PrepareReply
         do {
             reply = try helper.call("host", "prepare", json: prepareArgument, as: PrepareReply.self)
@@ -46,6 +47,9 @@ enum EmbeddedTarget {
         if let seconds = request.timeoutSeconds {
             TimeoutWatchdog.start(seconds: seconds, helper: helper, dumpPath: workspace.timeoutStacksPath)
         }
+        if !request.noHangMonitor {
+            HangMonitor.start(helper: helper)
+        }
         let gil = request.gil.flatMap { GILRun.start(options: $0, capturePath: capturePath) }
         let code = pyi_run_main()
         if let gil { GILRun.finish(gil, capturePath: capturePath) }
@@ -60,6 +64,7 @@ enum EmbeddedTarget {
         var capture: String
         var target: Target
         var multiprocessing_executable: String?
+        var hangs: Bool
     }
 
     /// Initialises CPython from python3-style argv. Returns 0, or the exit code to leave with.

@@ -12,6 +12,8 @@ public struct RunRequest: Sendable {
     public var command = "run"
     /// The most memory (heap and private mappings, RLIMIT_DATA) the target process may allocate.
     public var memoryLimitBytes: UInt64?
+    /// `--no-hangs`: no hang monitor, no lock or asyncio instruments (issue 6 features off).
+    public var noHangMonitor: Bool = false
 
     public init(
         target: RunTarget, timeoutSeconds: Double? = nil, jsonPath: String? = nil, quiet: Bool = false,

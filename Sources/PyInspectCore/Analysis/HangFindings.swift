@@ -1,0 +1,177 @@
+import Foundation
+
+/// Turns the hang records of a capture into findings and the task list. Pure: no Python, no processes.
+public enum HangFindings {
+    /// Findings from the events recorded while the target ran, then (when it was stopped for a deadlock) one
+    /// finding per blocked task and per thread in a lock cycle.
+    public static func findings(events: [HangEventRecord], snapshot: HangSnapshotRecord?) -> [Finding] {
+        var found = events.map(finding(from:))
+        if let snapshot, snapshot.reason == "deadlock" {
+            found.append(contentsOf: deadlockFindings(snapshot))
+        }
+        return found
+    }
+
+    /// The tasks still pending when the target was stopped (deadlock or timeout), each with the line it waits
+    /// at and what it waits on.
+    public static func tasks(snapshot: HangSnapshotRecord?) -> [TaskReport]? {
+        guard let snapshot else { return nil }
+        let graph = TaskGraph(snapshot)
+        return snapshot.loops.flatMap { loop in
+            loop.tasks.map { task in
+                TaskReport(
+                    name: task.name, thread: loop.threadName, site: task.site, created: task.created,
+                    waitsFor: describeWait(task, graph: graph, stuck: snapshot.reason == "deadlock"), stack: task.frames.map(\.stackFrame))
+            }
+        }
+    }
+
+    static func finding(from event: HangEventRecord) -> Finding {
+        var finding = Finding(kind: event.kind, message: event.message)
+        finding.task = event.task
+        finding.thread = event.thread
+        finding.site = event.site
+        finding.seconds = event.seconds
+        finding.stack = event.stack?.map(\.stackFrame)
+        finding.created = event.created
+        finding.exception = event.exception
+        return finding
+    }
+
+    static func deadlockFindings(_ snapshot: HangSnapshotRecord) -> [Finding] {
+        var found: [Finding] = []
+        let decision = snapshot.decision
+        let graph = TaskGraph(snapshot)
+        for loop in snapshot.loops where decision?.loops.contains(loop.key) ?? true {
+            for task in loop.tasks {
+                var finding = Finding(
+                    kind: "deadlock",
+                    message: "task '\(task.name)' \(at(task.site))waits for \(describeWait(task, graph: graph, stuck: true))")
+                finding.task = task.name
+                finding.thread = loop.threadName
+                finding.site = task.site
+                finding.seconds = decision?.seconds
+                finding.stack = task.frames.map(\.stackFrame)
+                finding.created = task.created
+                if let cycle = graph.cycle(through: task.id) {
+                    finding.message += " (cycle: \(cycle.map { "'\($0)'" }.joined(separator: " → ")))"
+                    finding.cycle = cycle
+                }
+                found.append(finding)
+            }
+        }
+        let stuck = Set(decision?.threads ?? [])
+        let names = Dictionary(snapshot.threads.map { ($0.ident, $0.name) }, uniquingKeysWith: { first, _ in first })
+        for thread in snapshot.threads where stuck.contains(thread.ident) {
+            guard let wait = thread.waits else { continue }
+            let owner = wait.ownerName ?? wait.owner.map { names[$0] ?? "thread-\($0)" } ?? "nobody"
+            let created = wait.created.map { " (created at \($0.file):\($0.line))" } ?? ""
+            var finding = Finding(
+                kind: "deadlock",
+                message: "thread '\(thread.name)' \(at(thread.site))waits for \(wait.lock)\(created) held by thread '\(owner)'")
+            finding.thread = thread.name
+            finding.site = thread.site
+            finding.seconds = wait.seconds
+            finding.stack = thread.frames.map(\.stackFrame)
+            let cycle = threadCycle(from: thread.ident, snapshot: snapshot)
+            if !cycle.isEmpty {
+                finding.message += " (cycle: \(cycle.map { "'\($0)'" }.joined(separator: " → ")))"
+                finding.cycle = cycle
+            }
+            found.append(finding)
+        }
+        return found
+    }
+
+    static func at(_ site: SourceSite?) -> String {
+        site.map { "at \($0.file):\($0.line) " } ?? ""
+    }
+
+    /// `stuck`: the loop can never wake (a deadlock), so "nothing will set" is a fact, not a guess.
+    static func describeWait(_ task: HangSnapshotRecord.Task, graph: TaskGraph, stuck: Bool) -> String {
+        guard let wait = task.waits else {
+            return stuck ? "something that will never come (nothing can wake its loop)" : "its turn to run"
+        }
+        if !stuck {
+            switch wait.kind {
+            case "lock", "semaphore", "task", "gather": break
+            case "future" where task.frames.first.map { $0.function == "sleep" && $0.file.hasSuffix("asyncio/tasks.py") } == true:
+                return "asyncio.sleep"
+            default:
+                let created = wait.created.map { " (created at \($0.file):\($0.line))" } ?? ""
+                return "a \(wait.kind == "future" ? wait.object : "asyncio." + wait.object)\(created)"
+            }
+        }
+        let created = wait.created.map { " (created at \($0.file):\($0.line))" } ?? ""
+        let owners = wait.owners.map { "'\($0.name)'" }.joined(separator: ", ")
+        switch wait.kind {
+        case "lock":
+            return "asyncio.Lock\(created) " + (owners.isEmpty ? "that no task holds" : "held by task \(owners)")
+        case "semaphore":
+            return "asyncio.Semaphore\(created) " + (owners.isEmpty ? "with no holder left" : "held by tasks \(owners)")
+        case "event": return "asyncio.Event\(created) that nothing will set"
+        case "condition": return "asyncio.Condition\(created) that nothing will notify"
+        case "queue_get": return "an item from asyncio.Queue\(created) that nothing will put"
+        case "queue_put": return "room in asyncio.Queue\(created) that nothing will make"
+        case "task": return "task \(owners) to finish"
+        case "gather": return owners.isEmpty ? "a gather that cannot finish" : "gather of tasks \(owners)"
+        default: return "a \(wait.object) that nothing will set"
+        }
+    }
+
+    /// Thread names around the lock cycle starting at `ident`, first name repeated at the end.
+    static func threadCycle(from ident: UInt64, snapshot: HangSnapshotRecord) -> [String] {
+        let byIdent = Dictionary(snapshot.threads.map { ($0.ident, $0) }, uniquingKeysWith: { first, _ in first })
+        var path: [UInt64] = []
+        var current = ident
+        while !path.contains(current), let owner = byIdent[current]?.waits?.owner {
+            path.append(current)
+            current = owner
+        }
+        guard current == ident, !path.isEmpty else { return [] }
+        return (path + [ident]).map { byIdent[$0]?.name ?? "thread-\($0)" }
+    }
+}
+
+/// Task → the tasks it waits for (lock owners, awaited tasks, gathered children).
+struct TaskGraph {
+    var edges: [Int: [Int]] = [:]
+    var names: [Int: String] = [:]
+
+    init(_ snapshot: HangSnapshotRecord) {
+        for loop in snapshot.loops {
+            for task in loop.tasks {
+                names[task.id] = task.name
+                edges[task.id] = task.waits?.owners.map(\.id) ?? []
+            }
+        }
+    }
+
+    /// Names around the shortest cycle through `start`, first name repeated at the end; nil if none.
+    func cycle(through start: Int) -> [String]? {
+        var previous: [Int: Int] = [:]
+        var queue = [start]
+        var index = 0
+        while index < queue.count {
+            let node = queue[index]
+            index += 1
+            for next in edges[node] ?? [] {
+                if next == start {
+                    var path = [node]
+                    var current = node
+                    while current != start, let before = previous[current] {
+                        path.append(before)
+                        current = before
+                    }
+                    let ordered = [start] + path.reversed().dropFirst() + [start]
+                    return ordered.map { names[$0] ?? "task-\($0)" }
+                }
+                if previous[next] == nil && next != start {
+                    previous[next] = node
+                    queue.append(next)
+                }
+            }
+        }
+        return nil
+    }
+}

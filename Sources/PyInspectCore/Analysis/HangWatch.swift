@@ -1,0 +1,128 @@
+import Foundation
+
+/// One look at the target by the hang monitor (pyscripts/pyinspect/hangs.py `tick`): which loops could not be
+/// woken by anything, and which threads wait for which tracked lock.
+public struct HangTick: Codable, Sendable, Equatable {
+    public struct Loop: Codable, Sendable, Equatable {
+        /// id() of the loop object.
+        public var key: Int
+        /// In select, nothing ready, no timers, no fds but its self-pipe, no signal handlers, no other thread
+        /// that could wake it.
+        public var quiescent: Bool
+        public var pending: Int
+        public var thread: UInt64?
+        public init(key: Int, quiescent: Bool, pending: Int, thread: UInt64? = nil) {
+            self.key = key
+            self.quiescent = quiescent
+            self.pending = pending
+            self.thread = thread
+        }
+    }
+
+    public struct ThreadWait: Codable, Sendable, Equatable {
+        public var thread: UInt64
+        /// id() of the lock waited for.
+        public var lock: Int
+        /// The thread holding it, when known.
+        public var owner: UInt64?
+        /// Monotonic seconds when the wait began.
+        public var since: Double
+        /// A blocking acquire without timeout.
+        public var forever: Bool
+        public init(thread: UInt64, lock: Int, owner: UInt64?, since: Double, forever: Bool) {
+            self.thread = thread
+            self.lock = lock
+            self.owner = owner
+            self.since = since
+            self.forever = forever
+        }
+    }
+
+    /// Monotonic seconds (the target's clock).
+    public var t: Double
+    /// Callbacks run so far by every loop.
+    public var progress: Int
+    public var loops: [Loop]
+    public var waits: [ThreadWait]
+
+    public init(t: Double, progress: Int, loops: [Loop] = [], waits: [ThreadWait] = []) {
+        self.t = t
+        self.progress = progress
+        self.loops = loops
+        self.waits = waits
+    }
+}
+
+/// What the monitor decided: these loops and threads can never move again.
+public struct HangDecision: Codable, Sendable, Equatable {
+    /// id() of each deadlocked loop.
+    public var loops: [Int]
+    /// Idents of the threads in a lock cycle.
+    public var threads: [UInt64]
+    /// How long the loops had been still, or the shortest wait in the cycle.
+    public var seconds: Double
+    public init(loops: [Int], threads: [UInt64], seconds: Double) {
+        self.loops = loops
+        self.threads = threads
+        self.seconds = seconds
+    }
+}
+
+/// Decides, tick after tick, when a hang is a deadlock. Pure: feed it ticks, it answers.
+///
+/// A loop is deadlocked when it has pending tasks and stayed quiescent, with no callback run anywhere, for
+/// `loopStableSeconds`: nothing that could wake it exists. Threads are deadlocked when their forever-waits on
+/// tracked locks form a cycle (each waits for a lock the next one holds), every wait older than
+/// `threadStableSeconds`.
+public struct HangWatch: Sendable {
+    public var loopStableSeconds: Double
+    public var threadStableSeconds: Double
+    private var stillSince: [Int: (since: Double, progress: Int)] = [:]
+
+    public init(loopStableSeconds: Double = 1.0, threadStableSeconds: Double = 0.5) {
+        self.loopStableSeconds = loopStableSeconds
+        self.threadStableSeconds = threadStableSeconds
+    }
+
+    public mutating func observe(_ tick: HangTick) -> HangDecision? {
+        var stuckLoops: [Int] = []
+        var stillFor = Double.infinity
+        var seen: [Int: (since: Double, progress: Int)] = [:]
+        for loop in tick.loops where loop.quiescent && loop.pending > 0 {
+            var entry = stillSince[loop.key] ?? (since: tick.t, progress: tick.progress)
+            if entry.progress != tick.progress { entry = (since: tick.t, progress: tick.progress) }
+            seen[loop.key] = entry
+            if tick.t - entry.since >= loopStableSeconds {
+                stuckLoops.append(loop.key)
+                stillFor = min(stillFor, tick.t - entry.since)
+            }
+        }
+        stillSince = seen
+        let cycle = Self.lockCycle(tick.waits, now: tick.t, minimumAge: threadStableSeconds)
+        if stuckLoops.isEmpty && cycle.isEmpty { return nil }
+        if !cycle.isEmpty {
+            let ages = tick.waits.filter { cycle.contains($0.thread) }.map { tick.t - $0.since }
+            stillFor = min(stillFor, ages.min() ?? 0)
+        }
+        return HangDecision(loops: stuckLoops.sorted(), threads: cycle, seconds: (stillFor * 1000).rounded() / 1000)
+    }
+
+    /// Threads in a cycle of forever-waits, each older than `minimumAge`; empty when there is none.
+    public static func lockCycle(_ waits: [HangTick.ThreadWait], now: Double, minimumAge: Double) -> [UInt64] {
+        var next: [UInt64: UInt64] = [:]
+        for wait in waits where wait.forever && now - wait.since >= minimumAge {
+            if let owner = wait.owner, owner != wait.thread { next[wait.thread] = owner }
+        }
+        var inCycle: Set<UInt64> = []
+        for start in next.keys.sorted() {
+            var path: [UInt64] = []
+            var current = start
+            while let following = next[current], !path.contains(current) {
+                path.append(current)
+                current = following
+            }
+            if let index = path.firstIndex(of: current) { inCycle.formUnion(path[index...]) }
+        }
+        return inCycle.sorted()
+    }
+}

@@ -1,0 +1,35 @@
+import CPythonShim
+import Foundation
+
+/// In the target process: every `interval` seconds takes the GIL briefly, asks hangs.py for a `HangTick`, and
+/// lets `HangWatch` judge it. On a deadlock it records everything (host.on_deadlock) and ends the process with
+/// `ExitStatus.deadlock`.
+///
+/// A native thread, not a Python one, so the target never sees it in `threading.enumerate()`; between ticks it
+/// costs nothing, and a tick on a program without asyncio or lock waits is a few microseconds with the GIL.
+/// Thread-safety: owns its `HangWatch`; touches Python only through `PythonHelper` (which takes the GIL).
+enum HangMonitor {
+    static let interval = 0.1
+
+    static func start(helper: PythonHelper) {
+        let thread = Thread {
+            var watch = HangWatch()
+            let decoder = JSONDecoder()
+            while true {
+                Thread.sleep(forTimeInterval: interval)
+                guard pyi_is_initialized() != 0, pyi_is_finalizing() == 0 else { return }
+                guard let text = try? helper.call("hangs", "tick"),
+                    let tick = try? decoder.decode(HangTick.self, from: Data(text.utf8))
+                else { continue }
+                guard let decision = watch.observe(tick) else { continue }
+                let argument = (try? JSONEncoder().encode(decision)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                _ = try? helper.call("host", "on_deadlock", argument)
+                fflush(stdout)
+                fflush(stderr)
+                _exit(ExitStatus.deadlock)
+            }
+        }
+        thread.name = "pyinspect-hang-monitor"
+        thread.start()
+    }
+}

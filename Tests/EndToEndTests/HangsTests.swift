@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+/// Issue 6 end to end: deadlocks, blocked loops and asyncio misuse, read from the JSON report.
+@Suite struct HangsTests {
+    let fixtures = BinaryHarness.fixtures.appendingPathComponent("hangs").path
+
+    func run(_ name: String, _ options: [String] = []) throws -> (BinaryHarness.Result, [String: Any]) {
+        let result = try BinaryHarness.run(["run"] + options + ["\(fixtures)/\(name)"], json: true)
+        return (result, try #require(result.report))
+    }
+
+    func findings(_ report: [String: Any], kind: String) -> [[String: Any]] {
+        (report["findings"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == kind }
+    }
+
+    func site(_ finding: [String: Any]) -> String? {
+        guard let site = finding["site"] as? [String: Any], let file = site["file"] as? String,
+            let line = site["line"] as? Int
+        else { return nil }
+        return "\((file as NSString).lastPathComponent):\(line)"
+    }
+
+    @Test func asyncioLocksInOppositeOrderAreADeadlock() throws {
+        let (result, report) = try run("lock_order.py")
+        #expect(result.status == 123)
+        #expect(report["verdict"] as? String == "deadlock")
+        #expect((report["wall_s"] as? Double ?? 99) < 3)
+        let deadlocks = findings(report, kind: "deadlock")
+        let byTask = Dictionary(deadlocks.compactMap { f in (f["task"] as? String).map { ($0, f) } }, uniquingKeysWith: { a, _ in a })
+        let left = try #require(byTask["left"])
+        let right = try #require(byTask["right"])
+        #expect(site(left) == "lock_order.py:8")
+        #expect(site(right) == "lock_order.py:8")
+        #expect((left["message"] as? String)?.contains("held by task 'right'") == true)
+        #expect((right["message"] as? String)?.contains("held by task 'left'") == true)
+        #expect(left["cycle"] as? [String] == ["left", "right", "left"])
+        #expect(result.stderr.contains("pyinspect: deadlock"))
+    }
+
+    @Test func futureNobodySetsIsADeadlock() throws {
+        let (result, report) = try run("future_never_set.py")
+        #expect(result.status == 123)
+        #expect(report["verdict"] as? String == "deadlock")
+        let waiter = try #require(findings(report, kind: "deadlock").first { $0["task"] as? String == "waiter" })
+        #expect(site(waiter) == "future_never_set.py:6")
+        #expect((waiter["message"] as? String)?.contains("Future that nothing will set") == true)
+    }
+
+    @Test func threadsTakingLocksInOppositeOrderAreADeadlock() throws {
+        let (result, report) = try run("thread_lock_order.py")
+        #expect(result.status == 123)
+        #expect(report["verdict"] as? String == "deadlock")
+        let deadlocks = findings(report, kind: "deadlock")
+        #expect(Set(deadlocks.compactMap { $0["thread"] as? String }) == ["one", "two"])
+        for finding in deadlocks {
+            #expect(site(finding) == "thread_lock_order.py:12")
+            let other = finding["thread"] as? String == "one" ? "two" : "one"
+            #expect((finding["message"] as? String)?.contains("held by thread '\(other)'") == true)
+        }
+    }
+
+    @Test func sleepInsideACoroutineIsASlowCallbackAtItsLine() throws {
+        let (result, report) = try run("sleep_in_coroutine.py")
+        #expect(result.status == 0)
+        #expect(report["verdict"] as? String == "finding")
+        let slow = findings(report, kind: "slow_callback")
+        #expect(slow.count == 1)
+        let finding = try #require(slow.first)
+        #expect(finding["task"] as? String == "blocker")
+        #expect(site(finding) == "sleep_in_coroutine.py:8")
+        let seconds = finding["seconds"] as? Double ?? 0
+        #expect(seconds >= 0.5 && seconds < 1.5)
+        #expect(finding["thread"] as? String == "MainThread")
+    }
+
+    @Test func coroutineCalledWithoutAwaitIsReportedWhereItWasCreated() throws {
+        let (result, report) = try run("never_awaited.py")
+        #expect(result.status == 0)
+        #expect(report["verdict"] as? String == "finding")
+        let finding = try #require(findings(report, kind: "never_awaited").first)
+        #expect(site(finding) == "never_awaited.py:11")
+        #expect((finding["message"] as? String)?.contains("'save'") == true)
+        // The target's own warning reads as under python3, without pyinspect's frames.
+        #expect(result.stderr.contains("never_awaited.py:11: RuntimeWarning: coroutine 'save' was never awaited"))
+        #expect(!result.stderr.contains("hangs.py"))
+    }
+
+    @Test func taskExceptionNeverRetrievedNamesTaskAndException() throws {
+        let (_, report) = try run("unretrieved_exception.py")
+        #expect(report["verdict"] as? String == "finding")
+        let finding = try #require(findings(report, kind: "unretrieved_exception").first)
+        #expect(finding["task"] as? String == "background")
+        #expect(site(finding) == "unretrieved_exception.py:7")
+        let exception = finding["exception"] as? [String: Any]
+        #expect(exception?["type"] as? String == "ValueError")
+        #expect(exception?["message"] as? String == "boom from the background")
+    }
+
+    @Test func taskPendingWhenItsLoopClosesIsReportedWithItsCreationSite() throws {
+        let (result, report) = try run("pending_at_close.py")
+        #expect(result.status == 0)
+        let pending = findings(report, kind: "pending_task")
+        #expect(pending.count == 1)
+        let finding = try #require(pending.first)
+        #expect(finding["task"] as? String == "sleeper")
+        #expect(site(finding) == "pending_at_close.py:10")
+    }
+
+    @Test func semaphoreAndGatherProgramIsClean() throws {
+        let (result, report) = try run("clean_semaphore.py")
+        #expect(result.status == 0)
+        #expect(result.stdout == "285\n")
+        #expect(report["verdict"] as? String == "clean")
+        #expect((report["findings"] as? [Any])?.isEmpty == true)
+    }
+
+    @Test func loopThatRunsForeverIsATimeoutWithItsTasks() throws {
+        let (result, report) = try run("runs_forever.py", ["--timeout", "2.5"])
+        #expect(result.status == 124)
+        #expect(report["verdict"] as? String == "timeout")
+        #expect(findings(report, kind: "deadlock").isEmpty)
+        let tasks = try #require(report["tasks"] as? [[String: Any]])
+        let heartbeat = try #require(tasks.first { $0["name"] as? String == "heartbeat" })
+        #expect(site(heartbeat) == "runs_forever.py:7")
+        #expect(heartbeat["waits_for"] as? String == "asyncio.sleep")
+    }
+
+    @Test func noHangsTurnsTheMonitorOff() throws {
+        let (result, report) = try run("never_awaited.py", ["--no-hangs"])
+        #expect(result.status == 0)
+        #expect(report["verdict"] as? String == "clean")
+    }
+}
