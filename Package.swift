@@ -48,6 +48,8 @@ let package = Package(
         .executableTarget(name: "pyinspect-python", dependencies: ["CPythonShim"], linkerSettings: staticPython),
         .testTarget(name: "PyInspectCoreTests", dependencies: ["PyInspectCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PyInspectCore"]),
+        // How a Swift test suite uses the library (README: "From Swift tests").
+        .testTarget(name: "LibraryExampleTests", dependencies: ["PyInspectCore"]),
         // The CLI's parser, fuzzed in-process (@testable import of the executable target).
         .testTarget(name: "CLITests", dependencies: ["pyinspect", "PyInspectCore"]),
     ],

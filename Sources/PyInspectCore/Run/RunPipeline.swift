@@ -6,20 +6,30 @@ public enum RunPipeline {
     /// Seconds the supervisor waits past `--timeout` for the target's own watchdog before SIGKILL.
     static let timeoutGraceSeconds = 5.0
 
-    public static func execute(_ request: RunRequest) -> Int32 {
+    /// What one inspected run produced.
+    public enum Result {
+        /// The target ran (to its end or not): the report, and the raw GIL capture when tracing was on.
+        case report(Report, gil: GILCapture?)
+        /// The target never ran (missing, syntax error, pyinspect could not start): the exit status; the
+        /// one-line reason is already on stderr.
+        case notRun(status: Int32)
+    }
+
+    /// Runs the target under the supervisor and builds its report; writes nothing but one-line errors.
+    public static func inspect(_ request: RunRequest) -> Result {
         var request = request
         // Before the fork: the target may change directory, and the user meant the directory they typed in.
         request.jsonPath = request.jsonPath.map { $0 == "-" ? $0 : absolutePath($0) }
         guard let helpers = HelperScripts.locate() else {
             writeError("cannot find pyinspect's Python helpers (pyscripts/); set PYINSPECT_PYSCRIPTS")
-            return ExitStatus.internalError
+            return .notRun(status: ExitStatus.internalError)
         }
         let workspace: CaptureWorkspace
         do {
             workspace = try CaptureWorkspace.create()
         } catch {
             writeError("\(error)")
-            return ExitStatus.internalError
+            return .notRun(status: ExitStatus.internalError)
         }
         defer { workspace.remove() }
         let helper = PythonHelper(packageDirectory: absolutePath(helpers))
@@ -31,14 +41,14 @@ public enum RunPipeline {
             }
         } catch {
             writeError("\(error)")
-            return ExitStatus.internalError
+            return .notRun(status: ExitStatus.internalError)
         }
         let capture = RunCapture.read(path: workspace.capturePath)
         if !capture.started, case .exited(let code) = outcome.ending,
             [ExitStatus.targetSyntaxError, ExitStatus.targetNotFound, ExitStatus.internalError].contains(code)
         {
             // The child already printed the one-line reason; there is no run to report.
-            return code
+            return .notRun(status: code)
         }
         let timeoutStacks = (try? String(contentsOfFile: workspace.timeoutStacksPath, encoding: .utf8)) ?? ""
         let fatalStacks = (try? String(contentsOfFile: workspace.fatalStacksPath, encoding: .utf8)) ?? ""
@@ -46,6 +56,25 @@ public enum RunPipeline {
         let report = RunReportBuilder.build(
             request: request, outcome: outcome, capture: capture, faultHandlerText: timeoutStacks,
             fatalSignalText: fatalStacks, gil: gil)
+        return .report(report, gil: gil)
+    }
+
+    /// The CLI: inspect, then the summary on stderr, `--json` and `--html` files; returns the exit status.
+    public static func execute(_ request: RunRequest) -> Int32 {
+        var request = request
+        request.jsonPath = request.jsonPath.map { $0 == "-" ? $0 : absolutePath($0) }
+        if var gil = request.gil, let html = gil.htmlPath {
+            gil.htmlPath = absolutePath(html)
+            request.gil = gil
+        }
+        let report: Report
+        let gil: GILCapture?
+        switch inspect(request) {
+        case .notRun(let status): return status
+        case .report(let made, let capture):
+            report = made
+            gil = capture
+        }
         if !request.quiet {
             FileHandle.standardError.write(Data(RunSummary.render(report).utf8))
         }
