@@ -45,6 +45,7 @@ extension PyInspectCommand {
             var request = RunRequest(
                 target: parsed, timeoutSeconds: timeout, jsonPath: report.json, quiet: report.quiet)
             request.command = "gil"
+            request.junitPath = report.junit
             request.gil = GILOptions(longHoldMs: longHold, sampling: sampling, htmlPath: html)
             throw ExitCode(RunPipeline.execute(request))
         }

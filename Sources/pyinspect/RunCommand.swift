@@ -55,6 +55,7 @@ extension PyInspectCommand {
                 memoryLimitBytes: limit)
             if gil { request.gil = GILOptions() }
             request.noHangMonitor = noHangs
+            request.junitPath = report.junit
             throw ExitCode(RunPipeline.execute(request))
         }
     }

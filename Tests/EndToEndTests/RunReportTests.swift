@@ -23,6 +23,23 @@ import Testing
         #expect(result.stderr.contains("pyinspect: clean"))
     }
 
+    @Test func junitFileHasOneCaseFailedUnlessClean() throws {
+        let path = NSTemporaryDirectory() + "pyinspect-junit-\(UUID().uuidString).xml"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try BinaryHarness.run(["run", "--junit", path, "--quiet", "\(fixtures)/raises.py"])
+        #expect(result.status == 1)
+        let xml = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(xml.contains(#"<testsuites tests="1" failures="1""#))
+        #expect(xml.contains("uncaught ValueError"))
+        // Well-formed XML, as a CI parser needs it.
+        let parse = Process()
+        parse.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        parse.arguments = ["-c", "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])", path]
+        try parse.run()
+        parse.waitUntilExit()
+        #expect(parse.terminationStatus == 0)
+    }
+
     @Test func quietPrintsNoSummary() throws {
         let result = try BinaryHarness.run(["run", "--quiet", "-c", "pass"])
         #expect(result.stderr == "")

@@ -63,6 +63,7 @@ public enum RunPipeline {
     public static func execute(_ request: RunRequest) -> Int32 {
         var request = request
         request.jsonPath = request.jsonPath.map { $0 == "-" ? $0 : absolutePath($0) }
+        request.junitPath = request.junitPath.map(absolutePath)
         if var gil = request.gil, let html = gil.htmlPath {
             gil.htmlPath = absolutePath(html)
             request.gil = gil
@@ -83,6 +84,14 @@ public enum RunPipeline {
                 try ReportJSON.write(report, to: path)
             } catch {
                 writeError("\(error)")
+                return ExitStatus.internalError
+            }
+        }
+        if let path = request.junitPath {
+            do {
+                try JUnitReport.write(suite: "pyinspect \(report.command)", cases: [JUnitReport.testCase(for: report)], to: path)
+            } catch {
+                writeError("cannot write \(path): \(error.localizedDescription)")
                 return ExitStatus.internalError
             }
         }

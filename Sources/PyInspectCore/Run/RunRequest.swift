@@ -6,6 +6,8 @@ public struct RunRequest: Sendable {
     /// Absolute (resolved before the target runs, so a target that changes directory cannot move it).
     public var jsonPath: String?
     public var quiet: Bool
+    /// `--junit FILE`: JUnit XML with one test case for this run.
+    public var junitPath: String?
     /// GIL tracing (`pyinspect gil`, `run --gil`); nil: off.
     public var gil: GILOptions?
     /// The subcommand the report names.
