@@ -61,3 +61,5 @@ int pyi_pidfd_open(pid_t pid) {
 }
 
 pid_t pyi_fork(void) { return fork(); }
+
+pid_t pyi_gettid(void) { return (pid_t)syscall(SYS_gettid); }

@@ -83,6 +83,8 @@ int pyi_supervisor_last_forwarded_signal(void);
 void pyi_child_reset_signals(void);
 // Keep a broken pipe from killing the host before Python installs its own SIGPIPE handling.
 void pyi_ignore_sigpipe(void);
+// The calling thread's kernel id (what threading.get_native_id() reports).
+pid_t pyi_gettid(void);
 // fork(2), which Swift does not import on every platform.
 pid_t pyi_fork(void);
 // Opens a pidfd for `pid` (Linux 5.3+); -1 when unavailable.

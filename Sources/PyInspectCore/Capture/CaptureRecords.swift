@@ -18,6 +18,8 @@ public struct RunCapture: Sendable, Equatable {
     /// Records written by another process (a child the target forked): ignored.
     public var foreignRecords = 0
     public var unreadableLines = 0
+    /// pyinspect's own native threads in the target, by native id (HostThread).
+    public var hostThreads: [Int64: String] = [:]
     /// Every line, for capture readers of other features (leaks, gil, hangs).
     public var rawRecords: [[String: JSONValue]] = []
 
@@ -94,6 +96,10 @@ public struct RunCapture: Sendable, Equatable {
             }
         case "end":
             if let record = try? decoder.decode(EndRecord.self, from: line) { end = record } else { unreadableLines += 1 }
+        case "host_thread":
+            if let record = try? decoder.decode(HostThreadRecord.self, from: line) {
+                hostThreads[record.nativeId] = record.name
+            }
         case "stacks":
             if let record = try? decoder.decode(StacksRecord.self, from: line) { stacks = record.threads }
         case "target_problem":
@@ -106,6 +112,11 @@ public struct RunCapture: Sendable, Equatable {
     private struct RecordHeader: Decodable {
         var record: String
         var pid: Int32?
+    }
+    private struct HostThreadRecord: Decodable {
+        var name: String
+        var nativeId: Int64
+        enum CodingKeys: String, CodingKey { case name, nativeId = "native_id" }
     }
     private struct StartRecord: Decodable {
         var pid: Int32?

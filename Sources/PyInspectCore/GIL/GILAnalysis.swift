@@ -5,13 +5,18 @@ public enum GILAnalysis {
     /// How many of the longest holds the report lists.
     public static let longestHoldsListed = 10
 
-    public static func analyze(_ capture: GILCapture, threads known: [ThreadInfo]) -> GILSection {
+    /// `hostThreads`: pyinspect's own native threads (name by native id). They take the GIL now and then to
+    /// look at the target; they are named, and left out of the figures, holds, convoys and verdict.
+    public static func analyze(
+        _ capture: GILCapture, threads known: [ThreadInfo], hostThreads: [Int64: String] = [:]
+    ) -> GILSection {
         let record = capture.record
         let duration = max(Double(record.durationNs) / 1e9, 1e-9)
-        let names = threadNames(record: record, known: known)
+        let names = threadNames(record: record, known: known, hostThreads: hostThreads)
         let exact = record.mode == .exact
-        var figures = record.threads.enumerated().map { index, thread in
-            threadFigures(thread, name: names[index], record: record, duration: duration)
+        var figures = record.threads.enumerated().compactMap { index, thread -> GILThreadFigures? in
+            guard hostThreads[thread.nativeId] == nil else { return nil }
+            return threadFigures(thread, name: names[index], record: record, duration: duration)
         }
         if !exact {
             // Sampling sees only holders: list the threads threading saw that were never caught holding.
@@ -30,7 +35,8 @@ public enum GILAnalysis {
         } else {
             heldFraction = record.sampleTicks > 0 ? Double(record.lockedTicks) / Double(record.sampleTicks) : 0
         }
-        let holds = longestHolds(capture: capture, names: names)
+        let hostNames = Set(hostThreads.values)
+        let holds = longestHolds(capture: capture, names: names).filter { !hostNames.contains($0.thread) }
         let maxThread: GILThreadFigures? = exact
             ? figures.max { ($0.maxHoldMs ?? 0) < ($1.maxHoldMs ?? 0) }
             : nil
@@ -55,8 +61,10 @@ public enum GILAnalysis {
     }
 
     /// threading's names by native id; threads threading never saw are "native-<id>".
-    static func threadNames(record: GILTraceRecord, known: [ThreadInfo]) -> [String] {
-        var byNative: [Int64: String] = [:]
+    static func threadNames(
+        record: GILTraceRecord, known: [ThreadInfo], hostThreads: [Int64: String] = [:]
+    ) -> [String] {
+        var byNative: [Int64: String] = hostThreads
         for thread in known { if let id = thread.nativeId, byNative[id] == nil { byNative[id] = thread.name } }
         return record.threads.map { byNative[$0.nativeId] ?? "native-\($0.nativeId)" }
     }

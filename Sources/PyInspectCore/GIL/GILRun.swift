@@ -31,13 +31,15 @@ enum GILRun {
     }
 
     /// Parent side: the `gil` section, or a diagnostic saying why it is missing.
-    static func addSection(to report: inout Report, requested: Bool, capture: GILCapture?) {
+    static func addSection(
+        to report: inout Report, requested: Bool, capture: GILCapture?, hostThreads: [Int64: String] = [:]
+    ) {
         guard requested else { return }
         guard let capture else {
             report.diagnostics.append(Diagnostic(.warning, "no GIL figures: the target ended before pyinspect could save them (os._exit, a crash or the timeout), or tracing could not start"))
             return
         }
-        report.gil = GILAnalysis.analyze(capture, threads: report.threads)
+        report.gil = GILAnalysis.analyze(capture, threads: report.threads, hostThreads: hostThreads)
         if let reason = capture.record.fallbackReason, capture.record.mode == .sampled {
             report.diagnostics.append(Diagnostic(.note, "GIL figures are sampled every \(capture.record.tickNs / 1_000_000) ms, not exact: \(reason)"))
         }

@@ -51,7 +51,7 @@ public enum RunReportBuilder {
         report.findings = findings(report: report, capture: capture, request: request) + hangFindings
         report.diagnostics = diagnostics(outcome: outcome, capture: capture)
         report.command = request.command
-        GILRun.addSection(to: &report, requested: request.gil != nil, capture: gil)
+        GILRun.addSection(to: &report, requested: request.gil != nil, capture: gil, hostThreads: capture.hostThreads)
         return report
     }
 

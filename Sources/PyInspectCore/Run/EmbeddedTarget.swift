@@ -45,10 +45,12 @@ enum EmbeddedTarget {
         _ = pyi_install_fatal_signal_dump(workspace.fatalStacksPath)
         _ = pyi_install_audit_watch(capturePath)
         if let seconds = request.timeoutSeconds {
-            TimeoutWatchdog.start(seconds: seconds, helper: helper, dumpPath: workspace.timeoutStacksPath)
+            TimeoutWatchdog.start(
+                seconds: seconds, helper: helper, dumpPath: workspace.timeoutStacksPath,
+                capturePath: workspace.capturePath)
         }
         if !request.noHangMonitor {
-            HangMonitor.start(helper: helper)
+            HangMonitor.start(helper: helper, capturePath: workspace.capturePath)
         }
         let gil = request.gil.flatMap { GILRun.start(options: $0, capturePath: capturePath) }
         let code = pyi_run_main()

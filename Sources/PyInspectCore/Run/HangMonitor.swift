@@ -11,8 +11,9 @@ import Foundation
 enum HangMonitor {
     static let interval = 0.1
 
-    static func start(helper: PythonHelper) {
+    static func start(helper: PythonHelper, capturePath: String) {
         let thread = Thread {
+            HostThread.announce(name: "pyinspect-hang-monitor", capturePath: capturePath)
             var watch = HangWatch()
             let decoder = JSONDecoder()
             while true {

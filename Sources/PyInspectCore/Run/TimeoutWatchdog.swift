@@ -8,8 +8,9 @@ import Foundation
 /// then, with the GIL, a richer snapshot with thread names. If the GIL never comes, the supervisor's SIGKILL
 /// a few seconds later ends the process and the first dump is what the report shows.
 enum TimeoutWatchdog {
-    static func start(seconds: Double, helper: PythonHelper, dumpPath: String) {
+    static func start(seconds: Double, helper: PythonHelper, dumpPath: String, capturePath: String) {
         let thread = Thread {
+            HostThread.announce(name: "pyinspect-timeout-watchdog", capturePath: capturePath)
             Thread.sleep(forTimeInterval: seconds)
             guard pyi_is_initialized() != 0 else { return }
             let fd = open(dumpPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)

@@ -1,0 +1,17 @@
+import CPythonShim
+import Foundation
+
+/// pyinspect's own native threads inside the target process (the hang monitor, the timeout watchdog). Each
+/// announces its native id in the capture, so that reports can tell them from the target's threads: they take
+/// the GIL now and then, and must not count as the target's GIL users.
+enum HostThread {
+    /// Call first thing on the thread itself.
+    static func announce(name: String, capturePath: String) {
+        let nativeId = Int64(pyi_gettid())
+        let line = "{\"record\":\"host_thread\",\"name\":\"\(name)\",\"native_id\":\(nativeId),\"pid\":\(getpid())}\n"
+        let fd = open(capturePath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        _ = line.withCString { write(fd, $0, strlen($0)) }
+        close(fd)
+    }
+}
