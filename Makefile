@@ -4,8 +4,8 @@ SWIFT ?= swift
 BUILD_FLAGS ?=
 PYTHON := /usr/bin/python3
 BIN := .build/debug/pyinspect
-# Debian packages the build and the tests need.
-APT_PACKAGES := libpython3.11-dev pkg-config libpython3.11-testsuite python3-pytest python3.11-venv python3-jsonschema
+# Debian packages the build and the tests need (chromium: scripts/check_html_safety.py, HTMLSafetyTests).
+APT_PACKAGES := libpython3.11-dev pkg-config libpython3.11-testsuite python3-pytest python3.11-venv python3-jsonschema chromium
 STAMP := .build/.deps-installed
 
 .PHONY: help deps build run test unit-test e2e-test cpython-tests bench clean

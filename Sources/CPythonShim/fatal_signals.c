@@ -80,6 +80,15 @@ int pyi_install_fatal_signal_dump(const char *path) {
     snprintf(dump_path, sizeof dump_path, "%s", path);
     target_pid = getpid();
     reserve_fd = open(dump_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    // Near the top of the allowed range: the target's own files get the numbers they would under python3.
+    struct rlimit files;
+    if (reserve_fd >= 0 && getrlimit(RLIMIT_NOFILE, &files) == 0) {
+        rlim_t top = files.rlim_cur == RLIM_INFINITY || files.rlim_cur > 1024 ? 1024 : files.rlim_cur;
+        if (top > 48) {
+            int high = fcntl(reserve_fd, F_DUPFD_CLOEXEC, (int)(top - 48));
+            if (high >= 0) { close(reserve_fd); reserve_fd = high; }
+        }
+    }
     struct stat info;
     if (reserve_fd >= 0 && fstat(reserve_fd, &info) == 0) {
         reserve_dev = info.st_dev;

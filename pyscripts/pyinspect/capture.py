@@ -17,11 +17,27 @@ def open_capture(path):
     _path = path
     _owner_pid = os.getpid()
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fd = _out_of_the_way(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600))
         stat = os.fstat(fd)
         _reserve[0], _reserve[1] = fd, (stat.st_dev, stat.st_ino)
     except OSError:
         pass
+
+
+def _out_of_the_way(fd):
+    """Moves a descriptor near the top of the allowed range, so the target's own files get the numbers they
+    would under python3 (its first open() is fd 3)."""
+    import fcntl  # built in, free to import
+    for floor in (992, 224):  # EINVAL when above the descriptor limit: try lower
+        try:
+            high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, floor)
+            break
+        except OSError:
+            continue
+    else:
+        return fd
+    os.close(fd)
+    return high
 
 
 def is_owner():
