@@ -8,18 +8,16 @@ Installed by host.prepare. Three parts:
 - `tick()`, called by the host's native monitor thread every 100 ms with the GIL: a small summary the host's
   Swift side (HangWatch) judges; `on_stop(reason)` then records the full picture before the target is stopped.
 
-asyncio is patched when the target imports it (an import hook), so a program that never uses asyncio never pays
-for importing it.
+asyncio and threading are patched when the target imports them (import_hooks), so a program that never uses
+them never pays for importing them.
 """
 import _thread
 import os
 import sys
-import threading
 import time
 import warnings
-import weakref
 
-from . import capture, fastjson, threads
+from . import capture, fastjson, import_hooks, threads
 
 SLOW_CALLBACK_S = 0.1          # asyncio's own slow_callback_duration
 _ORIGIN_DEPTH = 12             # frames kept of where each coroutine was created; not asyncio debug's 10
@@ -27,6 +25,7 @@ SAMPLE_AFTER_S = 0.05          # the monitor samples the loop thread's stack onc
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _STDLIB = tuple({os.path.dirname(os.__file__) + os.sep, os.path.realpath(os.path.dirname(os.__file__)) + os.sep})
 _asyncio = None                # the asyncio package, once patched
+weakref = None                 # imported when asyncio is patched (only asyncio code uses it)
 _progress = [0]                # callbacks run by every loop: a loop that makes progress is not stuck
 _running = {}                  # thread ident -> [handle, started, sampled stack or None]
 _thread_waits = {}             # thread ident -> (tracked lock, since, timeout)
@@ -181,7 +180,7 @@ class _TrackedRLock(_TrackedLock):
         return repr(self._lock)
 
 
-def _install_thread_locks():
+def _install_thread_locks(threading):
     original_lock = threading.Lock
     original_rlock = threading.RLock
 
@@ -197,42 +196,13 @@ def _install_thread_locks():
 
 # ---------------------------------------------------------------- asyncio
 
-class _AsyncioHook:
-    """Patches asyncio right after the target imports it."""
-
-    def find_spec(self, name, path=None, target=None):
-        if name != "asyncio":
-            return None
-        import importlib.machinery
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
-            return spec
-        original = spec.loader.exec_module
-
-        def exec_module(module):
-            original(module)
-            _patch_asyncio(module)
-
-        spec.loader.exec_module = exec_module
-        return spec
-
-
-def _install_asyncio_hook():
-    if "asyncio" in sys.modules:
-        _patch_asyncio(sys.modules["asyncio"])
-    else:
-        sys.meta_path.insert(0, _AsyncioHook())
-
-
 def _patch_asyncio(asyncio):
     global _asyncio
     if _asyncio is not None:
         return
-    for index, finder in enumerate(list(sys.meta_path)):
-        if isinstance(finder, _AsyncioHook):
-            del sys.meta_path[index]
-            break
     _asyncio = asyncio
+    global weakref
+    import weakref
     from asyncio import base_events, events, locks, queues, runners, tasks
     current_task = tasks.current_task
 
@@ -611,8 +581,8 @@ def install():
         sys.set_coroutine_origin_tracking_depth(_ORIGIN_DEPTH)
     if hasattr(warnings, "_warn_unawaited_coroutine"):
         warnings._warn_unawaited_coroutine = _warn_unawaited(user_depth)
-    _install_thread_locks()
-    _install_asyncio_hook()
+    import_hooks.after_import("threading", _install_thread_locks)
+    import_hooks.after_import("asyncio", _patch_asyncio)
 
 
 def tick(argument=""):

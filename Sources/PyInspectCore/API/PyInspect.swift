@@ -3,9 +3,10 @@ import Foundation
 /// pyinspect as a Swift library: run Python code under the same instruments as the CLI and get the same
 /// ``Report`` back, for assertions in a Swift test suite.
 ///
-/// Each call runs the target in a forked, supervised child process that embeds CPython 3.11, exactly as
-/// `pyinspect run` does, so a crash or hang in Python never takes the caller down. Call it from one thread at
-/// a time (fork keeps only the calling thread; mark Swift Testing suites `.serialized`).
+/// Each call starts a fresh `pyinspect run` process (found beside the calling executable, as SwiftPM builds it,
+/// or at `PYINSPECT_BINARY`) and decodes its JSON report. A new process, not a fork of the caller: forking a
+/// multi-threaded Swift process (a test runner) can leave the child stuck on a lock another thread held, which
+/// is what a first version did. A crash or hang in Python never takes the caller down.
 ///
 ///     var request = RunRequest(target: .init(kind: .code, value: "import mymodule; mymodule.work()"))
 ///     request.gil = GILOptions()                       // trace the GIL exactly
@@ -13,17 +14,55 @@ import Foundation
 ///     #expect(report.verdict == .clean)
 ///     #expect((report.gil?.heldFraction ?? 1) < 0.5)   // work() releases the GIL
 public enum PyInspect {
-    /// Runs `request` and returns its report; nothing is printed and no file is written.
-    /// - Throws: ``PyInspectError/targetNotRun(status:)`` when the target could not start (missing module,
-    ///   syntax error; the one-line reason went to stderr).
+    /// Runs `request` and returns its report; nothing is printed by pyinspect and no file is left behind.
+    /// - Throws: ``PyInspectError/targetNotRun(status:)`` when the target could not start (missing script,
+    ///   syntax error; the one-line reason went to stderr), ``PyInspectError/binaryNotFound`` without a
+    ///   `pyinspect` to run.
     public static func run(_ request: RunRequest) throws -> Report {
-        var quiet = request
-        quiet.quiet = true
-        quiet.jsonPath = nil
-        switch RunPipeline.inspect(quiet) {
-        case .report(let report, _): return report
-        case .notRun(let status): throw PyInspectError.targetNotRun(status: status)
+        guard let binary = locateBinary() else { throw PyInspectError.binaryNotFound }
+        let reportPath = NSTemporaryDirectory() + "pyinspect-api-\(getpid())-\(UUID().uuidString).json"
+        defer { unlink(reportPath) }
+        var arguments = ["run", "--quiet", "--json", reportPath] + options(of: request)
+        arguments += Array(request.target.pythonArgv(program: "").dropFirst())
+        let status = try spawnAndWait(binary, arguments)
+        guard let data = FileManager.default.contents(atPath: reportPath) else {
+            throw PyInspectError.targetNotRun(status: status)
         }
+        return try JSONDecoder().decode(Report.self, from: data)
+    }
+
+    /// `run`'s options for what `request` asks.
+    static func options(of request: RunRequest) -> [String] {
+        var words: [String] = []
+        if let timeout = request.timeoutSeconds { words += ["--timeout", String(timeout)] }
+        if request.gil != nil { words.append("--gil") }
+        if let limit = request.memoryLimitBytes { words += ["--memory-limit", String(limit)] }
+        if request.noHangMonitor { words.append("--no-hangs") }
+        return words
+    }
+
+    /// `PYINSPECT_BINARY`, else `pyinspect` beside the running executable or up to two levels above it (a
+    /// SwiftPM test bundle sits in .build/<config>/ next to it).
+    static func locateBinary() -> String? {
+        if let explicit = ProcessInfo.processInfo.environment["PYINSPECT_BINARY"] { return explicit }
+        var directory = (PythonPaths.currentExecutable() as NSString).deletingLastPathComponent
+        for _ in 0..<3 {
+            let candidate = directory + "/pyinspect"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = (directory as NSString).deletingLastPathComponent
+        }
+        return nil
+    }
+
+    static func spawnAndWait(_ binary: String, _ arguments: [String]) throws -> Int32 {
+        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, binary, nil, nil, argv, environ)
+        guard spawned == 0 else { throw PyInspectError.binaryNotFound }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     /// Calls `function` of `module` (as `module:function` would name it) once, under the instruments.
@@ -54,12 +93,15 @@ public enum PyInspect {
 }
 
 public enum PyInspectError: Error, Equatable, CustomStringConvertible {
-    /// The target never ran; `status` is the exit status the CLI would have used (65, 66, 70).
+    /// The target never ran; `status` is the exit status the CLI gave (65, 66, 70).
     case targetNotRun(status: Int32)
+    /// No `pyinspect` executable beside the caller and no `PYINSPECT_BINARY`.
+    case binaryNotFound
 
     public var description: String {
         switch self {
         case .targetNotRun(let status): return "the target did not run (exit status \(status))"
+        case .binaryNotFound: return "cannot find the pyinspect executable: build it, or set PYINSPECT_BINARY"
         }
     }
 }
