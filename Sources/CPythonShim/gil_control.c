@@ -175,6 +175,16 @@ int pyi_gil_trace_thread(int index, pyi_gil_thread_figures *out) {
         out->held_at_stop = 1;
         out->open_hold_start_ns = slot->hold_start_ns;
     }
+    uint64_t waiting = atomic_load(&slot->waiting_since_ns);
+    if (trace_mode == PYI_GIL_MODE_EXACT && waiting != 0 && !out->exited) {
+        // Still waiting when the trace stopped (behind a hold that never ended): count the wait so far.
+        uint64_t end = stopped ? stop_ns : pyi_gil_now_ns();
+        uint64_t wait = end > waiting - 1 ? end - (waiting - 1) : 0;
+        out->wait_total_ns += wait;
+        if (wait > out->max_wait_ns) out->max_wait_ns = wait;
+        out->waiting_at_stop = 1;
+        out->open_wait_start_ns = waiting - 1;
+    }
     uint64_t cpu = atomic_load(&slot->cpu_ns);
     if (!out->exited && slot->clock_ok) {
         struct timespec now;

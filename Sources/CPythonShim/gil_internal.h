@@ -46,6 +46,7 @@ typedef struct {
     uint64_t first_ns, exit_ns;
     uint64_t hold_start_ns, hold_seq;
     _Atomic int holding;
+    _Atomic uint64_t waiting_since_ns;   // 0: not waiting; else when it asked for the GIL (+1)
     _Atomic uint64_t cpu_ns;
     _Atomic int exited;
     uint64_t sampled_ticks;           // sampling mode only

@@ -12,6 +12,7 @@
 // Inert (one relaxed load and a compare) unless pyi_gil_interpose_enable was called.
 #define _GNU_SOURCE
 #include "gil_internal.h"
+#include "CPythonShim.h"
 #include <dlfcn.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -90,14 +91,17 @@ static void thread_exited(void *value) {
     atomic_store(&slot->exited, 1);
 }
 
+// Any thread may claim (a new thread's first GIL request comes before it holds the GIL mutex).
 static int claim_slot(pid_t tid, uint64_t now) {
     pyi_gil_tracer_state *g = &pyi_gil_state;
-    int index = atomic_load(&g->nslots);
-    if (index >= PYI_GIL_MAX_SLOTS) return -1;
+    int index = atomic_fetch_add(&g->nslots, 1);
+    if (index >= PYI_GIL_MAX_SLOTS) {
+        atomic_store(&g->nslots, PYI_GIL_MAX_SLOTS);
+        return -1;
+    }
     pyi_gil_slot *slot = &g->slots[index];
     slot->tid = tid;
     slot->first_ns = now;
-    atomic_store(&g->nslots, index + 1);
     return index;
 }
 
@@ -143,6 +147,7 @@ static void gil_mutex_unlocking(void) {
         if (atomic_load_explicit(&slot->holding, memory_order_relaxed)) return;
         uint64_t start = (waited_since && waited_since <= now) ? waited_since : now;
         uint64_t wait = now - start;
+        atomic_store_explicit(&slot->waiting_since_ns, 0, memory_order_relaxed);
         slot->acquisitions++;
         slot->wait_total_ns += wait;
         slot->wait_hist[pyi_gil_histogram_bucket(wait)]++;
@@ -184,8 +189,14 @@ __attribute__((visibility("default"))) int pthread_mutex_lock(pthread_mutex_t *m
         atomic_store_explicit(&wrapper_reached, 1, memory_order_relaxed);
         // A holder locks the mutex only to drop the GIL: no wait to time, save the clock read.
         int slot = thread_slot_plus1 - 1;
-        if (slot < 0 || !atomic_load_explicit(&pyi_gil_state.slots[slot].holding, memory_order_relaxed))
-            lock_called_ns = pyi_gil_now_ns();
+        if (slot < 0 || !atomic_load_explicit(&pyi_gil_state.slots[slot].holding, memory_order_relaxed)) {
+            uint64_t now = pyi_gil_now_ns();
+            lock_called_ns = now;
+            // Published so that a wait still going on when the trace stops is counted.
+            slot = current_slot(now);
+            if (slot >= 0)
+                atomic_store_explicit(&pyi_gil_state.slots[slot].waiting_since_ns, now + 1, memory_order_relaxed);
+        }
     }
     return lock(mutex);
 }
@@ -226,5 +237,7 @@ void pyi_gil_interpose_disable(void) {
 }
 
 int pyi_gil_interpose_live(void) { return atomic_load(&wrapper_reached); }
+
+int32_t pyi_gil_current_tid(void) { return (int32_t)syscall(SYS_gettid); }
 
 size_t pyi_gil_event_size(void) { return sizeof(pyi_gil_event_raw); }

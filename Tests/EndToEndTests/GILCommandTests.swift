@@ -125,4 +125,16 @@ import Testing
         #expect(plain.report != nil)
         #expect(plain.report?["gil"] == nil)
     }
+
+    @Test func timeoutWhileOneCCallHoldsTheGILStillHasGILFigures() throws {
+        let code = "import threading, time\nt = threading.Thread(target=time.sleep, args=(30,), name='sleeper', daemon=True)\nt.start()\nsum(range(10**11))\n"
+        let result = try BinaryHarness.run(["gil", "--timeout", "0.5", "-c", code], json: true)
+        #expect(result.status == 124)
+        let gil = try #require(result.report?["gil"] as? [String: Any], "stderr: \(result.stderr)")
+        #expect(gil["max_hold_thread"] as? String == "MainThread")
+        #expect(number(gil, "max_hold_ms") >= 300)
+        let hold = (gil["longest_holds"] as? [[String: Any]])?.first
+        #expect(hold?["activity"] as? String == "c_call")
+        #expect(((hold?["stack"] as? [[String: Any]])?.first?["line"] as? Int) == 4)
+    }
 }

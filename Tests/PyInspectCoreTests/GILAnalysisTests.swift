@@ -171,4 +171,23 @@ import Testing
         #expect(!html.contains("<b>"))
         #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
     }
+
+    @Test func theTracerThreadIsMainThreadAndOpenWaitsAreDrawn() {
+        // GIVEN no threading records (a timeout while a C call held the GIL), a hold and a wait still open
+        var main = thread(300, held: 90)
+        main.openHoldStartNs = 10
+        var waiter = thread(301, held: 0, waited: 80)
+        waiter.openWaitStartNs = 20
+        var record = GILTraceRecord(mode: .exact, durationNs: 100, threads: [main, waiter])
+        record.mainNativeId = 300
+        // WHEN analysed and drawn
+        let capture = GILCapture(record: record)
+        let section = GILAnalysis.analyze(capture, threads: [])
+        let timeline = GILTimeline.build(capture: capture, columns: 10)
+        // THEN
+        #expect(section.threads.map(\.name) == ["MainThread", "native-301"])
+        #expect(timeline.lanes[0].held.suffix(9).allSatisfy { $0 == 1 })
+        #expect(timeline.lanes[1].waited.suffix(8).allSatisfy { $0 == 1 })
+        #expect(timeline.lanes[1].waited[0] == 0)
+    }
 }

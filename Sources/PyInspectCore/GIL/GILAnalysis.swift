@@ -58,6 +58,7 @@ public enum GILAnalysis {
     static func threadNames(record: GILTraceRecord, known: [ThreadInfo]) -> [String] {
         var byNative: [Int64: String] = [:]
         for thread in known { if let id = thread.nativeId, byNative[id] == nil { byNative[id] = thread.name } }
+        if let main = record.mainNativeId, byNative[main] == nil { byNative[main] = "MainThread" }
         return record.threads.map { byNative[$0.nativeId] ?? "native-\($0.nativeId)" }
     }
 

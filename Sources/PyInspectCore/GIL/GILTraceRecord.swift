@@ -20,6 +20,8 @@ public struct GILTraceRecord: Codable, Sendable, Equatable {
         public var sampledTicks: UInt64
         /// Start of a hold still open when the trace stopped (counted up to the stop).
         public var openHoldStartNs: UInt64?
+        /// Start of a wait still going on when the trace stopped (counted up to the stop).
+        public var openWaitStartNs: UInt64? = nil
         /// Non-empty buckets of the hold and wait histograms: [bucket, count].
         public var holdHistogram: [[UInt64]]
         public var waitHistogram: [[UInt64]]
@@ -87,6 +89,9 @@ public struct GILTraceRecord: Codable, Sendable, Equatable {
     }
 
     public var mode: Mode
+    /// The thread that ran the target's main (it started the tracer): MainThread even when threading's own
+    /// records are missing (a timeout while a C call held the GIL).
+    public var mainNativeId: Int64? = nil
     /// Why the tracer fell back to sampling, when it did.
     public var fallbackReason: String?
     public var durationNs: UInt64
