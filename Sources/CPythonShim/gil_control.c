@@ -13,6 +13,7 @@ static unsigned long switch_number_start, switch_number_stop;
 static uint64_t stop_ns;
 static int stacks_fd = -1;
 static int stopped;
+static pid_t tracing_pid;
 
 size_t pyi_gil_event_size(void);
 
@@ -81,6 +82,28 @@ static void reset_after_self_test(void) {
     atomic_store(&g->cur_seq, g->seq);
 }
 
+// The run ends when the target's code does: after threading's shutdown joined its threads and after the
+// target's own atexit functions (this one is registered before the target runs, so it runs after them), but
+// before the interpreter's finalization, which is not the target's work.
+static PyObject *end_of_target(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    pyi_gil_trace_stop();
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef end_of_target_def = {"_pyinspect_gil_trace_end", end_of_target, METH_NOARGS, NULL};
+
+static void stop_at_target_exit(void) {
+    PyObject *function = PyCFunction_New(&end_of_target_def, NULL);
+    PyObject *module = PyImport_ImportModule("atexit");
+    PyObject *result = (function && module) ? PyObject_CallMethod(module, "register", "O", function) : NULL;
+    if (result == NULL) PyErr_Clear();   // then the trace simply ends after finalization
+    Py_XDECREF(result);
+    Py_XDECREF(module);
+    Py_XDECREF(function);
+}
+
 int pyi_gil_trace_start(const pyi_gil_trace_options *options, char *message, size_t message_size) {
     pyi_gil_tracer_state *g = &pyi_gil_state;
     if (message_size) message[0] = '\0';
@@ -117,12 +140,19 @@ int pyi_gil_trace_start(const pyi_gil_trace_options *options, char *message, siz
     }
     g->tick_ns = tick;
     trace_mode = mode;
+    tracing_pid = getpid();
+    stop_at_target_exit();
     return mode;
 }
 
 void pyi_gil_trace_stop(void) {
     pyi_gil_tracer_state *g = &pyi_gil_state;
     if (trace_mode == PYI_GIL_MODE_OFF || stopped) return;
+    if (getpid() != tracing_pid) {
+        // A child the target forked: the watcher thread does not exist here, and the trace is the parent's.
+        pyi_gil_interpose_disable();
+        return;
+    }
     stopped = 1;
     pyi_gil_watcher_stop();
     pyi_gil_interpose_disable();

@@ -51,7 +51,7 @@ public enum GILHTMLReport {
         let height = Double(timeline.lanes.count) * lane + 24
         let column = plot / Double(timeline.columns)
         var svg = "<h2>Timeline</h2>\n<p class=\"legend\"><span style=\"background:#d9534f\"></span>holding<span style=\"background:#f0ad4e\"></span>waiting for the GIL<span style=\"background:#fff;border:1px solid #ccc\"></span>neither</p>\n"
-        svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(label + plot + 10))\" height=\"\(Int(height))\" font-size=\"12\">\n"
+        svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(label + plot + 40))\" height=\"\(Int(height))\" font-size=\"12\">\n"
         for (row, laneData) in timeline.lanes.enumerated() {
             let y = Double(row) * lane
             let name = laneData.thread < section.threads.count ? section.threads[laneData.thread].name : "?"
