@@ -141,6 +141,9 @@ import Testing
         let quantile = GILHistogram.quantile([[UInt64(GILHistogram.bucket(ns: 1000)), 10]], 0.99, maxNs: 1010)
         #expect(quantile.map { $0 >= 896 && $0 <= 1010 } == true)
         #expect(GILHistogram.quantile([], 0.5, maxNs: 0) == nil)
+        // Counted in TSC ticks at 2.5 ticks per ns: 10,000 ticks are 4,000 ns.
+        let scaled = GILHistogram.quantile([[UInt64(GILHistogram.bucket(ns: 10_000)), 5]], 0.5, maxNs: 10_000, ticksPerNs: 2.5)
+        #expect(scaled.map { $0 > 3_400 && $0 < 4_600 } == true)
     }
 
     @Test func timelineSplitsEventsIntoColumns() {

@@ -95,6 +95,7 @@ typedef struct {
     uint64_t switch_number_delta;  // CPython's own count of holder changes over the same span
     uint64_t events, events_dropped, untracked_events;
     uint64_t sample_ticks, locked_ticks, tick_ns, long_hold_ns;
+    double ticks_per_ns;           // the histograms' unit: tracer ticks (TSC) per nanosecond
     int threads, long_holds;
 } pyi_gil_trace_totals;
 void pyi_gil_trace_get_totals(pyi_gil_trace_totals *out);
@@ -110,8 +111,9 @@ typedef struct {
     uint64_t open_wait_start_ns;   // when waiting_at_stop
 } pyi_gil_thread_figures;
 int pyi_gil_trace_thread(int index, pyi_gil_thread_figures *out);
-// Copies a thread's hold (waits = 0) or wait (waits = 1) histogram; bucket i < 4 is i ns, above that four
-// buckets per power of two (see GILHistogram.swift). Returns the number of buckets copied.
+// Copies a thread's hold (waits = 0) or wait (waits = 1) histogram, in tracer ticks (totals.ticks_per_ns):
+// bucket i < 4 is i ticks, above that four buckets per power of two (see GILHistogram.swift). Returns the
+// number of buckets copied.
 int pyi_gil_trace_histogram(int index, int waits, uint64_t *out, int capacity);
 
 typedef struct {

@@ -86,16 +86,17 @@ public enum GILAnalysis {
             figures.switchesIn = thread.switchesIn
             figures.maxHoldMs = round3(Double(thread.maxHoldNs) / 1e6)
             figures.maxWaitMs = round3(Double(thread.maxWaitNs) / 1e6)
-            figures.holdMs = percentiles(thread.holdHistogram, maxNs: thread.maxHoldNs)
-            figures.waitMs = percentiles(thread.waitHistogram, maxNs: thread.maxWaitNs)
+            let scale = record.histogramTicksPerNs
+            figures.holdMs = percentiles(thread.holdHistogram, maxNs: thread.maxHoldNs, ticksPerNs: scale)
+            figures.waitMs = percentiles(thread.waitHistogram, maxNs: thread.maxWaitNs, ticksPerNs: scale)
         }
         return figures
     }
 
-    static func percentiles(_ histogram: [[UInt64]], maxNs: UInt64) -> GILPercentiles? {
-        guard let p50 = GILHistogram.quantile(histogram, 0.5, maxNs: maxNs),
-            let p90 = GILHistogram.quantile(histogram, 0.9, maxNs: maxNs),
-            let p99 = GILHistogram.quantile(histogram, 0.99, maxNs: maxNs)
+    static func percentiles(_ histogram: [[UInt64]], maxNs: UInt64, ticksPerNs: Double) -> GILPercentiles? {
+        guard let p50 = GILHistogram.quantile(histogram, 0.5, maxNs: maxNs, ticksPerNs: ticksPerNs),
+            let p90 = GILHistogram.quantile(histogram, 0.9, maxNs: maxNs, ticksPerNs: ticksPerNs),
+            let p99 = GILHistogram.quantile(histogram, 0.99, maxNs: maxNs, ticksPerNs: ticksPerNs)
         else { return nil }
         return GILPercentiles(p50Ms: round4(p50 / 1e6), p90Ms: round4(p90 / 1e6), p99Ms: round4(p99 / 1e6))
     }

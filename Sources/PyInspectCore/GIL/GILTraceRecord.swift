@@ -100,6 +100,8 @@ public struct GILTraceRecord: Codable, Sendable, Equatable {
     /// CPython's own `switch_number` over the same span: equals `switches` when the trace is exact.
     public var cpythonSwitches: UInt64
     public var longHoldNs: UInt64
+    /// The histograms' unit: tracer ticks (the TSC) per nanosecond; 1 when the tracer used CLOCK_MONOTONIC.
+    public var histogramTicksPerNs: Double = 1
     public var tickNs: UInt64
     public var sampleTicks: UInt64
     public var lockedTicks: UInt64

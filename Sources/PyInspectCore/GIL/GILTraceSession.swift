@@ -74,6 +74,7 @@ enum GILTraceSession {
         record.switches = started.mode == .exact ? totals.switches : totals.switch_number_delta
         record.cpythonSwitches = totals.switch_number_delta
         record.longHoldNs = totals.long_hold_ns
+        record.histogramTicksPerNs = totals.ticks_per_ns > 0 ? totals.ticks_per_ns : 1
         record.tickNs = totals.tick_ns
         record.sampleTicks = totals.sample_ticks
         record.lockedTicks = totals.locked_ticks
