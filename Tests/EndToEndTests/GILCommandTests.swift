@@ -137,4 +137,23 @@ import Testing
         #expect(hold?["activity"] as? String == "c_call")
         #expect(((hold?["stack"] as? [[String: Any]])?.first?["line"] as? Int) == 4)
     }
+
+    @Test func gilSectionMatchesItsSchema() throws {
+        // GIVEN a report with every kind of figure (a long hold with a stack, a convoy)
+        let result = try BinaryHarness.run(["gil", BinaryHarness.fixture("gil/long_c_call.py")], json: true)
+        let report = try #require(result.report)
+        let gil = try JSONSerialization.data(withJSONObject: try #require(report["gil"]))
+        let section = NSTemporaryDirectory() + "pyinspect-gil-section-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: section) }
+        try gil.write(to: URL(fileURLWithPath: section))
+        // WHEN validated against docs/schema/gil.schema.json (Debian's python3-jsonschema)
+        let schema = BinaryHarness.packageRoot.appendingPathComponent("docs/schema/gil.schema.json").path
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        check.arguments = ["-c", "import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))", section, schema]
+        try check.run()
+        check.waitUntilExit()
+        // THEN
+        #expect(check.terminationStatus == 0)
+    }
 }
