@@ -115,7 +115,9 @@ static void sampling_tick(uint64_t now) {
         return;
     }
     locked_ticks++;
-    int slot = pyi_gil_claim_slot_for_tid((pid_t)pyi_gil_layout_native_id(holder), now);
+    pid_t tid = (pid_t)pyi_gil_layout_native_id(holder);
+    if (tid <= 0) return;
+    int slot = pyi_gil_claim_slot_for_tid(tid, now);
     if (slot < 0) return;
     g->slots[slot].sampled_ticks++;
     if (holder != run_holder || switch_number != run_switch_number) {

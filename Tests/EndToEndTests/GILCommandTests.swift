@@ -156,4 +156,14 @@ import Testing
         // THEN
         #expect(check.terminationStatus == 0)
     }
+
+    @Test func longPurePythonHoldIsToldApartFromACCall() throws {
+        let (_, gil, _) = try gil("long_python_hold.py")
+        let hold = (gil["longest_holds"] as? [[String: Any]])?.first
+        #expect(hold?["thread"] as? String == "MainThread")
+        #expect(number(hold, "duration_ms") >= 200)
+        #expect(hold?["activity"] as? String == "python")
+        let top = (hold?["stack"] as? [[String: Any]])?.first
+        #expect((top?["file"] as? String)?.hasSuffix("gil/long_python_hold.py") == true)
+    }
 }
