@@ -51,7 +51,8 @@ static inline unsigned pyi_gil_histogram_bucket(uint64_t ns) {
 }
 
 // ---- gil_interpose.c: per-thread exact statistics ----
-#define PYI_GIL_MAX_SLOTS 512
+// Threads traced one by one; later ones share the last slot (native id -1, "other threads").
+#define PYI_GIL_MAX_SLOTS 4096
 #define PYI_GIL_HIST_BUCKETS 256
 #define PYI_GIL_MAX_LONG_HOLDS 4096
 

@@ -103,9 +103,13 @@ static void thread_exited(void *value) {
 static int claim_slot(pid_t tid, uint64_t now) {
     pyi_gil_tracer_state *g = &pyi_gil_state;
     int index = atomic_fetch_add(&g->nslots, 1);
-    if (index >= PYI_GIL_MAX_SLOTS) {
+    if (index >= PYI_GIL_MAX_SLOTS - 1) {
+        // Out of slots: the last one gathers every later thread (only one of them holds the GIL at a time).
         atomic_store(&g->nslots, PYI_GIL_MAX_SLOTS);
-        return -1;
+        index = PYI_GIL_MAX_SLOTS - 1;
+        g->slots[index].tid = -1;
+        if (g->slots[index].first_t == 0) g->slots[index].first_t = now;
+        return index;
     }
     pyi_gil_slot *slot = &g->slots[index];
     slot->tid = tid;
@@ -118,7 +122,7 @@ int pyi_gil_claim_slot_for_tid(pid_t tid, uint64_t now) {
     for (int i = 0; i < count; i++)
         if (pyi_gil_state.slots[i].tid == tid) return i;
     int index = claim_slot(tid, now);
-    if (index >= 0) {
+    if (index >= 0 && pyi_gil_state.slots[index].tid == tid) {
         pyi_gil_slot *slot = &pyi_gil_state.slots[index];
         // The kernel's encoding of a thread's CPU clock (MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED)).
         slot->clock = (clockid_t)((~(unsigned)tid << 3) | 6);
@@ -132,9 +136,11 @@ static int current_slot(uint64_t now) {
     int index = claim_slot((pid_t)syscall(SYS_gettid), now);
     if (index < 0) return -1;
     pyi_gil_slot *slot = &pyi_gil_state.slots[index];
-    slot->clock_ok = pthread_getcpuclockid(pthread_self(), &slot->clock) == 0;
-    // Keys below PTHREAD_KEY_2NDLEVEL_SIZE live in the thread descriptor: setspecific does not allocate.
-    if (pyi_gil_state.exit_key_ok) pthread_setspecific(pyi_gil_state.exit_key, (void *)(intptr_t)(index + 1));
+    if (slot->tid != -1) {
+        slot->clock_ok = pthread_getcpuclockid(pthread_self(), &slot->clock) == 0;
+        // Keys below PTHREAD_KEY_2NDLEVEL_SIZE live in the thread descriptor: setspecific does not allocate.
+        if (pyi_gil_state.exit_key_ok) pthread_setspecific(pyi_gil_state.exit_key, (void *)(intptr_t)(index + 1));
+    }
     thread_slot_plus1 = index + 1;
     return index;
 }

@@ -59,7 +59,9 @@ public enum GILAnalysis {
         var byNative: [Int64: String] = [:]
         for thread in known { if let id = thread.nativeId, byNative[id] == nil { byNative[id] = thread.name } }
         if let main = record.mainNativeId, byNative[main] == nil { byNative[main] = "MainThread" }
-        return record.threads.map { byNative[$0.nativeId] ?? "native-\($0.nativeId)" }
+        return record.threads.map {
+            $0.nativeId == -1 ? "other threads" : byNative[$0.nativeId] ?? "native-\($0.nativeId)"
+        }
     }
 
     static func threadFigures(_ thread: GILTraceRecord.Thread, name: String, record: GILTraceRecord,
@@ -164,7 +166,7 @@ public enum GILAnalysis {
 
     /// Threads that waited at least twice as long as they held, and at least 10% of the run.
     static func findConvoys(_ threads: [GILThreadFigures], duration: Double) -> [GILConvoy] {
-        threads.compactMap { thread in
+        threads.sorted { ($0.waitedS ?? 0) > ($1.waitedS ?? 0) }.compactMap { thread in
             guard let waited = thread.waitedS, waited >= 0.1 * duration, waited >= 2 * thread.heldS else { return nil }
             let behind = threads.filter { $0.nativeId != thread.nativeId && $0.heldFraction >= 0.1 }
                 .sorted { $0.heldS > $1.heldS }.map(\.name)
