@@ -193,4 +193,16 @@ import Testing
         #expect(timeline.lanes[1].waited.suffix(8).allSatisfy { $0 == 1 })
         #expect(timeline.lanes[1].waited[0] == 0)
     }
+
+    @Test func aContendedPhaseInALongerRunIsNamed() {
+        // GIVEN held 40% of the run, two pool threads waiting 20% each
+        let record = GILTraceRecord(mode: .exact, durationNs: 1000 * Self.ms, threads: [
+            thread(100, held: 100 * Self.ms), thread(101, held: 150 * Self.ms, waited: 200 * Self.ms),
+            thread(102, held: 150 * Self.ms, waited: 200 * Self.ms),
+        ])
+        let section = GILAnalysis.analyze(GILCapture(record: record), threads: known(names))
+        #expect(section.verdict.kind == "contended")
+        #expect(!section.verdict.gilBound)
+        #expect(section.verdict.text.contains("spinner-0"))
+    }
 }
