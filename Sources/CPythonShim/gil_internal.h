@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <time.h>
 #include <sys/types.h>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 // ---- gil_layout.c: the only code that knows CPython's internal layout ----
 typedef struct {
@@ -24,6 +27,23 @@ unsigned long pyi_gil_layout_native_id(uintptr_t tstate);
 int pyi_gil_layout_frame_marker(uintptr_t tstate, uintptr_t *frame, uintptr_t *instruction);
 void pyi_gil_layout_dump_traceback(int fd, uintptr_t tstate);
 
+// Tracer time: "ticks" since the trace started. The TSC where the kernel itself trusts it (clocksource tsc:
+// invariant and synchronised across CPUs; ~12 ns to read here against ~31 ns for clock_gettime), else
+// CLOCK_MONOTONIC nanoseconds. Fields named *_t hold ticks; pyi_gil_ticks_to_ns converts. cpu_* fields are
+// always nanoseconds of CPU clocks.
+extern int pyi_gil_use_tsc;
+static inline uint64_t pyi_gil_raw_ticks(void) {
+#if defined(__x86_64__)
+    if (pyi_gil_use_tsc) return __rdtsc();
+#endif
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+uint64_t pyi_gil_now_ticks(void);
+uint64_t pyi_gil_ticks_to_ns(uint64_t ticks);
+uint64_t pyi_gil_ns_to_ticks(uint64_t ns);
+
 static inline unsigned pyi_gil_histogram_bucket(uint64_t ns) {
     if (ns < 4) return (unsigned)ns;
     unsigned msb = 63u - (unsigned)__builtin_clzll(ns);
@@ -31,7 +51,8 @@ static inline unsigned pyi_gil_histogram_bucket(uint64_t ns) {
 }
 
 // ---- gil_interpose.c: per-thread exact statistics ----
-#define PYI_GIL_MAX_SLOTS 512
+// Threads traced one by one; later ones share the last slot (native id -1, "other threads").
+#define PYI_GIL_MAX_SLOTS 4096
 #define PYI_GIL_HIST_BUCKETS 256
 #define PYI_GIL_MAX_LONG_HOLDS 4096
 
@@ -40,12 +61,13 @@ typedef struct {
     clockid_t clock;
     int clock_ok;
     uint64_t acquisitions, switches_in;
-    uint64_t hold_total_ns, wait_total_ns, max_hold_ns, max_wait_ns;
+    uint64_t hold_total_t, wait_total_t, max_hold_t, max_wait_t;
     uint64_t hold_hist[PYI_GIL_HIST_BUCKETS];
     uint64_t wait_hist[PYI_GIL_HIST_BUCKETS];
-    uint64_t first_ns, exit_ns;
-    uint64_t hold_start_ns, hold_seq;
+    uint64_t first_t, exit_t;
+    uint64_t hold_start_t, hold_seq;
     _Atomic int holding;
+    _Atomic uint64_t waiting_since_t;   // 0: not waiting; else when it asked for the GIL (+1)
     _Atomic uint64_t cpu_ns;
     _Atomic int exited;
     uint64_t sampled_ticks;           // sampling mode only
@@ -54,14 +76,15 @@ typedef struct {
 typedef struct {
     uint64_t seq;
     int slot;
-    uint64_t start_ns, duration_ns;
+    uint64_t start_t, duration_t;
 } pyi_gil_long_hold_raw;
 
 typedef struct {
     // configuration
     pyi_gil_layout layout;
-    uint64_t origin_ns;                 // CLOCK_MONOTONIC at start
-    uint64_t long_hold_ns;
+    uint64_t origin_t;                 // raw ticks at start
+    double ticks_per_ns;               // calibrated at start, refined over the whole trace at stop
+    uint64_t long_hold_t;
     uint64_t tick_ns;
     // shared state (written inside the GIL's own mutex, so serialised by it)
     pyi_gil_slot slots[PYI_GIL_MAX_SLOTS];
@@ -70,7 +93,7 @@ typedef struct {
     uint64_t acquisitions, switches, seq;
     int last_slot;
     _Atomic int cur_slot;
-    _Atomic uint64_t cur_seq, cur_start_ns;
+    _Atomic uint64_t cur_seq, cur_start_t;
     pyi_gil_long_hold_raw long_holds[PYI_GIL_MAX_LONG_HOLDS];
     int nlong;
     void *events;                        // pyi_gil_event[capacity], mmap'd
@@ -80,7 +103,7 @@ typedef struct {
 } pyi_gil_tracer_state;
 
 extern pyi_gil_tracer_state pyi_gil_state;
-uint64_t pyi_gil_now_ns(void);     // since origin
+uint64_t pyi_gil_now_ticks(void);     // since origin
 int pyi_gil_claim_slot_for_tid(pid_t tid, uint64_t now);   // sampling mode
 void pyi_gil_interpose_enable(pthread_mutex_t *mutex);
 void pyi_gil_interpose_disable(void);

@@ -12,6 +12,7 @@
 // Inert (one relaxed load and a compare) unless pyi_gil_interpose_enable was called.
 #define _GNU_SOURCE
 #include "gil_internal.h"
+#include "CPythonShim.h"
 #include <dlfcn.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -41,18 +42,26 @@ static _Atomic(pyi_mutex_fn) real_lock;
 static _Atomic(pyi_mutex_fn) real_unlock;
 static _Atomic int wrapper_reached;
 static __thread __attribute__((tls_model("initial-exec"))) int resolving;
-static __thread __attribute__((tls_model("initial-exec"))) uint64_t lock_called_ns;   // 0: not waiting on the GIL mutex
+static __thread __attribute__((tls_model("initial-exec"))) uint64_t lock_called_t;   // 0: not waiting on the GIL mutex
 static __thread __attribute__((tls_model("initial-exec"))) int thread_slot_plus1;
 
 typedef struct {
-    uint64_t start_ns, end_ns;
-    uint32_t slot, kind;   // kind 0: held, 1: waited
+    uint64_t start_t, end_t;   // ticks; converted to ns in place when written out
+    uint32_t slot, kind;       // kind 0: held, 1: waited
 } pyi_gil_event_raw;
 
-uint64_t pyi_gil_now_ns(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec - pyi_gil_state.origin_ns;
+int pyi_gil_use_tsc;
+
+uint64_t pyi_gil_now_ticks(void) { return pyi_gil_raw_ticks() - pyi_gil_state.origin_t; }
+
+uint64_t pyi_gil_ticks_to_ns(uint64_t ticks) {
+    double scale = pyi_gil_state.ticks_per_ns > 0 ? pyi_gil_state.ticks_per_ns : 1.0;
+    return (uint64_t)((double)ticks / scale + 0.5);
+}
+
+uint64_t pyi_gil_ns_to_ticks(uint64_t ns) {
+    double scale = pyi_gil_state.ticks_per_ns > 0 ? pyi_gil_state.ticks_per_ns : 1.0;
+    return (uint64_t)((double)ns * scale);
 }
 
 static pyi_mutex_fn resolve(const char *name, _Atomic(pyi_mutex_fn) *cache, pyi_mutex_fn fallback) {
@@ -73,8 +82,8 @@ static void record_event(uint64_t start, uint64_t end, int slot, uint32_t kind) 
         return;
     }
     pyi_gil_event_raw *event = (pyi_gil_event_raw *)g->events + g->nevents++;
-    event->start_ns = start;
-    event->end_ns = end;
+    event->start_t = start;
+    event->end_t = end;
     event->slot = (uint32_t)slot;
     event->kind = kind;
 }
@@ -86,18 +95,25 @@ static void thread_exited(void *value) {
     pyi_gil_slot *slot = &pyi_gil_state.slots[index];
     if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu) == 0)
         atomic_store(&slot->cpu_ns, (uint64_t)cpu.tv_sec * 1000000000u + (uint64_t)cpu.tv_nsec);
-    slot->exit_ns = pyi_gil_now_ns();
+    slot->exit_t = pyi_gil_now_ticks();
     atomic_store(&slot->exited, 1);
 }
 
+// Any thread may claim (a new thread's first GIL request comes before it holds the GIL mutex).
 static int claim_slot(pid_t tid, uint64_t now) {
     pyi_gil_tracer_state *g = &pyi_gil_state;
-    int index = atomic_load(&g->nslots);
-    if (index >= PYI_GIL_MAX_SLOTS) return -1;
+    int index = atomic_fetch_add(&g->nslots, 1);
+    if (index >= PYI_GIL_MAX_SLOTS - 1) {
+        // Out of slots: the last one gathers every later thread (only one of them holds the GIL at a time).
+        atomic_store(&g->nslots, PYI_GIL_MAX_SLOTS);
+        index = PYI_GIL_MAX_SLOTS - 1;
+        g->slots[index].tid = -1;
+        if (g->slots[index].first_t == 0) g->slots[index].first_t = now;
+        return index;
+    }
     pyi_gil_slot *slot = &g->slots[index];
     slot->tid = tid;
-    slot->first_ns = now;
-    atomic_store(&g->nslots, index + 1);
+    slot->first_t = now;
     return index;
 }
 
@@ -106,7 +122,7 @@ int pyi_gil_claim_slot_for_tid(pid_t tid, uint64_t now) {
     for (int i = 0; i < count; i++)
         if (pyi_gil_state.slots[i].tid == tid) return i;
     int index = claim_slot(tid, now);
-    if (index >= 0) {
+    if (index >= 0 && pyi_gil_state.slots[index].tid == tid) {
         pyi_gil_slot *slot = &pyi_gil_state.slots[index];
         // The kernel's encoding of a thread's CPU clock (MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED)).
         slot->clock = (clockid_t)((~(unsigned)tid << 3) | 6);
@@ -120,19 +136,21 @@ static int current_slot(uint64_t now) {
     int index = claim_slot((pid_t)syscall(SYS_gettid), now);
     if (index < 0) return -1;
     pyi_gil_slot *slot = &pyi_gil_state.slots[index];
-    slot->clock_ok = pthread_getcpuclockid(pthread_self(), &slot->clock) == 0;
-    // Keys below PTHREAD_KEY_2NDLEVEL_SIZE live in the thread descriptor: setspecific does not allocate.
-    if (pyi_gil_state.exit_key_ok) pthread_setspecific(pyi_gil_state.exit_key, (void *)(intptr_t)(index + 1));
+    if (slot->tid != -1) {
+        slot->clock_ok = pthread_getcpuclockid(pthread_self(), &slot->clock) == 0;
+        // Keys below PTHREAD_KEY_2NDLEVEL_SIZE live in the thread descriptor: setspecific does not allocate.
+        if (pyi_gil_state.exit_key_ok) pthread_setspecific(pyi_gil_state.exit_key, (void *)(intptr_t)(index + 1));
+    }
     thread_slot_plus1 = index + 1;
     return index;
 }
 
 static void gil_mutex_unlocking(void) {
     pyi_gil_tracer_state *g = &pyi_gil_state;
-    uint64_t now = pyi_gil_now_ns();
+    uint64_t now = pyi_gil_now_ticks();
     int locked = atomic_load_explicit(g->layout.locked, memory_order_relaxed);
-    uint64_t waited_since = lock_called_ns;
-    lock_called_ns = 0;
+    uint64_t waited_since = lock_called_t;
+    lock_called_t = 0;
     int index = current_slot(now);
     if (index < 0) {
         g->untracked_events++;
@@ -143,10 +161,11 @@ static void gil_mutex_unlocking(void) {
         if (atomic_load_explicit(&slot->holding, memory_order_relaxed)) return;
         uint64_t start = (waited_since && waited_since <= now) ? waited_since : now;
         uint64_t wait = now - start;
+        atomic_store_explicit(&slot->waiting_since_t, 0, memory_order_relaxed);
         slot->acquisitions++;
-        slot->wait_total_ns += wait;
+        slot->wait_total_t += wait;
         slot->wait_hist[pyi_gil_histogram_bucket(wait)]++;
-        if (wait > slot->max_wait_ns) slot->max_wait_ns = wait;
+        if (wait > slot->max_wait_t) slot->max_wait_t = wait;
         g->acquisitions++;
         if (g->last_slot != index) {
             g->switches++;
@@ -154,25 +173,25 @@ static void gil_mutex_unlocking(void) {
             g->last_slot = index;
         }
         uint64_t seq = ++g->seq;
-        slot->hold_start_ns = now;
+        slot->hold_start_t = now;
         slot->hold_seq = seq;
         atomic_store_explicit(&slot->holding, 1, memory_order_relaxed);
         atomic_store_explicit(&g->cur_slot, index, memory_order_relaxed);
-        atomic_store_explicit(&g->cur_start_ns, now, memory_order_relaxed);
+        atomic_store_explicit(&g->cur_start_t, now, memory_order_relaxed);
         atomic_store_explicit(&g->cur_seq, seq, memory_order_release);
         if (wait >= 2000) record_event(start, now, index, 1);   // shorter waits are invisible on a timeline
     } else if (locked == 0) {
         if (!atomic_load_explicit(&slot->holding, memory_order_relaxed)) return;
-        uint64_t hold = now - slot->hold_start_ns;
-        slot->hold_total_ns += hold;
+        uint64_t hold = now - slot->hold_start_t;
+        slot->hold_total_t += hold;
         slot->hold_hist[pyi_gil_histogram_bucket(hold)]++;
-        if (hold > slot->max_hold_ns) slot->max_hold_ns = hold;
+        if (hold > slot->max_hold_t) slot->max_hold_t = hold;
         atomic_store_explicit(&slot->holding, 0, memory_order_relaxed);
         atomic_store_explicit(&g->cur_slot, -1, memory_order_release);
-        if (hold >= g->long_hold_ns && g->nlong < PYI_GIL_MAX_LONG_HOLDS) {
-            g->long_holds[g->nlong++] = (pyi_gil_long_hold_raw){slot->hold_seq, index, slot->hold_start_ns, hold};
+        if (hold >= g->long_hold_t && g->nlong < PYI_GIL_MAX_LONG_HOLDS) {
+            g->long_holds[g->nlong++] = (pyi_gil_long_hold_raw){slot->hold_seq, index, slot->hold_start_t, hold};
         }
-        record_event(slot->hold_start_ns, now, index, 0);
+        record_event(slot->hold_start_t, now, index, 0);
     }
 }
 
@@ -184,8 +203,14 @@ __attribute__((visibility("default"))) int pthread_mutex_lock(pthread_mutex_t *m
         atomic_store_explicit(&wrapper_reached, 1, memory_order_relaxed);
         // A holder locks the mutex only to drop the GIL: no wait to time, save the clock read.
         int slot = thread_slot_plus1 - 1;
-        if (slot < 0 || !atomic_load_explicit(&pyi_gil_state.slots[slot].holding, memory_order_relaxed))
-            lock_called_ns = pyi_gil_now_ns();
+        if (slot < 0 || !atomic_load_explicit(&pyi_gil_state.slots[slot].holding, memory_order_relaxed)) {
+            uint64_t now = pyi_gil_now_ticks();
+            lock_called_t = now;
+            // Published so that a wait still going on when the trace stops is counted.
+            slot = current_slot(now);
+            if (slot >= 0)
+                atomic_store_explicit(&pyi_gil_state.slots[slot].waiting_since_t, now + 1, memory_order_relaxed);
+        }
     }
     return lock(mutex);
 }
@@ -207,15 +232,15 @@ void pyi_gil_interpose_enable(pthread_mutex_t *mutex) {
         g->events = memory == MAP_FAILED ? NULL : memory;
     }
     // The caller holds the GIL: it is the first holder.
-    uint64_t now = pyi_gil_now_ns();
+    uint64_t now = pyi_gil_now_ticks();
     int index = current_slot(now);
     if (index >= 0) {
-        g->slots[index].hold_start_ns = now;
+        g->slots[index].hold_start_t = now;
         g->slots[index].hold_seq = ++g->seq;
         atomic_store(&g->slots[index].holding, 1);
         g->last_slot = index;
         atomic_store(&g->cur_slot, index);
-        atomic_store(&g->cur_start_ns, now);
+        atomic_store(&g->cur_start_t, now);
         atomic_store(&g->cur_seq, g->seq);
     }
     atomic_store_explicit(&traced_mutex, mutex, memory_order_release);
@@ -227,4 +252,14 @@ void pyi_gil_interpose_disable(void) {
 
 int pyi_gil_interpose_live(void) { return atomic_load(&wrapper_reached); }
 
+int32_t pyi_gil_current_tid(void) { return (int32_t)syscall(SYS_gettid); }
+
 size_t pyi_gil_event_size(void) { return sizeof(pyi_gil_event_raw); }
+
+void pyi_gil_events_to_ns(void) {
+    pyi_gil_event_raw *events = pyi_gil_state.events;
+    for (uint64_t i = 0; events && i < pyi_gil_state.nevents; i++) {
+        events[i].start_t = pyi_gil_ticks_to_ns(events[i].start_t);
+        events[i].end_t = pyi_gil_ticks_to_ns(events[i].end_t);
+    }
+}

@@ -8,6 +8,17 @@
 #include "internal/pycore_frame.h"
 #include "gil_internal.h"
 #include <stdio.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+// The watcher reads another thread's state without the GIL; that thread may free it meanwhile (a thread
+// state is freed right after its last release). process_vm_readv on ourselves fails with EFAULT where a plain
+// load would crash the target.
+static int safe_read(const void *address, void *out, size_t size) {
+    struct iovec local = {out, size};
+    struct iovec remote = {(void *)address, size};
+    return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)size ? 0 : -1;
+}
 
 PyAPI_FUNC(void) _Py_DumpTraceback(int fd, PyThreadState *tstate);
 
@@ -31,20 +42,23 @@ int pyi_gil_layout_resolve(pyi_gil_layout *out, char *error, size_t error_size) 
 }
 
 unsigned long pyi_gil_layout_native_id(uintptr_t tstate) {
-    if (tstate == 0) return 0;
-    return *(volatile unsigned long *)&((PyThreadState *)tstate)->native_thread_id;
+    unsigned long id = 0;
+    if (tstate == 0 || safe_read(&((PyThreadState *)tstate)->native_thread_id, &id, sizeof id) != 0) return 0;
+    return id;
 }
 
 int pyi_gil_layout_frame_marker(uintptr_t tstate, uintptr_t *frame, uintptr_t *instruction) {
     *frame = 0;
     *instruction = 0;
     if (tstate == 0) return -1;
-    _PyCFrame *cframe = *(_PyCFrame *volatile *)&((PyThreadState *)tstate)->cframe;
-    if (cframe == NULL) return -1;
-    _PyInterpreterFrame *current = *(_PyInterpreterFrame *volatile *)&cframe->current_frame;
-    if (current == NULL) return -1;
+    _PyCFrame *cframe = NULL;
+    _PyInterpreterFrame *current = NULL;
+    _Py_CODEUNIT *prev_instr = NULL;
+    if (safe_read(&((PyThreadState *)tstate)->cframe, &cframe, sizeof cframe) != 0 || cframe == NULL) return -1;
+    if (safe_read(&cframe->current_frame, &current, sizeof current) != 0 || current == NULL) return -1;
+    if (safe_read(&current->prev_instr, &prev_instr, sizeof prev_instr) != 0) return -1;
     *frame = (uintptr_t)current;
-    *instruction = (uintptr_t)*(_Py_CODEUNIT *volatile *)&current->prev_instr;
+    *instruction = (uintptr_t)prev_instr;
     return 0;
 }
 

@@ -16,7 +16,8 @@ static pthread_t watcher_thread;
 static int watcher_running;
 static _Atomic int keep_watching;
 static int sampling_mode;
-static uint64_t tick_ns;
+static uint64_t tick_ns;      // the sleep between looks
+static uint64_t tick_t;       // the same in tracer ticks
 static int stacks_fd = -1;
 
 static pyi_gil_watch watches[PYI_GIL_MAX_LONG_HOLDS];
@@ -74,7 +75,7 @@ static void observe_hold(uint64_t seq, int slot, uint64_t start, uint64_t now, u
     uint64_t cpu;
     if (current.cpu_known && read_cpu(slot, &cpu)) current.cpu_last_ns = cpu;
     current.duration_ns = now - start;
-    if (!current.dumped && now - start >= pyi_gil_state.long_hold_ns && stacks_fd >= 0) {
+    if (!current.dumped && now - start >= pyi_gil_state.long_hold_t && stacks_fd >= 0) {
         char header[96];
         int length = snprintf(header, sizeof header, "Thread 0x%llx (most recent call first):\n",
                               (unsigned long long)seq);
@@ -82,7 +83,7 @@ static void observe_hold(uint64_t seq, int slot, uint64_t start, uint64_t now, u
             pyi_gil_layout_dump_traceback(stacks_fd, tstate);
         }
         current.dumped = 1;
-    } else if (!current.dumped && now - start >= pyi_gil_state.long_hold_ns) {
+    } else if (!current.dumped && now - start >= pyi_gil_state.long_hold_t) {
         current.dumped = 1;
     }
 }
@@ -91,14 +92,14 @@ static void exact_tick(uint64_t now) {
     pyi_gil_tracer_state *g = &pyi_gil_state;
     uint64_t seq = atomic_load_explicit(&g->cur_seq, memory_order_acquire);
     int slot = atomic_load_explicit(&g->cur_slot, memory_order_acquire);
-    uint64_t start = atomic_load_explicit(&g->cur_start_ns, memory_order_acquire);
+    uint64_t start = atomic_load_explicit(&g->cur_start_t, memory_order_acquire);
     if (atomic_load_explicit(&g->cur_seq, memory_order_acquire) != seq || slot < 0) {
         commit_current();
         return;
     }
     if (have_current && current.seq != seq) commit_current();
     // Sample only holds older than two ticks: short holds cost nothing.
-    if (now < start || now - start < 2 * tick_ns) return;
+    if (now < start || now - start < 2 * tick_t) return;
     observe_hold(seq, slot, start, now, atomic_load_explicit(g->layout.last_holder, memory_order_relaxed));
 }
 
@@ -114,7 +115,9 @@ static void sampling_tick(uint64_t now) {
         return;
     }
     locked_ticks++;
-    int slot = pyi_gil_claim_slot_for_tid((pid_t)pyi_gil_layout_native_id(holder), now);
+    pid_t tid = (pid_t)pyi_gil_layout_native_id(holder);
+    if (tid <= 0) return;
+    int slot = pyi_gil_claim_slot_for_tid(tid, now);
     if (slot < 0) return;
     g->slots[slot].sampled_ticks++;
     if (holder != run_holder || switch_number != run_switch_number) {
@@ -150,7 +153,7 @@ static void *watch(void *unused) {
     struct timespec interval = {(time_t)(tick_ns / 1000000000u), (long)(tick_ns % 1000000000u)};
     while (atomic_load(&keep_watching)) {
         nanosleep(&interval, NULL);
-        uint64_t now = pyi_gil_now_ns();
+        uint64_t now = pyi_gil_now_ticks();
         if (sampling_mode) sampling_tick(now); else exact_tick(now);
         if (++ticks % 25 == 0) refresh_cpu_clocks();
     }
@@ -162,6 +165,7 @@ static void *watch(void *unused) {
 int pyi_gil_watcher_start(int sampling, uint64_t tick, int fd) {
     sampling_mode = sampling;
     tick_ns = tick;
+    tick_t = pyi_gil_ns_to_ticks(tick);
     stacks_fd = fd;
     atomic_store(&keep_watching, 1);
     watcher_running = pthread_create(&watcher_thread, NULL, watch, NULL) == 0;
@@ -180,6 +184,11 @@ int pyi_gil_trace_watch_count(void) { return nwatches; }
 int pyi_gil_trace_watch(int index, pyi_gil_watch *out) {
     if (index < 0 || index >= nwatches) return -1;
     *out = watches[index];
+    // The watcher works in tracer ticks; CPU clock readings are nanoseconds already.
+    out->start_ns = pyi_gil_ticks_to_ns(out->start_ns);
+    out->duration_ns = pyi_gil_ticks_to_ns(out->duration_ns);
+    out->first_sample_ns = pyi_gil_ticks_to_ns(out->first_sample_ns);
+    out->last_sample_ns = pyi_gil_ticks_to_ns(out->last_sample_ns);
     return 0;
 }
 

@@ -130,4 +130,45 @@ import Testing
         #expect(plain.report != nil)
         #expect(plain.report?["gil"] == nil)
     }
+
+    @Test func timeoutWhileOneCCallHoldsTheGILStillHasGILFigures() throws {
+        let code = "import threading, time\nt = threading.Thread(target=time.sleep, args=(30,), name='sleeper', daemon=True)\nt.start()\nsum(range(10**11))\n"
+        let result = try BinaryHarness.run(["gil", "--timeout", "0.5", "-c", code], json: true)
+        #expect(result.status == 124)
+        let gil = try #require(result.report?["gil"] as? [String: Any], "stderr: \(result.stderr)")
+        #expect(gil["max_hold_thread"] as? String == "MainThread")
+        #expect(number(gil, "max_hold_ms") >= 300)
+        let hold = (gil["longest_holds"] as? [[String: Any]])?.first
+        #expect(hold?["activity"] as? String == "c_call")
+        #expect(((hold?["stack"] as? [[String: Any]])?.first?["line"] as? Int) == 4)
+    }
+
+    @Test func gilSectionMatchesItsSchema() throws {
+        // GIVEN a report with every kind of figure (a long hold with a stack, a convoy)
+        let result = try BinaryHarness.run(["gil", BinaryHarness.fixture("gil/long_c_call.py")], json: true)
+        let report = try #require(result.report)
+        let gil = try JSONSerialization.data(withJSONObject: try #require(report["gil"]))
+        let section = NSTemporaryDirectory() + "pyinspect-gil-section-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: section) }
+        try gil.write(to: URL(fileURLWithPath: section))
+        // WHEN validated against docs/schema/gil.schema.json (Debian's python3-jsonschema)
+        let schema = BinaryHarness.packageRoot.appendingPathComponent("docs/schema/gil.schema.json").path
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        check.arguments = ["-c", "import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))", section, schema]
+        try check.run()
+        check.waitUntilExit()
+        // THEN
+        #expect(check.terminationStatus == 0)
+    }
+
+    @Test func longPurePythonHoldIsToldApartFromACCall() throws {
+        let (_, gil, _) = try gil("long_python_hold.py")
+        let hold = (gil["longest_holds"] as? [[String: Any]])?.first
+        #expect(hold?["thread"] as? String == "MainThread")
+        #expect(number(hold, "duration_ms") >= 200)
+        #expect(hold?["activity"] as? String == "python")
+        let top = (hold?["stack"] as? [[String: Any]])?.first
+        #expect((top?["file"] as? String)?.hasSuffix("gil/long_python_hold.py") == true)
+    }
 }

@@ -141,6 +141,9 @@ import Testing
         let quantile = GILHistogram.quantile([[UInt64(GILHistogram.bucket(ns: 1000)), 10]], 0.99, maxNs: 1010)
         #expect(quantile.map { $0 >= 896 && $0 <= 1010 } == true)
         #expect(GILHistogram.quantile([], 0.5, maxNs: 0) == nil)
+        // Counted in TSC ticks at 2.5 ticks per ns: 10,000 ticks are 4,000 ns.
+        let scaled = GILHistogram.quantile([[UInt64(GILHistogram.bucket(ns: 10_000)), 5]], 0.5, maxNs: 10_000, ticksPerNs: 2.5)
+        #expect(scaled.map { $0 > 3_400 && $0 < 4_600 } == true)
     }
 
     @Test func timelineSplitsEventsIntoColumns() {
@@ -170,5 +173,36 @@ import Testing
         #expect(!html.contains("<script>"))
         #expect(!html.contains("<b>"))
         #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
+    }
+
+    @Test func theTracerThreadIsMainThreadAndOpenWaitsAreDrawn() {
+        // GIVEN no threading records (a timeout while a C call held the GIL), a hold and a wait still open
+        var main = thread(300, held: 90)
+        main.openHoldStartNs = 10
+        var waiter = thread(301, held: 0, waited: 80)
+        waiter.openWaitStartNs = 20
+        var record = GILTraceRecord(mode: .exact, durationNs: 100, threads: [main, waiter])
+        record.mainNativeId = 300
+        // WHEN analysed and drawn
+        let capture = GILCapture(record: record)
+        let section = GILAnalysis.analyze(capture, threads: [])
+        let timeline = GILTimeline.build(capture: capture, columns: 10)
+        // THEN
+        #expect(section.threads.map(\.name) == ["MainThread", "native-301"])
+        #expect(timeline.lanes[0].held.suffix(9).allSatisfy { $0 == 1 })
+        #expect(timeline.lanes[1].waited.suffix(8).allSatisfy { $0 == 1 })
+        #expect(timeline.lanes[1].waited[0] == 0)
+    }
+
+    @Test func aContendedPhaseInALongerRunIsNamed() {
+        // GIVEN held 40% of the run, two pool threads waiting 20% each
+        let record = GILTraceRecord(mode: .exact, durationNs: 1000 * Self.ms, threads: [
+            thread(100, held: 100 * Self.ms), thread(101, held: 150 * Self.ms, waited: 200 * Self.ms),
+            thread(102, held: 150 * Self.ms, waited: 200 * Self.ms),
+        ])
+        let section = GILAnalysis.analyze(GILCapture(record: record), threads: known(names))
+        #expect(section.verdict.kind == "contended")
+        #expect(!section.verdict.gilBound)
+        #expect(section.verdict.text.contains("spinner-0"))
     }
 }

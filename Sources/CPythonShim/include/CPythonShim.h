@@ -109,6 +109,8 @@ enum { PYI_GIL_MODE_OFF = 0, PYI_GIL_MODE_EXACT = 1, PYI_GIL_MODE_SAMPLED = 2 };
 int pyi_gil_trace_start(const pyi_gil_trace_options *options, char *message, size_t message_size);
 // Stops the watcher and the tracer and closes holds still open. Call once, after the target has ended.
 void pyi_gil_trace_stop(void);
+// The calling thread's kernel id (gettid), as threading.get_native_id() gives it.
+int32_t pyi_gil_current_tid(void);
 
 typedef struct {
     int mode;
@@ -117,6 +119,7 @@ typedef struct {
     uint64_t switch_number_delta;  // CPython's own count of holder changes over the same span
     uint64_t events, events_dropped, untracked_events;
     uint64_t sample_ticks, locked_ticks, tick_ns, long_hold_ns;
+    double ticks_per_ns;           // the histograms' unit: tracer ticks (TSC) per nanosecond
     int threads, long_holds;
 } pyi_gil_trace_totals;
 void pyi_gil_trace_get_totals(pyi_gil_trace_totals *out);
@@ -128,10 +131,13 @@ typedef struct {
     uint64_t first_ns, exit_ns, cpu_ns, sampled_ticks;
     int exited, cpu_known, held_at_stop;
     uint64_t open_hold_start_ns;   // when held_at_stop
+    int waiting_at_stop;
+    uint64_t open_wait_start_ns;   // when waiting_at_stop
 } pyi_gil_thread_figures;
 int pyi_gil_trace_thread(int index, pyi_gil_thread_figures *out);
-// Copies a thread's hold (waits = 0) or wait (waits = 1) histogram; bucket i < 4 is i ns, above that four
-// buckets per power of two (see GILHistogram.swift). Returns the number of buckets copied.
+// Copies a thread's hold (waits = 0) or wait (waits = 1) histogram, in tracer ticks (totals.ticks_per_ns):
+// bucket i < 4 is i ticks, above that four buckets per power of two (see GILHistogram.swift). Returns the
+// number of buckets copied.
 int pyi_gil_trace_histogram(int index, int waits, uint64_t *out, int capacity);
 
 typedef struct {

@@ -66,7 +66,10 @@ public enum GILAnalysis {
     ) -> [String] {
         var byNative: [Int64: String] = hostThreads
         for thread in known { if let id = thread.nativeId, byNative[id] == nil { byNative[id] = thread.name } }
-        return record.threads.map { byNative[$0.nativeId] ?? "native-\($0.nativeId)" }
+        if let main = record.mainNativeId, byNative[main] == nil { byNative[main] = "MainThread" }
+        return record.threads.map {
+            $0.nativeId == -1 ? "other threads" : byNative[$0.nativeId] ?? "native-\($0.nativeId)"
+        }
     }
 
     static func threadFigures(_ thread: GILTraceRecord.Thread, name: String, record: GILTraceRecord,
@@ -93,16 +96,17 @@ public enum GILAnalysis {
             figures.switchesIn = thread.switchesIn
             figures.maxHoldMs = round3(Double(thread.maxHoldNs) / 1e6)
             figures.maxWaitMs = round3(Double(thread.maxWaitNs) / 1e6)
-            figures.holdMs = percentiles(thread.holdHistogram, maxNs: thread.maxHoldNs)
-            figures.waitMs = percentiles(thread.waitHistogram, maxNs: thread.maxWaitNs)
+            let scale = record.histogramTicksPerNs
+            figures.holdMs = percentiles(thread.holdHistogram, maxNs: thread.maxHoldNs, ticksPerNs: scale)
+            figures.waitMs = percentiles(thread.waitHistogram, maxNs: thread.maxWaitNs, ticksPerNs: scale)
         }
         return figures
     }
 
-    static func percentiles(_ histogram: [[UInt64]], maxNs: UInt64) -> GILPercentiles? {
-        guard let p50 = GILHistogram.quantile(histogram, 0.5, maxNs: maxNs),
-            let p90 = GILHistogram.quantile(histogram, 0.9, maxNs: maxNs),
-            let p99 = GILHistogram.quantile(histogram, 0.99, maxNs: maxNs)
+    static func percentiles(_ histogram: [[UInt64]], maxNs: UInt64, ticksPerNs: Double) -> GILPercentiles? {
+        guard let p50 = GILHistogram.quantile(histogram, 0.5, maxNs: maxNs, ticksPerNs: ticksPerNs),
+            let p90 = GILHistogram.quantile(histogram, 0.9, maxNs: maxNs, ticksPerNs: ticksPerNs),
+            let p99 = GILHistogram.quantile(histogram, 0.99, maxNs: maxNs, ticksPerNs: ticksPerNs)
         else { return nil }
         return GILPercentiles(p50Ms: round4(p50 / 1e6), p90Ms: round4(p90 / 1e6), p99Ms: round4(p99 / 1e6))
     }
@@ -170,7 +174,7 @@ public enum GILAnalysis {
 
     /// Threads that waited at least twice as long as they held, and at least 10% of the run.
     static func findConvoys(_ threads: [GILThreadFigures], duration: Double) -> [GILConvoy] {
-        threads.compactMap { thread in
+        threads.sorted { ($0.waitedS ?? 0) > ($1.waitedS ?? 0) }.compactMap { thread in
             guard let waited = thread.waitedS, waited >= 0.1 * duration, waited >= 2 * thread.heldS else { return nil }
             let behind = threads.filter { $0.nativeId != thread.nativeId && $0.heldFraction >= 0.1 }
                 .sorted { $0.heldS > $1.heldS }.map(\.name)

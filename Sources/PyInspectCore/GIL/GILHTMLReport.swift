@@ -44,14 +44,25 @@ public enum GILHTMLReport {
         return ([head] + target.arguments).joined(separator: " ")
     }
 
-    static func timelineSVG(_ timeline: GILTimeline, section: GILSection) -> String {
+    /// Lanes drawn at most; the busiest threads (held + waited) are kept, in their original order.
+    public static let maxLanes = 40
+
+    static func timelineSVG(_ full: GILTimeline, section: GILSection) -> String {
+        var timeline = full
+        var note = ""
+        if full.lanes.count > maxLanes {
+            func busy(_ lane: GILTimeline.Lane) -> Double { lane.held.reduce(0, +) + lane.waited.reduce(0, +) }
+            let kept = Set(full.lanes.sorted { busy($0) > busy($1) }.prefix(maxLanes).map(\.thread))
+            timeline.lanes = full.lanes.filter { kept.contains($0.thread) }
+            note = "<p>The \(maxLanes) busiest of \(full.lanes.count) threads are drawn.</p>\n"
+        }
         let label = 200.0
         let plot = 900.0
         let lane = 30.0
         let height = Double(timeline.lanes.count) * lane + 24
         let column = plot / Double(timeline.columns)
         var svg = "<h2>Timeline</h2>\n<p class=\"legend\"><span style=\"background:#d9534f\"></span>holding<span style=\"background:#f0ad4e\"></span>waiting for the GIL<span style=\"background:#fff;border:1px solid #ccc\"></span>neither</p>\n"
-        svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(label + plot + 10))\" height=\"\(Int(height))\" font-size=\"12\">\n"
+        svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(label + plot + 40))\" height=\"\(Int(height))\" font-size=\"12\">\n"
         for (row, laneData) in timeline.lanes.enumerated() {
             let y = Double(row) * lane
             let name = laneData.thread < section.threads.count ? section.threads[laneData.thread].name : "?"
@@ -74,7 +85,7 @@ public enum GILHTMLReport {
             let x = label + plot * Double(tick) / 4
             svg += "<text x=\"\(format("%.0f", x))\" y=\"\(format("%.0f", height - 4))\" text-anchor=\"middle\">\(format("%.3f", seconds * Double(tick) / 4)) s</text>\n"
         }
-        return svg + "</svg>\n"
+        return svg + "</svg>\n" + note
     }
 
     static func threadTable(_ section: GILSection) -> String {

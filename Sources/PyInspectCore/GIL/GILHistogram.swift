@@ -19,9 +19,12 @@ public enum GILHistogram {
         return (msb - 1) * 4 + Int((ns >> UInt64(msb - 2)) & 3)
     }
 
-    /// The `fraction` quantile (0...1) in nanoseconds from sparse [bucket, count] pairs, interpolated within
-    /// its bucket and capped at the exact maximum; nil when empty.
-    public static func quantile(_ sparse: [[UInt64]], _ fraction: Double, maxNs: UInt64) -> Double? {
+    /// The `fraction` quantile (0...1) in nanoseconds from sparse [bucket, count] pairs counted in units of
+    /// `1 / ticksPerNs` ns, interpolated within its bucket and capped at the exact maximum; nil when empty.
+    public static func quantile(_ sparse: [[UInt64]], _ fraction: Double, maxNs: UInt64, ticksPerNs: Double = 1)
+        -> Double?
+    {
+        let scale = ticksPerNs > 0 ? ticksPerNs : 1
         let pairs = sparse.compactMap { $0.count == 2 ? (bucket: Int($0[0]), count: $0[1]) : nil }
             .sorted { $0.bucket < $1.bucket }
         let total = pairs.reduce(UInt64(0)) { $0 + $1.count }
@@ -33,7 +36,7 @@ public enum GILHistogram {
             if next >= rank {
                 let range = bounds(bucket: pair.bucket)
                 let within = pair.count > 0 ? (rank - seen) / Double(pair.count) : 0
-                return min(range.lower + (range.upper - range.lower) * within, Double(maxNs))
+                return min((range.lower + (range.upper - range.lower) * within) / scale, Double(maxNs))
             }
             seen = next
         }

@@ -104,7 +104,7 @@ public struct GILConvoy: Codable, Sendable, Equatable {
 }
 
 public struct GILVerdict: Codable, Sendable, Equatable {
-    /// "gil_bound", "long_c_call", "convoy" or "not_gil_bound".
+    /// "gil_bound", "long_c_call", "contended", "convoy" or "not_gil_bound".
     public var kind: String
     public var gilBound: Bool
     /// The thread the verdict is about.

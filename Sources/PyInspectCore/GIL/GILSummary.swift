@@ -13,7 +13,10 @@ public enum GILSummary {
         }
         lines.append(overall)
         lines.append("    thread                      held   waited    acq   hold p50/p99/max ms    wait p99/max ms   cpu s")
-        for thread in gil.threads {
+        // The threads that held or waited most; the JSON report lists all.
+        let listed = gil.threads.count <= 12 ? gil.threads
+            : Array(gil.threads.sorted { $0.heldS + ($0.waitedS ?? 0) > $1.heldS + ($1.waitedS ?? 0) }.prefix(12))
+        for thread in listed {
             let name = String(thread.name.prefix(26)).padding(toLength: 26, withPad: " ", startingAt: 0)
             let waited = thread.waitFraction.map { String(format: "%6.1f%%", $0 * 100) } ?? "      -"
             let acquisitions = thread.acquisitions.map { String($0) } ?? "-"
@@ -25,11 +28,15 @@ public enum GILSummary {
             lines.append("    \(name) \(String(format: "%6.1f%%", thread.heldFraction * 100)) \(waited) "
                 + "\(acquisitions.leftPad(6))  \(holds.leftPad(20))  \(waits.leftPad(16))  \(cpu.leftPad(6))")
         }
+        if listed.count < gil.threads.count {
+            lines.append("    … \(gil.threads.count - listed.count) more threads in the JSON report")
+        }
         for hold in gil.longestHolds.prefix(3) {
             lines.append(String(format: "    hold %.1f ms by %@ at %.3f s: %@", hold.durationMs, hold.thread, hold.startS,
                                 hold.description))
         }
-        for convoy in gil.convoys { lines.append("    convoy: \(convoy.message)") }
+        for convoy in gil.convoys.prefix(3) { lines.append("    convoy: \(convoy.message)") }
+        if gil.convoys.count > 3 { lines.append("    … \(gil.convoys.count - 3) more convoys in the JSON report") }
         return lines
     }
 }

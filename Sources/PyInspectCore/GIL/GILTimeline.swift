@@ -22,6 +22,9 @@ public struct GILTimeline: Sendable, Equatable {
             if let open = thread.openHoldStartNs {
                 events.append(GILEvent(startNs: open, endNs: record.durationNs, thread: index, kind: .held))
             }
+            if let open = thread.openWaitStartNs {
+                events.append(GILEvent(startNs: open, endNs: record.durationNs, thread: index, kind: .waited))
+            }
         }
         for event in events where event.thread >= 0 && event.thread < lanes.count {
             let start = Double(min(event.startNs, duration))

@@ -20,6 +20,8 @@ public struct GILTraceRecord: Codable, Sendable, Equatable {
         public var sampledTicks: UInt64
         /// Start of a hold still open when the trace stopped (counted up to the stop).
         public var openHoldStartNs: UInt64?
+        /// Start of a wait still going on when the trace stopped (counted up to the stop).
+        public var openWaitStartNs: UInt64? = nil
         /// Non-empty buckets of the hold and wait histograms: [bucket, count].
         public var holdHistogram: [[UInt64]]
         public var waitHistogram: [[UInt64]]
@@ -87,6 +89,9 @@ public struct GILTraceRecord: Codable, Sendable, Equatable {
     }
 
     public var mode: Mode
+    /// The thread that ran the target's main (it started the tracer): MainThread even when threading's own
+    /// records are missing (a timeout while a C call held the GIL).
+    public var mainNativeId: Int64? = nil
     /// Why the tracer fell back to sampling, when it did.
     public var fallbackReason: String?
     public var durationNs: UInt64
@@ -95,6 +100,8 @@ public struct GILTraceRecord: Codable, Sendable, Equatable {
     /// CPython's own `switch_number` over the same span: equals `switches` when the trace is exact.
     public var cpythonSwitches: UInt64
     public var longHoldNs: UInt64
+    /// The histograms' unit: tracer ticks (the TSC) per nanosecond; 1 when the tracer used CLOCK_MONOTONIC.
+    public var histogramTicksPerNs: Double = 1
     public var tickNs: UInt64
     public var sampleTicks: UInt64
     public var lockedTicks: UInt64

@@ -8,6 +8,7 @@ enum GILTraceSession {
     struct Started {
         var mode: GILTraceRecord.Mode
         var fallbackReason: String?
+        var mainNativeId = Int64(pyi_gil_current_tid())
     }
 
     /// nil when tracing is impossible (the reason is in `problem`).
@@ -61,16 +62,19 @@ enum GILTraceSession {
             thread.cpuNs = figures.cpu_known != 0 ? figures.cpu_ns : nil
             thread.sampledTicks = figures.sampled_ticks
             thread.openHoldStartNs = figures.held_at_stop != 0 ? figures.open_hold_start_ns : nil
+            thread.openWaitStartNs = figures.waiting_at_stop != 0 ? figures.open_wait_start_ns : nil
             thread.holdHistogram = histogram(index: index, waits: false)
             thread.waitHistogram = histogram(index: index, waits: true)
             threads.append(thread)
         }
         var record = GILTraceRecord(mode: started.mode, durationNs: totals.stop_ns, threads: threads)
         record.fallbackReason = started.fallbackReason
+        record.mainNativeId = started.mainNativeId
         record.acquisitions = totals.acquisitions
         record.switches = started.mode == .exact ? totals.switches : totals.switch_number_delta
         record.cpythonSwitches = totals.switch_number_delta
         record.longHoldNs = totals.long_hold_ns
+        record.histogramTicksPerNs = totals.ticks_per_ns > 0 ? totals.ticks_per_ns : 1
         record.tickNs = totals.tick_ns
         record.sampleTicks = totals.sample_ticks
         record.lockedTicks = totals.locked_ticks

@@ -6,6 +6,7 @@ import Foundation
 ///   over threads): adding threads cannot add speed. The thread holding it most is named; the advice depends
 ///   on what it did while holding (a long C call → release the GIL or shorten it; bytecode → processes).
 /// - Long C call: one call held the GIL ≥ 100 ms while other threads were alive to want it.
+/// - Contended: not bound over the whole run, but threads waited ≥ 30% of it (summed), two or more of them.
 /// - Convoy: some thread mostly waited behind others.
 /// - Otherwise not GIL-bound.
 public enum GILVerdictRules {
@@ -63,6 +64,16 @@ public enum GILVerdictRules {
             return GILVerdict(
                 kind: "long_c_call", gilBound: false, thread: longCall.thread, text: text,
                 advice: ["Release the GIL in that call, or split it into shorter calls, to keep other threads responsive."],
+                figures: figures)
+        }
+        let waiters = section.threads.filter { ($0.waitFraction ?? 0) >= 0.05 }
+        if waitSum >= boundWaitFraction, waiters.count >= 2 {
+            let names = waiters.sorted { ($0.waitFraction ?? 0) > ($1.waitFraction ?? 0) }.prefix(4).map(\.name)
+            let text = String(format: "GIL contention: threads waited for the GIL %.0f%% of the run in total (it was held %.0f%%); %@ spent the most time queueing. The busy phases are GIL-bound even if the whole run is not.",
+                              waitSum * 100, section.heldFraction * 100, names.joined(separator: ", "))
+            return GILVerdict(
+                kind: "contended", gilBound: false, thread: names.first, text: text,
+                advice: ["Run the CPU-bound part in processes (ProcessPoolExecutor), or in C code that releases the GIL; see the timeline for when threads queue."],
                 figures: figures)
         }
         if let convoy = section.convoys.first {

@@ -18,6 +18,7 @@ enum TimeoutWatchdog {
                 _ = pyi_dump_all_tracebacks(fd)
                 close(fd)
             }
+            GILRun.finishPending()  // needs no GIL: saved even while a C call holds it
             _ = try? helper.call("host", "on_timeout")
             fflush(stdout)
             fflush(stderr)
