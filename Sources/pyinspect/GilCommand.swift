@@ -27,6 +27,8 @@ extension PyInspectCommand {
         var target: [String] = []
 
         func validate() throws {
+            // With passthrough parsing `gil --help` would reach the target spec: answer it here.
+            if let first = target.first, first == "--help" || first == "-h" { throw CleanExit.helpRequest(self) }
             if let timeout, !(timeout > 0 && timeout.isFinite) {
                 throw ValidationError("--timeout must be a positive number of seconds")
             }

@@ -123,10 +123,14 @@ import Testing
     }
 
     @Test func helpAndVersionAreNotErrors() {
-        for vector in [[], ["--help"], ["run", "--help"], ["run", "-h"], ["--version"]] {
+        for vector in [[], ["--help"], ["run", "--help"], ["run", "-h"], ["gil", "--help"], ["gil", "-h"], ["--version"]] {
             let outcome = CommandLineParsing.parse(vector)
             // ArgumentParser answers a root `--help` with its own HelpCommand, which prints the help.
-            if case .command(let command) = outcome, !(command is PyInspectCommand.Run) { continue }
+            if case .command(let command) = outcome, !(command is PyInspectCommand.Run),
+                !(command is PyInspectCommand.Gil)
+            {
+                continue
+            }
             guard case .help = outcome else {
                 Issue.record("\(vector) should print help, got \(outcome)")
                 continue
