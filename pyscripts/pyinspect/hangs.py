@@ -111,18 +111,28 @@ class _TrackedLock:
     """threading.Lock that remembers its owner and who waits for it."""
     __slots__ = ("_lock", "_owner", "_site", "__weakref__")
 
-    def __init__(self, lock, site):
+    def __new__(cls, *args, **kwargs):
+        # Like _thread.lock: not instantiable from Python (test_threading checks it); see _make.
+        raise TypeError(f"cannot create '{cls.__module__}.{cls.__qualname__}' instances")
+
+    @classmethod
+    def _make(cls, lock, site):
+        self = object.__new__(cls)
         self._lock = lock
         self._owner = None
         self._site = site
+        return self
 
     def acquire(self, blocking=True, timeout=-1):
         lock = self._lock
-        if lock.acquire(False):
+        if not blocking or timeout == 0:
+            got = lock.acquire(blocking, timeout)  # the lock's own argument checks
+            if got:
+                self._owner = _get_ident()
+            return got
+        if timeout == -1 and lock.acquire(False):
             self._owner = _get_ident()
             return True
-        if not blocking:
-            return False
         me = _get_ident()
         _thread_waits[me] = (self, _monotonic(), timeout)
         try:
@@ -159,7 +169,7 @@ class _TrackedRLock(_TrackedLock):
 
     def acquire(self, blocking=True, timeout=-1):
         if self._lock._is_owned():
-            return self._lock.acquire()
+            return self._lock.acquire(blocking, timeout)
         return _TrackedLock.acquire(self, blocking, timeout)
 
     def release(self):
@@ -187,11 +197,16 @@ def _install_thread_locks():
     original_rlock = threading.RLock
 
     def Lock():
-        return _TrackedLock(original_lock(), _caller_site())
+        return _TrackedLock._make(original_lock(), _caller_site())
 
     def RLock(*args, **kwargs):
-        return _TrackedRLock(original_rlock(*args, **kwargs), _caller_site())
+        return _TrackedRLock._make(original_rlock(*args, **kwargs), _caller_site())
 
+    for function, original in ((Lock, original_lock), (RLock, original_rlock)):
+        # threading's own names: pickled by reference as threading.Lock, listed by test___all__.
+        function.__module__ = "threading"
+        function.__qualname__ = function.__name__
+        function.__doc__ = original.__doc__
     threading.Lock = Lock
     threading.RLock = RLock
 
