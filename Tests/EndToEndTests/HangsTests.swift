@@ -45,6 +45,7 @@ import Testing
         let waiter = try #require(findings(report, kind: "deadlock").first { $0["task"] as? String == "waiter" })
         #expect(site(waiter) == "future_never_set.py:6")
         #expect((waiter["message"] as? String)?.contains("Future that nothing will set") == true)
+        #expect(result.stdout == "waiting for the future\n")
     }
 
     @Test func threadsTakingLocksInOppositeOrderAreADeadlock() throws {
