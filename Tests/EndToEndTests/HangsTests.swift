@@ -133,3 +133,16 @@ import Testing
         #expect(report["verdict"] as? String == "clean")
     }
 }
+
+extension HangsTests {
+    @Test func timeoutExplainsAThreadWaitingForALockWithoutACycle() throws {
+        let (result, report) = try run("thread_waits_on_sleeper.py", ["--timeout", "1.5"])
+        #expect(result.status == 124)
+        #expect(report["verdict"] as? String == "timeout")
+        #expect(findings(report, kind: "deadlock").isEmpty)
+        let wait = try #require(findings(report, kind: "lock_wait").first)
+        #expect(wait["thread"] as? String == "worker")
+        #expect(site(wait) == "thread_waits_on_sleeper.py:9")
+        #expect((wait["message"] as? String)?.contains("held by thread 'MainThread'") == true)
+    }
+}
