@@ -5,7 +5,7 @@ Installed by host.prepare. Three parts:
   them and who waits for them, so a deadlock can be explained (who waits for whom), not only seen;
 - event records written as they happen: slow callbacks (with the stack the monitor sampled while the loop was
   blocked), coroutines never awaited, task exceptions never retrieved, tasks pending at close or exit;
-- `tick()`, called by the host's native monitor thread every 100 ms with the GIL: a small summary the host's
+- `tick()`, called by the host's native monitor thread every 50 ms with the GIL: a small summary the host's
   Swift side (HangWatch) judges; `on_stop(reason)` then records the full picture before the target is stopped.
 
 asyncio is patched when the target imports it (an import hook), so a program that never uses asyncio never pays
@@ -632,7 +632,7 @@ def install():
 
 
 def tick(argument=""):
-    """Called by the host's monitor thread every ~100 ms. Cheap when nothing waits."""
+    """Called by the host's monitor thread every ~50 ms. Cheap when nothing waits."""
     now = _monotonic()
     me = _get_ident()
     result = {"t": round(now, 6), "progress": _progress[0], "loops": [], "waits": []}
