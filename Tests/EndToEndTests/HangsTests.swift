@@ -146,3 +146,13 @@ extension HangsTests {
         #expect((wait["message"] as? String)?.contains("held by thread 'MainThread'") == true)
     }
 }
+
+extension HangsTests {
+    @Test func anIdleLoopAThreadWillWakeIsNotADeadlock() throws {
+        let (result, report) = try run("future_set_by_thread.py")
+        #expect(result.status == 0)
+        #expect(result.stdout == "woken\n")
+        #expect(report["verdict"] as? String == "clean")
+        #expect((report["findings"] as? [Any])?.isEmpty == true)
+    }
+}
