@@ -156,3 +156,15 @@ extension HangsTests {
         #expect((report["findings"] as? [Any])?.isEmpty == true)
     }
 }
+
+extension HangsTests {
+    @Test func unretrievedExceptionOfATaskKeptAliveIsReportedOnce() throws {
+        let (result, report) = try run("unretrieved_kept_alive.py")
+        #expect(result.status == 0)
+        let found = findings(report, kind: "unretrieved_exception")
+        #expect(found.count == 1)
+        #expect(found.first?["task"] as? String == "kept")
+        #expect(found.first.flatMap(site) == "unretrieved_kept_alive.py:6")
+        #expect((found.first?["exception"] as? [String: Any])?["type"] as? String == "KeyError")
+    }
+}

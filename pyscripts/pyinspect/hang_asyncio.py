@@ -19,6 +19,7 @@ _running = {}                  # thread ident -> [handle, started, sampled stack
 _task_waits = {}               # id(task) -> (kind, primitive)
 _task_sites = {}               # id(task) -> creation site {"file","line"}
 _reported_pending = set()      # id(task) already reported as pending
+_reported_unretrieved = set()  # id(task) already reported for an exception nobody retrieved
 _get_ident = _thread.get_ident
 _monotonic = time.monotonic
 
@@ -337,22 +338,9 @@ def _from_exception_handler(context):
     task = context.get("task") or context.get("future")
     name = _task_name(task) if task is not None and hasattr(task, "get_name") else None
     if "never retrieved" in message:
-        exception = context.get("exception")
-        frames = []
-        tb = getattr(exception, "__traceback__", None)
-        while tb is not None:
-            code = tb.tb_frame.f_code
-            if not code.co_filename.startswith(_HERE):
-                frames.append({"file": code.co_filename, "line": tb.tb_lineno, "function": code.co_name})
-            tb = tb.tb_next
-        frames.reverse()
-        text = f"{type(exception).__name__}: {exception}" if exception is not None else "an exception"
-        _record("unretrieved_exception",
-                f"task '{name}' raised {text} and nobody retrieved it" if name else f"{text} was never retrieved",
-                task=name, site=_site(frames), stack=frames or None,
-                created=_task_sites.get(id(task)) if task is not None else None,
-                exception={"type": type(exception).__qualname__, "module": type(exception).__module__,
-                           "message": str(exception)[:2000]} if exception is not None else None)
+        if task is not None and id(task) in _reported_unretrieved:
+            return
+        _report_unretrieved(task, name, context.get("exception"))
     elif "destroyed but it is pending" in message and task is not None:
         if id(task) in _reported_pending:
             return
@@ -362,6 +350,26 @@ def _from_exception_handler(context):
         where = f" (created at {created['file']}:{created['line']})" if created else ""
         _record("pending_task", f"task '{name}' was destroyed while pending{where}", task=name,
                 site=created or _site(frames), stack=frames or None, created=created, when="destroyed")
+
+
+def _report_unretrieved(task, name, exception):
+    if task is not None:
+        _reported_unretrieved.add(id(task))
+    frames = []
+    tb = getattr(exception, "__traceback__", None)
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if not code.co_filename.startswith(_HERE):
+            frames.append({"file": code.co_filename, "line": tb.tb_lineno, "function": code.co_name})
+        tb = tb.tb_next
+    frames.reverse()
+    text = f"{type(exception).__name__}: {exception}" if exception is not None else "an exception"
+    _record("unretrieved_exception",
+            f"task '{name}' raised {text} and nobody retrieved it" if name else f"{text} was never retrieved",
+            task=name, site=_site(frames), stack=frames or None,
+            created=_task_sites.get(id(task)) if task is not None else None,
+            exception={"type": type(exception).__qualname__, "module": type(exception).__module__,
+                       "message": str(exception)[:2000]} if exception is not None else None)
 
 
 def _report_pending(loop, why):
@@ -384,13 +392,18 @@ def _report_pending(loop, why):
 
 
 def at_exit():
-    """Tasks still pending when the interpreter exits."""
+    """Tasks still pending when the interpreter exits, and finished ones still alive (a global keeps them) whose
+    exception nobody retrieved: the loop would log that only at garbage collection, possibly never."""
     if _asyncio is None:
         return
     seen = set()
     for task in _all_tasks():
         try:
             loop = task.get_loop()
+            # _log_traceback: set while an exception is unretrieved; reading _exception does not retrieve it.
+            if task.done() and not task.cancelled() and getattr(task, "_log_traceback", False):
+                if id(task) not in _reported_unretrieved:
+                    _report_unretrieved(task, _task_name(task), getattr(task, "_exception", None))
         except Exception:
             continue
         if id(loop) not in seen:
