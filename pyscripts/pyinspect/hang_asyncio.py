@@ -61,7 +61,14 @@ def _patch_asyncio(asyncio):
             break
     _asyncio = asyncio
     from asyncio import base_events, events, locks, queues, runners, tasks
-    current_task = tasks.current_task
+    task_of_loop = tasks.current_task
+
+    def current_task():
+        # None outside a running loop (a coroutine driven by hand), where asyncio's own would raise.
+        try:
+            return task_of_loop()
+        except RuntimeError:
+            return None
 
     # Every callback: progress, and what the loop thread runs now (for slow callbacks).
     original_run = events.Handle._run
@@ -98,7 +105,8 @@ def _patch_asyncio(asyncio):
         async def wrapper(self, *args, **kwargs):
             task = current_task()
             key = id(task)
-            _task_waits[key] = (kind, self)
+            if task is not None:
+                _task_waits[key] = (kind, self)
             try:
                 return await original(self, *args, **kwargs)
             finally:
