@@ -22,16 +22,17 @@ from .hang_asyncio import _all_tasks, _loops, _quiescent, _task_row, _thread_blo
 from .hang_frames import _HERE, _frame_list, _record, _site, _thread_name
 from .hang_locks import _thread_waits
 
-_ORIGIN_DEPTH = 12             # frames kept of where each coroutine was created; not asyncio debug's 10
+_ORIGIN_DEPTH = 12             # at least this many frames kept of where each coroutine was created
+_user_depth = [0]              # the origin tracking depth the target set (and sees)
 SAMPLE_AFTER_S = 0.05          # the monitor samples the loop thread's stack once a callback has run this long
 _last_prune = [0.0]
 _get_ident = _thread.get_ident
 _monotonic = time.monotonic
 
 
-def _warn_unawaited(user_depth):
-    """warnings._warn_unawaited_coroutine as 3.11 has it, plus a record; stacklevel skips this frame, and the
-    origin lines appear only if the target itself asked for origin tracking."""
+def _warn_unawaited():
+    """warnings._warn_unawaited_coroutine as 3.11 has it, plus a record; the origin lines appear only if the
+    target itself asked for origin tracking, as many as it asked for."""
     def _warn_unawaited_coroutine(coro):
         origin = [entry for entry in (getattr(coro, "cr_origin", None) or ()) if not entry[0].startswith(_HERE)]
         name = getattr(coro, "__qualname__", None) or getattr(coro, "__name__", "?")
@@ -44,13 +45,12 @@ def _warn_unawaited(user_depth):
         except Exception:
             pass
         msg_lines = [f"coroutine '{name}' was never awaited\n"]
-        depth = sys.get_coroutine_origin_tracking_depth()
-        if origin and (user_depth[0] or depth != _ORIGIN_DEPTH):
+        if origin and _user_depth[0]:
             import linecache
             import traceback
 
             def extract():
-                for filename, lineno, funcname in reversed(origin):
+                for filename, lineno, funcname in reversed(origin[:_user_depth[0]]):
                     yield (filename, lineno, funcname, linecache.getline(filename, lineno))
             msg_lines.append("Coroutine created at (most recent call last)\n")
             msg_lines += traceback.format_list(list(extract()))
@@ -67,12 +67,33 @@ def at_exit():
 
 # ---------------------------------------------------------------- the monitor's view
 
+def _track_coroutine_origins():
+    """Origin tracking on (never-awaited coroutines get their creation line), invisibly: the target reads back
+    the depth it set itself (asyncio's debug mode saves and restores it)."""
+    real_get = sys.get_coroutine_origin_tracking_depth
+    real_set = sys.set_coroutine_origin_tracking_depth
+    _user_depth[0] = real_get()
+
+    def set_coroutine_origin_tracking_depth(depth):
+        real_set(depth)  # its own argument checks
+        _user_depth[0] = depth
+        real_set(max(depth, _ORIGIN_DEPTH))
+
+    def get_coroutine_origin_tracking_depth():
+        return _user_depth[0]
+
+    for wrapper, real in ((set_coroutine_origin_tracking_depth, real_set), (get_coroutine_origin_tracking_depth, real_get)):
+        wrapper.__doc__ = real.__doc__
+        wrapper.__module__ = "sys"
+    real_set(max(_user_depth[0], _ORIGIN_DEPTH))
+    sys.set_coroutine_origin_tracking_depth = set_coroutine_origin_tracking_depth
+    sys.get_coroutine_origin_tracking_depth = get_coroutine_origin_tracking_depth
+
+
 def install():
-    user_depth = [sys.get_coroutine_origin_tracking_depth()]
-    if user_depth[0] == 0:
-        sys.set_coroutine_origin_tracking_depth(_ORIGIN_DEPTH)
+    _track_coroutine_origins()
     if hasattr(warnings, "_warn_unawaited_coroutine"):
-        warnings._warn_unawaited_coroutine = _warn_unawaited(user_depth)
+        warnings._warn_unawaited_coroutine = _warn_unawaited()
     hang_locks.install()
     hang_asyncio.install()
 
