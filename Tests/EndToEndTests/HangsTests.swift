@@ -168,3 +168,16 @@ extension HangsTests {
         #expect((found.first?["exception"] as? [String: Any])?["type"] as? String == "KeyError")
     }
 }
+
+extension HangsTests {
+    @Test func aCallThatNeverReturnsIsASlowCallbackAtTheTimeout() throws {
+        let (result, report) = try run("blocked_for_ever.py", ["--timeout", "1"])
+        #expect(result.status == 124)
+        #expect(report["verdict"] as? String == "timeout")
+        let slow = try #require(findings(report, kind: "slow_callback").first)
+        #expect(site(slow) == "blocked_for_ever.py:8")
+        #expect((slow["seconds"] as? Double ?? 0) >= 0.5)
+        let task = (report["tasks"] as? [[String: Any]])?.first
+        #expect((task?["waits_for"] as? String)?.hasPrefix("nothing: it was running") == true)
+    }
+}

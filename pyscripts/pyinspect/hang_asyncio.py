@@ -229,6 +229,13 @@ def _task_row(task):
     frames = _coroutine_frames(task.get_coro())
     row = {"id": id(task), "name": _task_name(task), "done": task.done(), "frames": frames,
            "site": _site(frames), "created": _task_sites.get(id(task))}
+    try:
+        running = _asyncio.tasks._current_tasks.get(task.get_loop()) is task
+    except Exception:
+        running = False
+    if running:
+        row["running"] = True  # its step is executing now (the target was stopped while it blocked its loop)
+        return row
     waiter = getattr(task, "_fut_waiter", None)
     wait = _describe_wait(task, waiter)
     if wait is not None:
@@ -323,7 +330,9 @@ def _thread_blocked(ident, frame):
     return True
 
 
-def _report_slow(handle, duration, sampled):
+def _report_slow(handle, duration, sampled, thread=None, ongoing=False):
+    """One callback held its loop `duration` s; `sampled`: the loop thread's stack the monitor took meanwhile.
+    `ongoing`: it still runs (the target is being stopped), `thread` is then the loop thread's ident."""
     task = None
     callback = getattr(handle, "_callback", None)
     owner = getattr(callback, "__self__", None)
@@ -335,8 +344,10 @@ def _report_slow(handle, duration, sampled):
     site = _site(frames or [])
     where = f" at {site['file']}:{site['line']}" if site else ""
     who = f"task '{_task_name(task)}'" if task is not None else f"callback {getattr(callback, '__qualname__', callback)!r}"
-    _record("slow_callback", f"{who} blocked the event loop for {duration:.3f} s{where}",
-            task=_task_name(task) if task is not None else None, thread=_thread_name(_get_ident()),
+    verb = "has been blocking the event loop for" if ongoing else "blocked the event loop for"
+    _record("slow_callback", f"{who} {verb} {duration:.3f} s{where}",
+            task=_task_name(task) if task is not None else None,
+            thread=_thread_name(thread if thread is not None else _get_ident()),
             site=site, seconds=round(duration, 6), stack=frames or None, sampled=bool(sampled))
 
 

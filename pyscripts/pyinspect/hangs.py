@@ -145,6 +145,11 @@ def snapshot(reason, decision=None):
     me = _get_ident()
     frames = sys._current_frames()
     frames.pop(me, None)
+    now = _monotonic()
+    for ident, (handle, started, _sampled) in list(hang_asyncio._running.items()):
+        # A callback that never returned (time.sleep(3600) in a coroutine): its stack now is the blocking line.
+        if now - started >= hang_asyncio.SLOW_CALLBACK_S and ident in frames:
+            hang_asyncio._report_slow(handle, now - started, _frame_list(frames[ident]), thread=ident, ongoing=True)
     loops = []
     for key, (loop, tasks) in _loops().items():
         thread_id = getattr(loop, "_thread_id", None)

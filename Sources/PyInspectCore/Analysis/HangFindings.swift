@@ -111,6 +111,7 @@ public enum HangFindings {
 
     /// `stuck`: the loop can never wake (a deadlock), so "nothing will set" is a fact, not a guess.
     static func describeWait(_ task: HangSnapshotRecord.Task, graph: TaskGraph, stuck: Bool) -> String {
+        if task.running == true { return "nothing: it was running, blocking its loop" }
         guard let wait = task.waits else {
             return stuck ? "something that will never come (nothing can wake its loop)" : "its turn to run"
         }
