@@ -1,13 +1,15 @@
 """threading.Lock and RLock that remember their owner and who waits for them (a wait-for graph for threads).
 
-`install()` replaces the names in `threading` (and so every `threading.Lock()` made afterwards, including those
-of Condition, Event, queue); `_thread.allocate_lock` is left alone: the import system uses it.
+`install()` replaces the names in `threading`: every `threading.Lock()`/`RLock()` the program makes afterwards is
+tracked; those the standard library makes for itself are not (see install), nor `_thread.allocate_lock` (the
+import system uses it).
 """
 import _thread
+import sys
 import threading
 import time
 
-from .hang_frames import _caller_site
+from .hang_frames import _caller_site, _is_library
 
 _thread_waits = {}             # thread ident -> (tracked lock, since, timeout)
 _get_ident = _thread.get_ident
@@ -51,6 +53,10 @@ class _TrackedLock:
         return got
 
     def __enter__(self):
+        # The uncontended path inline: `with lock:` is the common use, and every call level costs here.
+        if self._lock.acquire(False):
+            self._owner = _get_ident()
+            return True
         return self.acquire()
 
     def release(self):
@@ -58,7 +64,8 @@ class _TrackedLock:
         self._lock.release()
 
     def __exit__(self, *exc):
-        self.release()
+        self._owner = None
+        self._lock.release()
 
     def locked(self):
         return self._lock.locked()
@@ -79,10 +86,16 @@ class _TrackedRLock(_TrackedLock):
             return self._lock.acquire(blocking, timeout)
         return _TrackedLock.acquire(self, blocking, timeout)
 
+    def __enter__(self):
+        return self.acquire()
+
     def release(self):
         self._lock.release()
         if not self._lock._is_owned():
             self._owner = None
+
+    def __exit__(self, *exc):
+        self.release()
 
     def _is_owned(self):
         return self._lock._is_owned()
@@ -103,10 +116,16 @@ def install():
     original_lock = threading.Lock
     original_rlock = threading.RLock
 
+    # Locks the standard library makes for itself (queue, Condition, Event, Thread, logging, concurrent.futures)
+    # stay plain: they are the hot ones, and the deadlocks worth explaining are between the program's own locks.
     def Lock():
+        if _is_library(sys._getframe(1).f_code.co_filename):
+            return original_lock()
         return _TrackedLock._make(original_lock(), _caller_site())
 
     def RLock(*args, **kwargs):
+        if _is_library(sys._getframe(1).f_code.co_filename):
+            return original_rlock(*args, **kwargs)
         return _TrackedRLock._make(original_rlock(*args, **kwargs), _caller_site())
 
     for function, original in ((Lock, original_lock), (RLock, original_rlock)):
