@@ -104,9 +104,10 @@ def _patch_asyncio(asyncio):
     def waiting(kind, original):
         async def wrapper(self, *args, **kwargs):
             task = current_task()
+            if task is None:
+                return await original(self, *args, **kwargs)
             key = id(task)
-            if task is not None:
-                _task_waits[key] = (kind, self)
+            _task_waits[key] = (kind, self)
             try:
                 return await original(self, *args, **kwargs)
             finally:
@@ -115,12 +116,20 @@ def _patch_asyncio(asyncio):
         wrapper.__qualname__ = original.__qualname__
         return wrapper
 
-    lock_acquire = waiting("lock", locks.Lock.acquire)
+    # One coroutine level each (a wrapper per level costs on every acquire of a contended lock).
+    original_acquire = locks.Lock.acquire
 
     async def acquire(self):
-        result = await lock_acquire(self)
         task = current_task()
-        self._pyi_owner = weakref.ref(task) if task is not None else None
+        if task is None:
+            return await original_acquire(self)
+        key = id(task)
+        _task_waits[key] = ("lock", self)
+        try:
+            result = await original_acquire(self)
+        finally:
+            _task_waits.pop(key, None)
+        self._pyi_owner = weakref.ref(task)
         return result
 
     original_release = locks.Lock.release
@@ -129,17 +138,26 @@ def _patch_asyncio(asyncio):
         self._pyi_owner = None
         return original_release(self)
 
+    for wrapper, original in ((acquire, original_acquire), (release, original_release)):
+        wrapper.__qualname__ = original.__qualname__
+        wrapper.__doc__ = original.__doc__
+
     locks.Lock.acquire = acquire
     locks.Lock.release = release
 
-    semaphore_acquire = waiting("semaphore", locks.Semaphore.acquire)
+    original_sem_acquire = locks.Semaphore.acquire
 
     async def sem_acquire(self):
-        result = await semaphore_acquire(self)
         task = current_task()
-        holders = self.__dict__.setdefault("_pyi_holders", [])
-        if task is not None:
-            holders.append(weakref.ref(task))
+        if task is None:
+            return await original_sem_acquire(self)
+        key = id(task)
+        _task_waits[key] = ("semaphore", self)
+        try:
+            result = await original_sem_acquire(self)
+        finally:
+            _task_waits.pop(key, None)
+        self.__dict__.setdefault("_pyi_holders", []).append(weakref.ref(task))
         return result
 
     original_sem_release = locks.Semaphore.release

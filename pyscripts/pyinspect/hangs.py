@@ -22,7 +22,7 @@ from .hang_asyncio import _all_tasks, _loops, _quiescent, _task_row, _thread_blo
 from .hang_frames import _HERE, _frame_list, _record, _site, _thread_name
 from .hang_locks import _thread_waits
 
-_ORIGIN_DEPTH = 12             # at least this many frames kept of where each coroutine was created
+_ORIGIN_DEPTH = 2             # frames kept of where each coroutine was created (each costs on every creation)
 _user_depth = [0]              # the origin tracking depth the target set (and sees)
 SAMPLE_AFTER_S = 0.05          # the monitor samples the loop thread's stack once a callback has run this long
 _last_prune = [0.0]
@@ -118,7 +118,10 @@ def tick(argument=""):
         if frames is None:
             frames = sys._current_frames()
         frames.pop(me, None)
-        loops = _loops()
+        # A loop can be quiescent only while its thread sits in select: without one, skip the task walk.
+        in_select = any(frame.f_code.co_name == "select" and frame.f_code.co_filename.endswith("selectors.py")
+                        for frame in frames.values())
+        loops = _loops() if in_select else {}
         others_blocked = None
         for key, (loop, tasks) in loops.items():
             pending = sum(1 for task in tasks if not task.done())
