@@ -341,6 +341,9 @@ def _thread_blocked(ident, frame):
             return True
         if code.co_name == "_wait_for_tstate_lock" and code.co_filename.endswith("threading.py"):
             return True
+        if code.co_name == "wait" and code.co_filename.endswith("threading.py"):
+            # Condition.wait (Event.wait, queue.get): blocked unless it has a timeout.
+            return frame.f_locals.get("timeout") is None
         if code.co_filename.startswith(_HERE) or code.co_filename == "<string>":
             frame = frame.f_back
             continue
