@@ -45,6 +45,7 @@ import Testing
         let waiter = try #require(findings(report, kind: "deadlock").first { $0["task"] as? String == "waiter" })
         #expect(site(waiter) == "future_never_set.py:6")
         #expect((waiter["message"] as? String)?.contains("Future that nothing will set") == true)
+        #expect(result.stdout == "waiting for the future\n")
     }
 
     @Test func threadsTakingLocksInOppositeOrderAreADeadlock() throws {
@@ -130,5 +131,53 @@ import Testing
         let (result, report) = try run("never_awaited.py", ["--no-hangs"])
         #expect(result.status == 0)
         #expect(report["verdict"] as? String == "clean")
+    }
+}
+
+extension HangsTests {
+    @Test func timeoutExplainsAThreadWaitingForALockWithoutACycle() throws {
+        let (result, report) = try run("thread_waits_on_sleeper.py", ["--timeout", "1.5"])
+        #expect(result.status == 124)
+        #expect(report["verdict"] as? String == "timeout")
+        #expect(findings(report, kind: "deadlock").isEmpty)
+        let wait = try #require(findings(report, kind: "lock_wait").first)
+        #expect(wait["thread"] as? String == "worker")
+        #expect(site(wait) == "thread_waits_on_sleeper.py:9")
+        #expect((wait["message"] as? String)?.contains("held by thread 'MainThread'") == true)
+    }
+}
+
+extension HangsTests {
+    @Test func anIdleLoopAThreadWillWakeIsNotADeadlock() throws {
+        let (result, report) = try run("future_set_by_thread.py")
+        #expect(result.status == 0)
+        #expect(result.stdout == "woken\n")
+        #expect(report["verdict"] as? String == "clean")
+        #expect((report["findings"] as? [Any])?.isEmpty == true)
+    }
+}
+
+extension HangsTests {
+    @Test func unretrievedExceptionOfATaskKeptAliveIsReportedOnce() throws {
+        let (result, report) = try run("unretrieved_kept_alive.py")
+        #expect(result.status == 0)
+        let found = findings(report, kind: "unretrieved_exception")
+        #expect(found.count == 1)
+        #expect(found.first?["task"] as? String == "kept")
+        #expect(found.first.flatMap(site) == "unretrieved_kept_alive.py:6")
+        #expect((found.first?["exception"] as? [String: Any])?["type"] as? String == "KeyError")
+    }
+}
+
+extension HangsTests {
+    @Test func aCallThatNeverReturnsIsASlowCallbackAtTheTimeout() throws {
+        let (result, report) = try run("blocked_for_ever.py", ["--timeout", "1"])
+        #expect(result.status == 124)
+        #expect(report["verdict"] as? String == "timeout")
+        let slow = try #require(findings(report, kind: "slow_callback").first)
+        #expect(site(slow) == "blocked_for_ever.py:8")
+        #expect((slow["seconds"] as? Double ?? 0) >= 0.5)
+        let task = (report["tasks"] as? [[String: Any]])?.first
+        #expect((task?["waits_for"] as? String)?.hasPrefix("nothing: it was running") == true)
     }
 }

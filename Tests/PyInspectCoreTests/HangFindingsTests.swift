@@ -73,4 +73,20 @@ import Testing
         #expect(one.cycle == ["one", "two", "one"])
         #expect(one.seconds == 0.6)
     }
+
+    @Test func atATimeoutThreadsWaitingForLocksAreLockWaits() throws {
+        let threads: [Snapshot.Thread] = [
+            .init(ident: 11, name: "worker", frames: [frame(9, "work")], site: SourceSite(file: "/app/t.py", line: 9),
+                  waits: .init(lockId: 2, lock: "Lock", created: nil, owner: 33, ownerName: "MainThread", seconds: 2.5)),
+            .init(ident: 33, name: "MainThread", frames: [frame(20, "<module>")], site: nil),
+        ]
+        let found = HangFindings.findings(
+            events: [], snapshot: Snapshot(reason: "timeout", decision: nil, loops: [], threads: threads))
+        #expect(found.count == 1)
+        let wait = try #require(found.first)
+        #expect(wait.kind == "lock_wait")
+        #expect(wait.thread == "worker")
+        #expect(wait.message.contains("held by thread 'MainThread'"))
+        #expect(wait.seconds == 2.5)
+    }
 }

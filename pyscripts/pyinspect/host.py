@@ -148,6 +148,12 @@ def on_deadlock(argument):
 
 
 def _stop(reason, snapshot=True):
+    # The host ends the process with _exit: what the target printed must not stay in Python's buffers.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
     if snapshot:
         hangs.snapshot(reason)
     capture.write({"record": "stacks", "reason": reason, "threads": stacks.all_threads()})

@@ -1,5 +1,4 @@
 """Python stacks of every thread, with the names threading gives them."""
-import _thread
 import sys
 
 from . import threads

@@ -8,8 +8,30 @@ public enum HangFindings {
         var found = events.map(finding(from:))
         if let snapshot, snapshot.reason == "deadlock" {
             found.append(contentsOf: deadlockFindings(snapshot))
+        } else if let snapshot {
+            found.append(contentsOf: lockWaitFindings(snapshot))
         }
         return found
+    }
+
+    /// When the target was stopped for another reason (a timeout): every thread still waiting for a tracked
+    /// lock, with its owner, so a hang without a cycle is explained too.
+    static func lockWaitFindings(_ snapshot: HangSnapshotRecord) -> [Finding] {
+        let names = Dictionary(snapshot.threads.map { ($0.ident, $0.name) }, uniquingKeysWith: { first, _ in first })
+        return snapshot.threads.compactMap { thread in
+            guard let wait = thread.waits else { return nil }
+            let owner = wait.ownerName ?? wait.owner.map { names[$0] ?? "thread-\($0)" }
+            let created = wait.created.map { " (created at \($0.file):\($0.line))" } ?? ""
+            let held = owner.map { "held by thread '\($0)'" } ?? "whose owner is unknown"
+            var finding = Finding(
+                kind: "lock_wait",
+                message: "thread '\(thread.name)' \(at(thread.site))had waited \(String(format: "%.1f", wait.seconds)) s for \(wait.lock)\(created) \(held)")
+            finding.thread = thread.name
+            finding.site = thread.site
+            finding.seconds = wait.seconds
+            finding.stack = thread.frames.map(\.stackFrame)
+            return finding
+        }
     }
 
     /// The tasks still pending when the target was stopped (deadlock or timeout), each with the line it waits
@@ -89,6 +111,7 @@ public enum HangFindings {
 
     /// `stuck`: the loop can never wake (a deadlock), so "nothing will set" is a fact, not a guess.
     static func describeWait(_ task: HangSnapshotRecord.Task, graph: TaskGraph, stuck: Bool) -> String {
+        if task.running == true { return "nothing: it was running, blocking its loop" }
         guard let wait = task.waits else {
             return stuck ? "something that will never come (nothing can wake its loop)" : "its turn to run"
         }

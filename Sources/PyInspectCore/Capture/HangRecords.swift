@@ -68,14 +68,17 @@ public struct HangSnapshotRecord: Codable, Sendable, Equatable {
         public var site: SourceSite?
         public var created: SourceSite?
         public var waits: TaskWait?
+        /// Its step was executing when the snapshot was taken (it was blocking its loop).
+        public var running: Bool?
         public init(id: Int, name: String, frames: [HangFrame], site: SourceSite?, created: SourceSite? = nil,
-                    waits: TaskWait? = nil) {
+                    waits: TaskWait? = nil, running: Bool? = nil) {
             self.id = id
             self.name = name
             self.frames = frames
             self.site = site
             self.created = created
             self.waits = waits
+            self.running = running
         }
     }
 

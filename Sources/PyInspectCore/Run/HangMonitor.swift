@@ -9,7 +9,7 @@ import Foundation
 /// costs nothing, and a tick on a program without asyncio or lock waits is a few microseconds with the GIL.
 /// Thread-safety: owns its `HangWatch`; touches Python only through `PythonHelper` (which takes the GIL).
 enum HangMonitor {
-    static let interval = 0.1
+    static let interval = 0.05
 
     static func start(helper: PythonHelper, capturePath: String) {
         let thread = Thread {

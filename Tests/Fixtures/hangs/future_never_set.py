@@ -9,6 +9,7 @@ async def waiter(future):
 
 async def main():
     future = asyncio.get_running_loop().create_future()
+    print("waiting for the future")  # still in Python's buffer (stdout is a pipe) when the target is stopped
     await asyncio.create_task(waiter(future), name="waiter")
 
 

@@ -1,0 +1,429 @@
+"""asyncio instruments: lock owners and waiters, task creation sites, callbacks (progress and slow ones),
+unretrieved exceptions, tasks left pending, and the quiescence test of a loop.
+
+Patched when the target imports asyncio (an import hook), so a program that never uses asyncio never imports it.
+"""
+import os
+import time
+import _thread
+
+from . import import_hooks
+from .hang_frames import _HERE, _caller_site, _coroutine_frames, _record, _site, _thread_name
+from .hang_locks import _thread_waits
+
+SLOW_CALLBACK_S = 0.1          # asyncio's own slow_callback_duration
+_asyncio = None                # the asyncio package, once patched
+weakref = None                 # imported when asyncio is patched
+_progress = [0]                # callbacks run by every loop: a loop that makes progress is not stuck
+_running = {}                  # thread ident -> [handle, started, sampled stack or None]
+_task_waits = {}               # id(task) -> (kind, primitive)
+_task_sites = {}               # id(task) -> creation site {"file","line"}
+_reported_pending = set()      # id(task) already reported as pending
+_reported_unretrieved = set()  # id(task) already reported for an exception nobody retrieved
+_get_ident = _thread.get_ident
+_monotonic = time.monotonic
+
+
+def install():
+    # When the target imports asyncio: a program that never uses it never pays for it.
+    import_hooks.after_import("asyncio", _patch_asyncio)
+
+
+def _patch_asyncio(asyncio):
+    global _asyncio
+    if _asyncio is not None:
+        return
+    _asyncio = asyncio
+    global weakref
+    import weakref
+    from asyncio import base_events, events, locks, queues, runners, tasks
+    task_of_loop = tasks.current_task
+
+    def current_task():
+        # None outside a running loop (a coroutine driven by hand), where asyncio's own would raise.
+        try:
+            return task_of_loop()
+        except RuntimeError:
+            return None
+
+    # Every callback: progress, and what the loop thread runs now (for slow callbacks).
+    original_run = events.Handle._run
+
+    def _run(self):
+        me = _get_ident()
+        entry = [self, _monotonic(), None]
+        _running[me] = entry
+        try:
+            return original_run(self)
+        finally:
+            _progress[0] += 1
+            _running.pop(me, None)
+            duration = _monotonic() - entry[1]
+            if duration >= SLOW_CALLBACK_S:
+                _report_slow(self, duration, entry[2])
+
+    events.Handle._run = _run
+
+    # Task creation sites.
+    original_create_task = base_events.BaseEventLoop.create_task
+
+    def create_task(self, coro, *args, **kwargs):
+        task = original_create_task(self, coro, *args, **kwargs)
+        site = _caller_site()
+        if site is not None:
+            _task_sites[id(task)] = site
+        return task
+
+    base_events.BaseEventLoop.create_task = create_task
+
+    # Lock owners and waiters.
+    def waiting(kind, original):
+        async def wrapper(self, *args, **kwargs):
+            task = current_task()
+            if task is None:
+                return await original(self, *args, **kwargs)
+            key = id(task)
+            _task_waits[key] = (kind, self)
+            try:
+                return await original(self, *args, **kwargs)
+            finally:
+                _task_waits.pop(key, None)
+        wrapper.__name__ = original.__name__
+        wrapper.__qualname__ = original.__qualname__
+        return wrapper
+
+    # One coroutine level each (a wrapper per level costs on every acquire of a contended lock).
+    original_acquire = locks.Lock.acquire
+
+    async def acquire(self):
+        task = current_task()
+        if task is None:
+            return await original_acquire(self)
+        key = id(task)
+        _task_waits[key] = ("lock", self)
+        try:
+            result = await original_acquire(self)
+        finally:
+            _task_waits.pop(key, None)
+        self._pyi_owner = weakref.ref(task)
+        return result
+
+    original_release = locks.Lock.release
+
+    def release(self):
+        self._pyi_owner = None
+        return original_release(self)
+
+    for wrapper, original in ((acquire, original_acquire), (release, original_release)):
+        wrapper.__qualname__ = original.__qualname__
+        wrapper.__doc__ = original.__doc__
+
+    locks.Lock.acquire = acquire
+    locks.Lock.release = release
+
+    original_sem_acquire = locks.Semaphore.acquire
+
+    async def sem_acquire(self):
+        task = current_task()
+        if task is None:
+            return await original_sem_acquire(self)
+        key = id(task)
+        _task_waits[key] = ("semaphore", self)
+        try:
+            result = await original_sem_acquire(self)
+        finally:
+            _task_waits.pop(key, None)
+        self.__dict__.setdefault("_pyi_holders", []).append(weakref.ref(task))
+        return result
+
+    original_sem_release = locks.Semaphore.release
+
+    def sem_release(self):
+        holders = self.__dict__.get("_pyi_holders")
+        if holders:
+            task = current_task()
+            for index, ref in enumerate(holders):
+                if ref() is task:
+                    del holders[index]
+                    break
+            else:
+                del holders[0]
+        return original_sem_release(self)
+
+    locks.Semaphore.acquire = sem_acquire
+    locks.Semaphore.release = sem_release
+    locks.Event.wait = waiting("event", locks.Event.wait)
+    locks.Condition.wait = waiting("condition", locks.Condition.wait)
+    queues.Queue.get = waiting("queue_get", queues.Queue.get)
+    queues.Queue.put = waiting("queue_put", queues.Queue.put)
+    for cls in (locks.Lock, locks.Semaphore, locks.Event, locks.Condition, queues.Queue):
+        _remember_creation(cls)
+
+    # Unretrieved exceptions and tasks destroyed while pending reach the loop's exception handler.
+    original_handler = base_events.BaseEventLoop.call_exception_handler
+
+    def call_exception_handler(self, context):
+        try:
+            _from_exception_handler(context)
+        except Exception:
+            pass
+        return original_handler(self, context)
+
+    base_events.BaseEventLoop.call_exception_handler = call_exception_handler
+
+    # Tasks still pending when their loop closes, or when asyncio.run cancels them.
+    original_close = base_events.BaseEventLoop.close
+
+    def close(self):
+        if not self.is_closed() and not self.is_running():
+            _report_pending(self, "its loop was closed")
+        return original_close(self)
+
+    base_events.BaseEventLoop.close = close
+    original_cancel_all = runners._cancel_all_tasks
+
+    def _cancel_all_tasks(loop):
+        _report_pending(loop, "asyncio.run returned and cancelled it")
+        return original_cancel_all(loop)
+
+    runners._cancel_all_tasks = _cancel_all_tasks
+
+
+def _remember_creation(cls):
+    original = cls.__init__
+
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self._pyi_site = _caller_site()
+
+    __init__.__qualname__ = original.__qualname__
+    cls.__init__ = __init__
+
+
+def _all_tasks():
+    if _asyncio is None:
+        return []
+    data = _asyncio.tasks._all_tasks.data
+    for _ in range(5):
+        try:
+            return [ref() for ref in list(data) if ref() is not None]
+        except RuntimeError:
+            continue
+    return []
+
+
+def _task_name(task):
+    try:
+        return task.get_name()
+    except Exception:
+        return repr(task)
+
+
+def _task_row(task):
+    frames = _coroutine_frames(task.get_coro())
+    row = {"id": id(task), "name": _task_name(task), "done": task.done(), "frames": frames,
+           "site": _site(frames), "created": _task_sites.get(id(task))}
+    try:
+        running = _asyncio.tasks._current_tasks.get(task.get_loop()) is task
+    except Exception:
+        running = False
+    if running:
+        row["running"] = True  # its step is executing now (the target was stopped while it blocked its loop)
+        return row
+    waiter = getattr(task, "_fut_waiter", None)
+    wait = _describe_wait(task, waiter)
+    if wait is not None:
+        row["waits"] = wait
+    return row
+
+
+def _describe_wait(task, waiter):
+    recorded = _task_waits.get(id(task))
+    if recorded is not None:
+        kind, primitive = recorded
+        wait = {"kind": kind, "object": type(primitive).__name__, "object_id": id(primitive),
+                "created": getattr(primitive, "_pyi_site", None), "owners": []}
+        if kind == "lock":
+            owner = getattr(primitive, "_pyi_owner", None)
+            owner = owner() if owner is not None else None
+            if owner is not None:
+                wait["owners"] = [{"id": id(owner), "name": _task_name(owner)}]
+        elif kind == "semaphore":
+            for ref in primitive.__dict__.get("_pyi_holders", []):
+                owner = ref()
+                if owner is not None:
+                    wait["owners"].append({"id": id(owner), "name": _task_name(owner)})
+        return wait
+    if waiter is None:
+        return None
+    if isinstance(waiter, _asyncio.Task):
+        return {"kind": "task", "object": "Task", "object_id": id(waiter),
+                "owners": [{"id": id(waiter), "name": _task_name(waiter)}]}
+    children = getattr(waiter, "_children", None)
+    if children is not None:
+        owners = [{"id": id(child), "name": _task_name(child)} for child in children
+                  if isinstance(child, _asyncio.Task) and not child.done()]
+        return {"kind": "gather", "object": "gather", "object_id": id(waiter), "owners": owners}
+    return {"kind": "future", "object": type(waiter).__name__, "object_id": id(waiter), "owners": []}
+
+
+def _loops():
+    """Running or not, every loop that owns a task, with its thread."""
+    loops = {}
+    for task in _all_tasks():
+        try:
+            loop = task.get_loop()
+        except Exception:
+            continue
+        loops.setdefault(id(loop), [loop, []])[1].append(task)
+    return loops
+
+
+def _quiescent(loop, frames_by_thread):
+    """Nothing can wake this loop: in select, nothing ready, no timers, no fds but its self-pipe, no signals."""
+    if not loop.is_running() or loop.is_closed():
+        return False
+    thread_id = getattr(loop, "_thread_id", None)
+    frame = frames_by_thread.get(thread_id)
+    if frame is None or frame.f_code.co_name != "select" or not frame.f_code.co_filename.endswith("selectors.py"):
+        return False
+    if len(getattr(loop, "_ready", ())) != 0:
+        return False
+    if any(not handle.cancelled() for handle in list(getattr(loop, "_scheduled", ()))):
+        return False
+    if getattr(loop, "_signal_handlers", None):
+        return False
+    selector = getattr(loop, "_selector", None)
+    if selector is None:
+        return False
+    self_pipe = getattr(loop, "_ssock", None)
+    self_fd = self_pipe.fileno() if self_pipe is not None else None
+    if any(fd != self_fd for fd in list(selector.get_map())):
+        return False
+    executor = getattr(loop, "_default_executor", None)
+    if executor is not None and executor._work_queue.qsize():
+        return False
+    return True
+
+
+def _thread_blocked(ident, frame):
+    """A thread that cannot wake a loop by itself: an idle executor worker, a forever lock wait, a join."""
+    wait = _thread_waits.get(ident)
+    if wait is not None and wait[2] is not None and wait[2] < 0:
+        return True
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "_worker" and code.co_filename.endswith(os.path.join("concurrent", "futures", "thread.py")):
+            return True
+        if code.co_name == "_wait_for_tstate_lock" and code.co_filename.endswith("threading.py"):
+            return True
+        if code.co_name == "wait" and code.co_filename.endswith("threading.py"):
+            # Condition.wait (Event.wait, queue.get): blocked unless it has a timeout.
+            return frame.f_locals.get("timeout") is None
+        if code.co_filename.startswith(_HERE) or code.co_filename == "<string>":
+            frame = frame.f_back
+            continue
+        return False
+    return True
+
+
+def _report_slow(handle, duration, sampled, thread=None, ongoing=False):
+    """One callback held its loop `duration` s; `sampled`: the loop thread's stack the monitor took meanwhile.
+    `ongoing`: it still runs (the target is being stopped), `thread` is then the loop thread's ident."""
+    task = None
+    callback = getattr(handle, "_callback", None)
+    owner = getattr(callback, "__self__", None)
+    if _asyncio is not None and isinstance(owner, _asyncio.Task):
+        task = owner
+    frames = sampled
+    if not frames and task is not None:
+        frames = _coroutine_frames(task.get_coro())
+    site = _site(frames or [])
+    where = f" at {site['file']}:{site['line']}" if site else ""
+    who = f"task '{_task_name(task)}'" if task is not None else f"callback {getattr(callback, '__qualname__', callback)!r}"
+    verb = "has been blocking the event loop for" if ongoing else "blocked the event loop for"
+    _record("slow_callback", f"{who} {verb} {duration:.3f} s{where}",
+            task=_task_name(task) if task is not None else None,
+            thread=_thread_name(thread if thread is not None else _get_ident()),
+            site=site, seconds=round(duration, 6), stack=frames or None, sampled=bool(sampled))
+
+
+
+def _from_exception_handler(context):
+    message = context.get("message", "")
+    task = context.get("task") or context.get("future")
+    name = _task_name(task) if task is not None and hasattr(task, "get_name") else None
+    if "never retrieved" in message:
+        if task is not None and id(task) in _reported_unretrieved:
+            return
+        _report_unretrieved(task, name, context.get("exception"))
+    elif "destroyed but it is pending" in message and task is not None:
+        if id(task) in _reported_pending:
+            return
+        _reported_pending.add(id(task))
+        frames = _coroutine_frames(task.get_coro()) if hasattr(task, "get_coro") else []
+        created = _task_sites.get(id(task))
+        where = f" (created at {created['file']}:{created['line']})" if created else ""
+        _record("pending_task", f"task '{name}' was destroyed while pending{where}", task=name,
+                site=created or _site(frames), stack=frames or None, created=created, when="destroyed")
+
+
+def _report_unretrieved(task, name, exception):
+    if task is not None:
+        _reported_unretrieved.add(id(task))
+    frames = []
+    tb = getattr(exception, "__traceback__", None)
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if not code.co_filename.startswith(_HERE):
+            frames.append({"file": code.co_filename, "line": tb.tb_lineno, "function": code.co_name})
+        tb = tb.tb_next
+    frames.reverse()
+    text = f"{type(exception).__name__}: {exception}" if exception is not None else "an exception"
+    _record("unretrieved_exception",
+            f"task '{name}' raised {text} and nobody retrieved it" if name else f"{text} was never retrieved",
+            task=name, site=_site(frames), stack=frames or None,
+            created=_task_sites.get(id(task)) if task is not None else None,
+            exception={"type": type(exception).__qualname__, "module": type(exception).__module__,
+                       "message": str(exception)[:2000]} if exception is not None else None)
+
+
+def _report_pending(loop, why):
+    for task in _all_tasks():
+        try:
+            if task.get_loop() is not loop or task.done() or id(task) in _reported_pending:
+                continue
+        except Exception:
+            continue
+        if why.startswith("asyncio.run") and task is _asyncio.tasks.current_task(loop):
+            continue
+        _reported_pending.add(id(task))
+        row = _task_row(task)
+        created = row.get("created")
+        where = f" (created at {created['file']}:{created['line']})" if created else ""
+        waits = f", waiting at {row['site']['file']}:{row['site']['line']}" if row.get("site") else ""
+        _record("pending_task", f"task '{row['name']}' was still pending when {why}{where}{waits}",
+                task=row["name"], site=created or row.get("site"), stack=row["frames"] or None,
+                created=created, when=why)
+
+
+def at_exit():
+    """Tasks still pending when the interpreter exits, and finished ones still alive (a global keeps them) whose
+    exception nobody retrieved: the loop would log that only at garbage collection, possibly never."""
+    if _asyncio is None:
+        return
+    seen = set()
+    for task in _all_tasks():
+        try:
+            loop = task.get_loop()
+            # _log_traceback: set while an exception is unretrieved; reading _exception does not retrieve it.
+            if task.done() and not task.cancelled() and getattr(task, "_log_traceback", False):
+                if id(task) not in _reported_unretrieved:
+                    _report_unretrieved(task, _task_name(task), getattr(task, "_exception", None))
+        except Exception:
+            continue
+        if id(loop) not in seen:
+            seen.add(id(loop))
+            _report_pending(loop, "the program exited")
+
+
