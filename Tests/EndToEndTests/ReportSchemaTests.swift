@@ -30,6 +30,10 @@ import Testing
         ["run", BinaryHarness.fixture("run/raises.py")],
         ["run", "--timeout", "0.5", BinaryHarness.fixture("run/sleeps_forever.py")],
         ["run", "-c", "import ctypes; ctypes.string_at(0)"],
+        ["run", "--gil", BinaryHarness.fixture("gil/two_cpu_threads.py")],
+        ["gil", BinaryHarness.fixture("gil/long_c_call.py")],
+        ["run", "--timeout", "5", BinaryHarness.fixture("hangs/lock_order.py")],
+        ["run", BinaryHarness.fixture("hangs/never_awaited.py")],
     ])
     func runReportsMatchTheSchema(arguments: [String]) throws {
         let path = try Self.reportOf(arguments)
