@@ -5,6 +5,20 @@ import Testing
 @Suite struct RunSignalsAndEnvironmentTests {
     let fixtures = BinaryHarness.fixtures.appendingPathComponent("run").path
 
+    /// A virtualenv of /usr/bin/python3 with a module only it has, `only_in_venv` (MARK = 'from-venv').
+    func makeVirtualenvWithMarker() throws -> String {
+        let venv = NSTemporaryDirectory() + "pyinspect-venv-\(UUID().uuidString)"
+        let create = Process()
+        create.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        create.arguments = ["-m", "venv", "--without-pip", venv]
+        try create.run()
+        create.waitUntilExit()
+        #expect(create.terminationStatus == 0)
+        try "MARK = 'from-venv'\n".write(
+            toFile: "\(venv)/lib/python3.11/site-packages/only_in_venv.py", atomically: true, encoding: .utf8)
+        return venv
+    }
+
     @Test func sigintSentToPyinspectRaisesKeyboardInterruptInTarget() throws {
         let running = try RunningBinary(["run", "\(fixtures)/wait_for_signal.py"])
         #expect(running.waitForOutput("ready"))
@@ -25,17 +39,8 @@ import Testing
     }
 
     @Test func activatedVirtualenvIsHonoured() throws {
-        let venv = NSTemporaryDirectory() + "pyinspect-venv-\(UUID().uuidString)"
+        let venv = try makeVirtualenvWithMarker()
         defer { try? FileManager.default.removeItem(atPath: venv) }
-        let create = Process()
-        create.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        create.arguments = ["-m", "venv", "--without-pip", venv]
-        try create.run()
-        create.waitUntilExit()
-        #expect(create.terminationStatus == 0)
-        // A package only the virtualenv has.
-        let site = "\(venv)/lib/python3.11/site-packages"
-        try "MARK = 'from-venv'\n".write(toFile: "\(site)/only_in_venv.py", atomically: true, encoding: .utf8)
         let code = """
             import sys, subprocess, only_in_venv
             print(sys.prefix, only_in_venv.MARK)
@@ -51,15 +56,8 @@ import Testing
     }
 
     @Test func virtualenvChildrenFindItWithoutEnvironment() throws {
-        let venv = NSTemporaryDirectory() + "pyinspect-venv-\(UUID().uuidString)"
+        let venv = try makeVirtualenvWithMarker()
         defer { try? FileManager.default.removeItem(atPath: venv) }
-        let create = Process()
-        create.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        create.arguments = ["-m", "venv", "--without-pip", venv]
-        try create.run()
-        create.waitUntilExit()
-        try "MARK = 'from-venv'\n".write(
-            toFile: "\(venv)/lib/python3.11/site-packages/only_in_venv.py", atomically: true, encoding: .utf8)
         let result = try BinaryHarness.run(
             ["run", "--quiet", "\(fixtures)/venv_children.py"],
             environment: ["VIRTUAL_ENV": venv, "PATH": "\(venv)/bin:/usr/bin:/bin"])

@@ -18,7 +18,7 @@ import Testing
 
     @Test func targetTextIsEscaped() {
         #expect(JUnitReport.escape(#"<script>alert("x") & 'y'</script>"#)
-            == "&lt;script&gt;alert(&quot;x&quot;) &amp; &apos;y&apos;&lt;/script&gt;")
+            == "&lt;script&gt;alert(&quot;x&quot;) &amp; &#39;y&#39;&lt;/script&gt;")
         #expect(JUnitReport.escape("bell\u{07}null\u{00}") == "bell\u{FFFD}null\u{FFFD}")
     }
 }

@@ -61,23 +61,14 @@ public enum JUnitReport {
         try Data(render(suite: suite, cases: cases).utf8).write(to: URL(fileURLWithPath: path))
     }
 
-    /// XML text and attribute escaping; characters XML 1.0 cannot carry at all become U+FFFD.
+    /// XML text and attribute escaping: HTMLEscaping's rules (valid XML too), and the characters XML 1.0
+    /// cannot carry at all (most controls, unpaired surrogates, U+FFFE/U+FFFF) become U+FFFD.
     public static func escape(_ text: String) -> String {
         var out = ""
-        out.reserveCapacity(text.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
-            default:
-                let value = scalar.value
-                let allowed = value >= 0x20 && !(0xD800...0xDFFF).contains(value) && value != 0xFFFE && value != 0xFFFF
-                out.unicodeScalars.append(allowed ? scalar : "\u{FFFD}")
-            }
+        for scalar in HTMLEscaping.text(text).unicodeScalars {
+            let value = scalar.value
+            let allowed = value >= 0x20 || value == 0x09 || value == 0x0A || value == 0x0D
+            out.unicodeScalars.append(allowed && value != 0xFFFE && value != 0xFFFF ? scalar : "\u{FFFD}")
         }
         return out
     }
