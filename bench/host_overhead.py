@@ -78,7 +78,7 @@ def main():
     benchmarks = pyperformance_dir(args.peer_python) if args.peer_python else None
     if benchmarks:
         venv = os.path.dirname(os.path.dirname(os.path.abspath(args.peer_python)))
-        worker = ["--worker", "--worker-task=0", "-l", "1", "-n", "3", "-w", "1"]
+        worker = ["--worker", "--worker-task=0", "-l", "1", "-n", "10", "-w", "1"]
         for name in PYPERFORMANCE:
             script = os.path.join(benchmarks, f"bm_{name}", "run_benchmark.py")
             if not os.path.exists(script):

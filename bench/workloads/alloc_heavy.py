@@ -9,7 +9,7 @@ class Node:
 
 
 total = 0
-for round_ in range(40):
+for round_ in range(120):
     root = Node(0)
     for i in range(5_000):
         child = Node(i, root)

@@ -7,4 +7,4 @@ def collatz_steps(n):
     return steps
 
 
-print(max(collatz_steps(i) for i in range(1, 60_000)))
+print(max(collatz_steps(i) for i in range(1, 150_000)))

@@ -10,7 +10,7 @@ def spin(n, out, index):
 
 
 results = [0, 0]
-threads = [threading.Thread(target=spin, args=(2_500_000, results, k)) for k in range(2)]
+threads = [threading.Thread(target=spin, args=(10_000_000, results, k)) for k in range(2)]
 for thread in threads:
     thread.start()
 for thread in threads:
