@@ -76,4 +76,16 @@ import Testing
         #expect(result.output.contains("injected script ran: pyinspectPwned(thread)"))
         #expect(result.output.contains("injected script ran: pyinspectPwned(message)"))
     }
+
+    @Test func compareHTMLReportOfAHostileTargetRunsNothing() throws {
+        let html = NSTemporaryDirectory() + "pyinspect-compare-\(UUID().uuidString).html"
+        defer { try? FileManager.default.removeItem(atPath: html) }
+        let target = BinaryHarness.fixture("compare/work.py") + ":raises_hostile"
+        let result = try BinaryHarness.run(["compare", "--quiet", "--rounds", "1", "--html", html, target])
+        #expect(result.status == 67)
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        let message = "<script>pyinspectPwned('message')</script><img src=x onerror=pyinspectPwned('img')>"
+        let checked = try check(page, expecting: [message])
+        #expect(checked.status == 0, "\(checked.output)")
+    }
 }

@@ -34,6 +34,8 @@ import Testing
         ["gil", BinaryHarness.fixture("gil/long_c_call.py")],
         ["run", "--timeout", "5", BinaryHarness.fixture("hangs/lock_order.py")],
         ["run", BinaryHarness.fixture("hangs/never_awaited.py")],
+        ["compare", "--rounds", "1", "--tasks", "2", BinaryHarness.fixture("compare/work.py") + ":sleeps"],
+        ["compare", "--rounds", "1", BinaryHarness.fixture("compare/work.py") + ":raises"],
     ])
     func runReportsMatchTheSchema(arguments: [String]) throws {
         let path = try Self.reportOf(arguments)

@@ -42,3 +42,15 @@ import Testing
         }
     }
 }
+
+/// The same library, asking whether work should go to threads or processes.
+@Suite(.serialized) struct CompareExampleTests {
+    @Test func sleepingWorkIsRecommendedThreads() throws {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<2 { url.deleteLastPathComponent() }
+        let target = url.appendingPathComponent("Fixtures/compare/work.py").path + ":sleeps"
+        let report = try PyInspect.compare(CompareRequest(target: target, tasks: 4, workers: 2, rounds: 1))
+        #expect(report.compare?.recommendation == "threads")
+        #expect((report.compare?.modes["threads"]?.speedup ?? 0) > 1.5)
+    }
+}

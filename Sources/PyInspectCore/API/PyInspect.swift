@@ -31,6 +31,23 @@ public enum PyInspect {
         return try JSONDecoder().decode(Report.self, from: data)
     }
 
+    /// Runs `pyinspect compare` on `request.target` and returns its report (`report.compare`).
+    /// - Throws: ``PyInspectError/targetNotRun(status:)`` for a bad spec or a missing target (64, 65, 66).
+    public static func compare(_ request: CompareRequest) throws -> Report {
+        guard let binary = locateBinary() else { throw PyInspectError.binaryNotFound }
+        let reportPath = NSTemporaryDirectory() + "pyinspect-api-\(getpid())-\(UUID().uuidString).json"
+        defer { unlink(reportPath) }
+        var arguments = ["compare", "--quiet", "--json", reportPath, "--tasks", String(request.tasks),
+                         "--workers", String(request.workers), "--start-method", request.startMethod,
+                         "--budget", String(request.budgetSeconds)]
+        if let rounds = request.rounds { arguments += ["--rounds", String(rounds)] }
+        let status = try spawnAndWait(binary, arguments + [request.target])
+        guard let data = FileManager.default.contents(atPath: reportPath) else {
+            throw PyInspectError.targetNotRun(status: status)
+        }
+        return try JSONDecoder().decode(Report.self, from: data)
+    }
+
     /// `run`'s options for what `request` asks.
     static func options(of request: RunRequest) -> [String] {
         var words: [String] = []

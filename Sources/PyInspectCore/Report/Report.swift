@@ -27,6 +27,8 @@ public struct Report: Codable, Sendable {
     public var stacks: [ThreadStack]?
     /// GIL hold and wait times per thread (`pyinspect gil`, `run --gil`); docs/schema/gil.schema.json.
     public var gil: GILSection?
+    /// `compare`: the three modes measured and the recommendation (docs/compare.md).
+    public var compare: CompareSection?
     public var findings: [Finding] = []
     /// asyncio tasks still pending when the target was stopped (deadlock or timeout).
     public var tasks: [TaskReport]?
@@ -42,7 +44,7 @@ public struct Report: Codable, Sendable {
         case schemaVersion = "schema_version", tool, command, target, python, pid, verdict
         case exitStatus = "exit_status", targetExit = "target_exit"
         case wallS = "wall_s", cpuS = "cpu_s", cpuUserS = "cpu_user_s", cpuSystemS = "cpu_system_s"
-        case peakRssBytes = "peak_rss_bytes", gc, threads, exception, stacks, findings, tasks, diagnostics, gil
+        case peakRssBytes = "peak_rss_bytes", gc, threads, exception, stacks, findings, tasks, diagnostics, gil, compare
     }
 }
 

@@ -9,9 +9,6 @@ enum HostThread {
     static func announce(name: String, capturePath: String) {
         let nativeId = Int64(pyi_gettid())
         let line = "{\"record\":\"host_thread\",\"name\":\"\(name)\",\"native_id\":\(nativeId),\"pid\":\(getpid())}\n"
-        let fd = open(capturePath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        _ = line.withCString { write(fd, $0, strlen($0)) }
-        close(fd)
+        CaptureAppend.line(line, to: capturePath)
     }
 }

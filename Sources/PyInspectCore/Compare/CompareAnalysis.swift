@@ -1,0 +1,117 @@
+import Foundation
+
+/// Turns the rounds compare.py measured into the `compare` section and its recommendation.
+/// Pure: same figures, same section; unit-tested with hand-made numbers.
+public enum CompareAnalysis {
+    /// Speedup over serial below this is not worth a pool.
+    static let worthwhileSpeedup = 1.15
+    /// Threads win when they reach this share of the processes' speedup: they are cheaper (no start-up, no
+    /// pickling, shared memory), so near-equal goes to threads.
+    static let threadsShareOfProcesses = 0.9
+
+    public static func section(request: CompareRequest, rounds: [[String: CompareRoundFigures]]) -> CompareSection {
+        let serial = medians(rounds, "serial")
+        var modes: [String: CompareMode] = [:]
+        for name in ["serial", "threads", "processes"] {
+            guard let figures = medians(rounds, name) else { continue }
+            let workers = name == "serial" ? 1 : request.workers
+            let speedup = serial.map { $0.wall / max(figures.wall, 1e-9) } ?? 1
+            modes[name] = CompareMode(
+                wallS: round6(figures.wall), cpuS: round6(figures.cpu), speedup: round3(speedup),
+                efficiency: round3(speedup / Double(workers)),
+                parallelism: round3(figures.cpu / max(figures.wall, 1e-9)),
+                pickledBytes: (figures.out ?? 0) + (figures.back ?? 0), pickledBytesOut: figures.out,
+                pickledBytesBack: figures.back, startupS: figures.startup.map(round6),
+                peakRssBytes: figures.peak ?? 0, workerPeakRssBytes: figures.workerPeaks,
+                roundsWallS: rounds.compactMap { $0[name]?.wallS }.map(round6))
+        }
+        let (recommendation, reason) = recommend(modes: modes, tasks: request.tasks)
+        return CompareSection(
+            recommendation: recommendation, reason: reason, target: request.target, tasks: request.tasks,
+            workers: request.workers, startMethod: request.startMethod, rounds: rounds.count, modes: modes)
+    }
+
+    /// serial, threads or processes, and why, in words built from the figures.
+    public static func recommend(modes: [String: CompareMode], tasks: Int) -> (String, String) {
+        guard let serial = modes["serial"], let threads = modes["threads"], let processes = modes["processes"] else {
+            return ("serial", "not every mode could be measured")
+        }
+        let best = max(threads.speedup, processes.speedup)
+        let perTaskBack = Double(processes.pickledBytesBack ?? 0) / Double(max(tasks, 1))
+        let pickling = String(
+            format: "processes pickled %@ (%@ a task back)", bytes(processes.pickledBytes), bytes(Int64(perTaskBack)))
+        if best < worthwhileSpeedup {
+            var reason = String(
+                format: "neither threads (%.2fx) nor processes (%.2fx) were meaningfully faster than serial (%@)",
+                threads.speedup, processes.speedup, seconds(serial.wallS))
+            if processes.speedup < threads.speedup, perTaskBack >= 1_000_000 {
+                reason += "; \(pickling): pickling results dominated the process run"
+            } else if threads.parallelism < 1.3 {
+                reason += String(format: "; under threads the CPU ran %.2fx wall: the GIL serialised the work", threads.parallelism)
+            }
+            return ("serial", reason)
+        }
+        if threads.speedup >= threadsShareOfProcesses * processes.speedup {
+            var reason = String(
+                format: "threads were %.2fx faster than serial, as fast as processes (%.2fx) and cheaper", threads.speedup,
+                processes.speedup)
+            if let startup = processes.startupS {
+                reason += ": no \(seconds(startup)) of process start-up"
+            }
+            reason += ", no pickling (\(bytes(processes.pickledBytes)))"
+            if threads.parallelism >= 1.3 {
+                reason += String(format: "; the CPU ran %.2fx wall under threads: the work releases the GIL", threads.parallelism)
+            } else if threads.cpuS < 0.5 * threads.wallS {
+                reason += String(
+                    format: "; the work mostly waits (CPU %.0f%% of wall), and the GIL is free while it waits",
+                    threads.cpuS / max(threads.wallS, 1e-9) * 100)
+            }
+            return ("threads", reason)
+        }
+        var reason = String(
+            format: "processes were %.2fx faster than threads (%.2fx vs %.2fx over serial)",
+            processes.speedup / max(threads.speedup, 1e-9), processes.speedup, threads.speedup)
+        if threads.parallelism < 1.3 {
+            reason += String(format: "; under threads the CPU ran %.2fx wall: the GIL serialised the work", threads.parallelism)
+        }
+        if let startup = processes.startupS {
+            reason += "; process start-up cost \(seconds(startup))"
+        }
+        return ("processes", reason)
+    }
+
+    struct Medians {
+        var wall: Double
+        var cpu: Double
+        var startup: Double?
+        var peak: Int64?
+        var workerPeaks: [Int64]?
+        var out: Int64?
+        var back: Int64?
+    }
+
+    static func medians(_ rounds: [[String: CompareRoundFigures]], _ mode: String) -> Medians? {
+        let figures = rounds.compactMap { $0[mode] }
+        guard !figures.isEmpty else { return nil }
+        return Medians(
+            wall: median(figures.map(\.wallS)), cpu: median(figures.map(\.cpuS)),
+            startup: figures.compactMap(\.startupS).isEmpty ? nil : median(figures.compactMap(\.startupS)),
+            peak: figures.compactMap(\.peakRssBytes).max(), workerPeaks: figures.last?.workerPeakRssBytes,
+            out: figures.last?.pickledBytesOut, back: figures.last?.pickledBytesBack)
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    static func bytes(_ count: Int64) -> String { formatBytes(count) }
+    /// "1.234 s", or "3.2 ms" below 10 ms.
+    static func seconds(_ value: Double) -> String {
+        value < 0.01 ? String(format: "%.1f ms", value * 1000) : String(format: "%.3f s", value)
+    }
+    static func round3(_ value: Double) -> Double { (value * 1_000).rounded() / 1_000 }
+    static func round6(_ value: Double) -> Double { (value * 1_000_000).rounded() / 1_000_000 }
+}

@@ -1,0 +1,202 @@
+import CPythonShim
+import Foundation
+
+/// `pyinspect compare`: measure the three modes in a supervised child, then decide and report in the parent.
+public enum ComparePipeline {
+    public enum Result {
+        case report(Report)
+        /// The target never ran (bad spec, missing, syntax error); the one-line reason is already on stderr.
+        case notRun(status: Int32)
+    }
+
+    /// Adaptive rounds: at least this many, at most `maxRounds`, within the request's time budget.
+    static let minRounds = 3
+    static let maxRounds = 7
+
+    public static func inspect(_ request: CompareRequest) -> Result {
+        guard let helpers = HelperScripts.locate() else {
+            writeError("cannot find pyinspect's Python helpers (pyscripts/); set PYINSPECT_PYSCRIPTS")
+            return .notRun(status: ExitStatus.internalError)
+        }
+        let workspace: CaptureWorkspace
+        do {
+            workspace = try CaptureWorkspace.create()
+        } catch {
+            writeError("\(error)")
+            return .notRun(status: ExitStatus.internalError)
+        }
+        defer { workspace.remove() }
+        let helper = PythonHelper(packageDirectory: absolutePath(helpers))
+        let outcome: ChildOutcome
+        do {
+            // Generous: the budget bounds the rounds, a round itself may still be slow.
+            let limits = Supervisor.Limits(killAfterSeconds: request.budgetSeconds * 4 + 60)
+            outcome = try Supervisor.run(limits: limits) {
+                measureInChild(request: request, helper: helper, capturePath: workspace.capturePath)
+            }
+        } catch {
+            writeError("\(error)")
+            return .notRun(status: ExitStatus.internalError)
+        }
+        let capture = CompareCapture.read(path: workspace.capturePath)
+        if capture.rounds.isEmpty, capture.raised == nil, case .exited(let code) = outcome.ending,
+            [ExitStatus.usage, ExitStatus.targetSyntaxError, ExitStatus.targetNotFound, ExitStatus.internalError]
+                .contains(code)
+        {
+            return .notRun(status: code)
+        }
+        return .report(build(request: request, outcome: outcome, capture: capture))
+    }
+
+    public static func execute(_ request: CompareRequest) -> Int32 {
+        var request = request
+        request.jsonPath = request.jsonPath.map { $0 == "-" ? $0 : absolutePath($0) }
+        request.htmlPath = request.htmlPath.map(absolutePath)
+        request.junitPath = request.junitPath.map(absolutePath)
+        let report: Report
+        switch inspect(request) {
+        case .notRun(let status): return status
+        case .report(let made): report = made
+        }
+        if !request.quiet { FileHandle.standardError.write(Data(CompareSummary.render(report).utf8)) }
+        do {
+            if let path = request.jsonPath { try ReportJSON.write(report, to: path) }
+            if let path = request.htmlPath {
+                try Data(CompareHTMLReport.render(report).utf8).write(to: URL(fileURLWithPath: path))
+            }
+            if let path = request.junitPath {
+                try JUnitReport.write(suite: "pyinspect compare", cases: [JUnitReport.testCase(for: report)], to: path)
+            }
+        } catch {
+            writeError("cannot write a report: \(error.localizedDescription)")
+            return ExitStatus.internalError
+        }
+        return report.exitStatus
+    }
+
+    /// In the child: start Python, check the target, run rounds of all three modes into the capture.
+    static func measureInChild(request: CompareRequest, helper: PythonHelper, capturePath: String) -> Int32 {
+        let interpreter = PythonPaths.childInterpreter()
+        let code = EmbeddedTarget.startInterpreter(
+            argv: [interpreter], anchor: PythonPaths.pathAnchor(), sysExecutable: interpreter)
+        if code != 0 { return code }
+        let argument = CompareArgument(
+            target: request.target, tasks: request.tasks, workers: request.workers, startMethod: request.startMethod)
+        guard let encoded = try? JSONEncoder().encode(argument) else { return ExitStatus.internalError }
+        let json = String(decoding: encoded, as: UTF8.self)
+        do {
+            let check = try helper.call("compare", "check", json)
+            if let failure = childFailure(check, capturePath: capturePath) { return failure }
+            let started = monotonicSeconds()
+            var done = 0
+            var longest = 0.0
+            while true {
+                let roundStart = monotonicSeconds()
+                let measured = try helper.call("compare", "measure", json)
+                if let failure = childFailure(measured, capturePath: capturePath) { return failure }
+                CaptureAppend.line(#"{"record":"compare_round","#.appending(measured.dropFirst()), to: capturePath)
+                done += 1
+                longest = max(longest, monotonicSeconds() - roundStart)
+                if let fixed = request.rounds {
+                    if done >= fixed { break }
+                    continue
+                }
+                let elapsed = monotonicSeconds() - started
+                if done >= maxRounds || (done >= minRounds && elapsed + longest > request.budgetSeconds) { break }
+            }
+        } catch {
+            writeError("compare failed inside Python: \(error)")
+            return ExitStatus.internalError
+        }
+        return ExitStatus.success
+    }
+
+    /// A helper reply that says the target cannot be measured: the exit status, after saying why.
+    static func childFailure(_ reply: String, capturePath: String) -> Int32? {
+        guard let decoded = try? JSONDecoder().decode(CompareReply.self, from: Data(reply.utf8)), !decoded.ok else {
+            return nil
+        }
+        if decoded.raised != nil {
+            CaptureAppend.line(#"{"record":"compare_raised","#.appending(reply.dropFirst()), to: capturePath)
+            return ExitStatus.targetRaised
+        }
+        writeError(decoded.message ?? "cannot measure the target")
+        switch decoded.problem {
+        case "syntax_error": return ExitStatus.targetSyntaxError
+        case "not_found": return ExitStatus.targetNotFound
+        default: return ExitStatus.usage
+        }
+    }
+
+    static func build(request: CompareRequest, outcome: ChildOutcome, capture: CompareCapture) -> Report {
+        let completed = !capture.rounds.isEmpty && capture.raised == nil && outcome.ending == .exited(0)
+        let status: Int32
+        if capture.raised != nil {
+            status = ExitStatus.targetRaised
+        } else if completed {
+            status = ExitStatus.success
+        } else {
+            status = outcome.shellStatus == 0 ? ExitStatus.internalError : outcome.shellStatus
+        }
+        var report = Report(command: "compare", verdict: completed ? .clean : .error, exitStatus: status)
+        report.target = TargetInfo(kind: "function", value: request.target, arguments: [])
+        report.wallS = RunReportBuilder.rounded(outcome.wallSeconds)
+        report.cpuS = RunReportBuilder.rounded(outcome.userCPUSeconds + outcome.systemCPUSeconds)
+        report.peakRssBytes = outcome.peakRSSBytes
+        if let raised = capture.raised {
+            report.exception = ExceptionInfo(type: raised.type, module: nil, message: raised.message)
+            report.stacks = [ThreadStack(name: "MainThread", ident: nil, nativeId: nil, frames: raised.stack)]
+        }
+        if !capture.rounds.isEmpty {
+            report.compare = CompareAnalysis.section(request: request, rounds: capture.rounds)
+        }
+        if case .signaled(let signal) = outcome.ending {
+            report.diagnostics.append(Diagnostic(.error, "the measuring process was killed by \(signalName(signal))"))
+        }
+        return report
+    }
+
+    struct CompareArgument: Encodable {
+        var target: String
+        var tasks: Int
+        var workers: Int
+        var startMethod: String
+        enum CodingKeys: String, CodingKey { case target, tasks, workers, startMethod = "start_method" }
+    }
+
+    struct CompareReply: Decodable {
+        var ok: Bool
+        var problem: String?
+        var message: String?
+        var raised: CompareCapture.Raised?
+    }
+}
+
+/// The rounds and the failure the child wrote.
+struct CompareCapture {
+    struct Raised: Codable {
+        var type: String
+        var message: String
+        var stack: [StackFrame]
+    }
+    private struct Round: Decodable { var modes: [String: CompareRoundFigures] }
+    private struct RaisedRecord: Decodable { var raised: Raised }
+
+    var rounds: [[String: CompareRoundFigures]] = []
+    var raised: Raised?
+
+    static func read(path: String) -> CompareCapture {
+        var capture = CompareCapture()
+        guard let data = FileManager.default.contents(atPath: path) else { return capture }
+        let decoder = JSONDecoder()
+        for line in data.split(separator: 0x0A) where !line.isEmpty {
+            let text = Data(line)
+            if let round = try? decoder.decode(Round.self, from: text), line.starts(with: Array(#"{"record":"compare_round""#.utf8)) {
+                capture.rounds.append(round.modes)
+            } else if let record = try? decoder.decode(RaisedRecord.self, from: text) {
+                capture.raised = record.raised
+            }
+        }
+        return capture
+    }
+}

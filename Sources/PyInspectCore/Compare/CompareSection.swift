@@ -1,0 +1,77 @@
+/// The `compare` section of the report: each mode's figures (medians over the rounds) and the recommendation.
+public struct CompareSection: Codable, Sendable, Equatable {
+    /// serial, threads or processes.
+    public var recommendation: String
+    /// The reason, in words built from the figures.
+    public var reason: String
+    public var target: String
+    public var tasks: Int
+    public var workers: Int
+    public var startMethod: String
+    public var rounds: Int
+    /// serial, threads, processes.
+    public var modes: [String: CompareMode]
+
+    enum CodingKeys: String, CodingKey {
+        case recommendation, reason, target, tasks, workers, startMethod = "start_method", rounds, modes
+    }
+}
+
+public struct CompareMode: Codable, Sendable, Equatable {
+    /// Median wall seconds for all the tasks (processes: pool start-up included).
+    public var wallS: Double
+    /// Median CPU seconds, worker processes included.
+    public var cpuS: Double
+    /// Serial wall over this mode's wall.
+    public var speedup: Double
+    /// Speedup per worker (1.0: every worker fully used).
+    public var efficiency: Double
+    /// CPU seconds per wall second: how many cores the mode kept busy. About 1.0 under threads means the GIL
+    /// (or the work) serialised them.
+    public var parallelism: Double
+    /// Bytes pickled to and from worker processes (0 for serial and threads).
+    public var pickledBytes: Int64
+    public var pickledBytesOut: Int64?
+    public var pickledBytesBack: Int64?
+    /// Processes: seconds until the pool's workers answered.
+    public var startupS: Double?
+    /// Peak RSS of the measuring process (serial, threads) or of the largest worker (processes).
+    public var peakRssBytes: Int64
+    public var workerPeakRssBytes: [Int64]?
+    /// Every round's wall seconds, for the chart and to judge the spread.
+    public var roundsWallS: [Double]
+
+    enum CodingKeys: String, CodingKey {
+        case wallS = "wall_s", cpuS = "cpu_s", speedup, efficiency, parallelism, pickledBytes = "pickled_bytes"
+        case pickledBytesOut = "pickled_bytes_out", pickledBytesBack = "pickled_bytes_back", startupS = "startup_s"
+        case peakRssBytes = "peak_rss_bytes", workerPeakRssBytes = "worker_peak_rss_bytes"
+        case roundsWallS = "rounds_wall_s"
+    }
+}
+
+/// One round's raw figures for a mode, as compare.py measures them.
+public struct CompareRoundFigures: Codable, Sendable, Equatable {
+    public var wallS: Double
+    public var cpuS: Double
+    public var startupS: Double?
+    public var peakRssBytes: Int64?
+    public var workerPeakRssBytes: [Int64]?
+    public var pickledBytesOut: Int64?
+    public var pickledBytesBack: Int64?
+
+    public init(wallS: Double, cpuS: Double, startupS: Double? = nil, peakRssBytes: Int64? = nil,
+                pickledBytesOut: Int64? = nil, pickledBytesBack: Int64? = nil) {
+        self.wallS = wallS
+        self.cpuS = cpuS
+        self.startupS = startupS
+        self.peakRssBytes = peakRssBytes
+        self.pickledBytesOut = pickledBytesOut
+        self.pickledBytesBack = pickledBytesBack
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case wallS = "wall_s", cpuS = "cpu_s", startupS = "startup_s", peakRssBytes = "peak_rss_bytes"
+        case workerPeakRssBytes = "worker_peak_rss_bytes", pickledBytesOut = "pickled_bytes_out"
+        case pickledBytesBack = "pickled_bytes_back"
+    }
+}

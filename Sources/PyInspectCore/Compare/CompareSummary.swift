@@ -1,0 +1,39 @@
+import Foundation
+
+/// `compare`'s terminal output: the recommendation and its reason first, then a table of the modes.
+public enum CompareSummary {
+    public static func render(_ report: Report) -> String {
+        guard let section = report.compare else {
+            var lines = ["pyinspect compare: \(report.verdict.rawValue) — exit status \(report.exitStatus)"]
+            if let exception = report.exception {
+                lines.append("  the target raised \(exception.type): \(exception.message)")
+                for frame in report.stacks?.first?.frames.prefix(6) ?? [] {
+                    lines.append("    \(frame.file):\(frame.line) in \(frame.function)")
+                }
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+        var lines = [
+            "pyinspect compare: use \(section.recommendation) — \(section.reason)",
+            "  \(section.target): \(section.tasks) tasks, \(section.workers) workers, \(section.startMethod), "
+                + "\(section.rounds) rounds (medians)",
+            "  mode          wall s    cpu s  speedup  per worker  cores busy  start-up s   pickled    peak RSS",
+        ]
+        for name in ["serial", "threads", "processes"] {
+            guard let mode = section.modes[name] else { continue }
+            lines.append(
+                "  " + name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                    + String(format: "%9.3f %8.3f %7.2fx %10.2f %10.2f", mode.wallS, mode.cpuS, mode.speedup, mode.efficiency, mode.parallelism)
+                    + (mode.startupS.map { String(format: " %11.3f", $0) } ?? "           -")
+                    + formatBytes(mode.pickledBytes).rightAligned(10) + formatBytes(mode.peakRssBytes).rightAligned(12))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    /// Right-aligned in a column `width` wide (always one space before it).
+    fileprivate func rightAligned(_ width: Int) -> String {
+        count >= width ? " " + self : String(repeating: " ", count: width - count) + self
+    }
+}

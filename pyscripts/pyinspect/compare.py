@@ -1,0 +1,152 @@
+"""`pyinspect compare`: the same work run serially, on a thread pool and on a process pool, measured.
+
+Runs in the supervised child under the host. Returns plain figures; the recommendation is decided in Swift
+(CompareRecommendation). Workers of the process pool are started through sys.executable (pyinspect-python):
+they are measured from the outside (/proc/<pid>/stat and status), so nothing of ours has to run in them.
+"""
+import os
+import pickle
+import sys
+import time
+
+from . import fastjson
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def load(spec):
+    """The target function from "path/to/file.py:function" or "package.module:function"."""
+    location, _, name = spec.rpartition(":")
+    if not location or not name:
+        raise ValueError(f"target must be file.py:function or module:function, not {spec!r}")
+    import importlib
+    if location.endswith(".py") or os.sep in location:
+        path = os.path.abspath(location)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"can't open file '{location}': No such file or directory")
+        directory = os.path.dirname(path)
+        if directory not in sys.path:
+            sys.path.insert(0, directory)  # as python3 does for a script; workers get sys.path from us
+        module = importlib.import_module(os.path.splitext(os.path.basename(path))[0])
+    else:
+        if "" not in sys.path and os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())
+        module = importlib.import_module(location)
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise LookupError(f"{location} has no function {name!r}")
+    return function
+
+
+def _serial(function, tasks):
+    started, cpu = time.perf_counter(), time.process_time()
+    results = [function(i) for i in range(tasks)]
+    return {"wall_s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu}, results
+
+
+def _threads(function, tasks, workers):
+    from concurrent.futures import ThreadPoolExecutor
+    started, cpu = time.perf_counter(), time.process_time()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(function, range(tasks)))
+    return {"wall_s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu}, results
+
+
+def _proc_figures(pid):
+    """CPU seconds and peak RSS of a live process, read from the outside."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+        peak = 0
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    peak = int(line.split()[1]) * 1024
+        return cpu, peak
+    except (OSError, ValueError, IndexError):
+        return 0.0, 0
+
+
+def _processes(function, tasks, workers, method):
+    import multiprocessing
+    context = multiprocessing.get_context(method)
+    started, cpu = time.perf_counter(), time.process_time()
+    pool = context.Pool(workers)
+    try:
+        pool.apply(int)  # every worker process is up once one has answered
+        startup = time.perf_counter() - started
+        results = pool.map(function, range(tasks), chunksize=1)
+        wall = time.perf_counter() - started
+        workers_cpu, peaks = 0.0, []
+        for process in list(pool._pool):
+            process_cpu, peak = _proc_figures(process.pid)
+            workers_cpu += process_cpu
+            peaks.append(peak)
+    finally:
+        pool.terminate()
+        pool.join()
+    figures = {"wall_s": wall, "cpu_s": time.process_time() - cpu + workers_cpu, "startup_s": startup,
+               "peak_rss_bytes": max(peaks) if peaks else 0, "worker_peak_rss_bytes": peaks}
+    return figures, results
+
+
+def _pickled_bytes(function, tasks, results):
+    """What pool.map sends: the function reference and each argument out, each result back."""
+    out = sum(len(pickle.dumps((function, i))) for i in range(tasks))
+    back = sum(len(pickle.dumps(result)) for result in results)
+    return out, back
+
+
+def _peak_rss_self():
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def measure(argument):
+    """One round of all three modes. Argument: {"target", "tasks", "workers", "start_method", "mode"?}."""
+    options = fastjson.loads(argument)
+    function = load(options["target"])
+    tasks, workers, method = options["tasks"], options["workers"], options["start_method"]
+    mode = options.get("mode")
+    figures = {}
+    try:
+        if mode in (None, "serial"):
+            figures["serial"], _ = _serial(function, tasks)
+            figures["serial"]["peak_rss_bytes"] = _peak_rss_self()
+        if mode in (None, "threads"):
+            figures["threads"], _ = _threads(function, tasks, workers)
+            figures["threads"]["peak_rss_bytes"] = _peak_rss_self()
+        if mode in (None, "processes"):
+            figures["processes"], results = _processes(function, tasks, workers, method)
+            out, back = _pickled_bytes(function, tasks, results)
+            figures["processes"]["pickled_bytes_out"] = out
+            figures["processes"]["pickled_bytes_back"] = back
+    except Exception as error:  # the target raised: say which mode and what
+        return fastjson.dumps({"ok": False, "raised": _describe(error)})
+    return fastjson.dumps({"ok": True, "modes": figures})
+
+
+def check(argument):
+    """Loads the target once: {"ok": true} or the problem, as a usage error of its own."""
+    options = fastjson.loads(argument)
+    try:
+        load(options["target"])
+    except SyntaxError as error:
+        return fastjson.dumps({"ok": False, "problem": "syntax_error",
+                               "message": f"syntax error in {error.filename}, line {error.lineno}: {error.msg}"})
+    except (FileNotFoundError, ModuleNotFoundError, LookupError) as error:
+        return fastjson.dumps({"ok": False, "problem": "not_found", "message": str(error)})
+    except ValueError as error:
+        return fastjson.dumps({"ok": False, "problem": "usage", "message": str(error)})
+    except Exception as error:
+        return fastjson.dumps({"ok": False, "problem": "raised", "raised": _describe(error)})
+    return fastjson.dumps({"ok": True})
+
+
+def _describe(error):
+    import traceback
+    frames = traceback.extract_tb(error.__traceback__)
+    stack = [{"file": frame.filename, "line": frame.lineno or 0, "function": frame.name}
+             for frame in reversed(frames) if "/pyscripts/pyinspect/" not in frame.filename]
+    return {"type": type(error).__qualname__, "message": str(error)[:2000], "stack": stack}
