@@ -20,6 +20,8 @@ import Testing
         #expect(result.status == 0)
         #expect(section["recommendation"] as? String == "processes", "\(section["reason"] ?? "")")
         #expect((mode(section, "threads")["parallelism"] as? Double ?? 9) < 1.3)
+        let gil = mode(section, "threads")["gil"] as? [String: Any]
+        #expect((gil?["held_fraction"] as? Double ?? 0) > 0.8, "\(String(describing: gil))")
     }
 
     @Test func sleepingWorkGoesToThreads() throws {
@@ -39,6 +41,8 @@ import Testing
     @Test func hashingLargeBuffersGoesToThreads() throws {
         let (_, section) = try compare("hashes", ["--tasks", "6"])
         #expect(section["recommendation"] as? String == "threads", "\(section["reason"] ?? "")")
+        let gil = mode(section, "threads")["gil"] as? [String: Any]
+        #expect((gil?["held_fraction"] as? Double ?? 1) < 0.5, "\(String(describing: gil))")
     }
 
     @Test func aTargetThatRaisesIsReportedWithExit67() throws {

@@ -38,6 +38,19 @@ import Testing
         #expect(made.reason.contains("releases the GIL"))
     }
 
+    @Test func aGILHeldThroughoutSendsNearTiesToProcesses() {
+        let rounds = [round(serial: 1.0, threads: 0.8, threadsCPU: 0.8, processes: 0.75)]
+        let request = CompareRequest(target: "w.py:f", tasks: 8, workers: 2)
+        let untraced = CompareAnalysis.section(request: request, rounds: rounds)
+        #expect(untraced.recommendation == "threads")
+        var section = untraced
+        section.modes["threads"]?.gil = CompareGIL(
+            mode: "exact", heldFraction: 0.99, maxWaitFraction: 0.5, switches: 100, verdict: "gil_bound")
+        let decided = CompareAnalysis.recommend(modes: section.modes, tasks: 8)
+        #expect(decided.0 == "processes")
+        #expect(decided.1.contains("GIL held 99% of the thread run"))
+    }
+
     @Test func bigResultsStaySerialBecausePicklingDominates() {
         let made = section([round(serial: 0.2, threads: 0.21, threadsCPU: 0.2, processes: 1.5, back: 8 * 24_000_000)])
         #expect(made.recommendation == "serial")

@@ -9,7 +9,9 @@ public enum CompareAnalysis {
     /// pickling, shared memory), so near-equal goes to threads.
     static let threadsShareOfProcesses = 0.9
 
-    public static func section(request: CompareRequest, rounds: [[String: CompareRoundFigures]]) -> CompareSection {
+    public static func section(
+        request: CompareRequest, rounds: [[String: CompareRoundFigures]], threadsGIL: GILSection? = nil
+    ) -> CompareSection {
         let serial = medians(rounds, "serial")
         var modes: [String: CompareMode] = [:]
         for name in ["serial", "threads", "processes"] {
@@ -23,12 +25,26 @@ public enum CompareAnalysis {
                 pickledBytes: (figures.out ?? 0) + (figures.back ?? 0), pickledBytesOut: figures.out,
                 pickledBytesBack: figures.back, startupS: figures.startup.map(round6),
                 peakRssBytes: figures.peak ?? 0, workerPeakRssBytes: figures.workerPeaks,
-                roundsWallS: rounds.compactMap { $0[name]?.wallS }.map(round6))
+                roundsWallS: rounds.compactMap { $0[name]?.wallS }.map(round6),
+                gil: name == "threads" ? threadsGIL.map(compactGIL) : nil)
         }
         let (recommendation, reason) = recommend(modes: modes, tasks: request.tasks)
         return CompareSection(
             recommendation: recommendation, reason: reason, target: request.target, tasks: request.tasks,
             workers: request.workers, startMethod: request.startMethod, rounds: rounds.count, modes: modes)
+    }
+
+    static func compactGIL(_ section: GILSection) -> CompareGIL {
+        CompareGIL(
+            mode: section.mode, heldFraction: section.heldFraction,
+            maxWaitFraction: round3(section.threads.compactMap(\.waitFraction).max() ?? 0),
+            switches: Int64(section.switches), verdict: section.verdict.kind)
+    }
+
+    /// "; the GIL was held 97% of the thread run" when it was traced.
+    static func gilClause(_ threads: CompareMode) -> String {
+        guard let gil = threads.gil else { return "" }
+        return String(format: " (GIL held %.0f%% of the thread run)", gil.heldFraction * 100)
     }
 
     /// serial, threads or processes, and why, in words built from the figures.
@@ -47,11 +63,16 @@ public enum CompareAnalysis {
             if processes.speedup < threads.speedup, perTaskBack >= 1_000_000 {
                 reason += "; \(pickling): pickling results dominated the process run"
             } else if threads.parallelism < 1.3 {
-                reason += String(format: "; under threads the CPU ran %.2fx wall: the GIL serialised the work", threads.parallelism)
+                reason += String(format: "; under threads the CPU ran %.2fx wall: the GIL serialised the work", threads.parallelism) + gilClause(threads)
             }
             return ("serial", reason)
         }
-        if threads.speedup >= threadsShareOfProcesses * processes.speedup {
+        // Traced exactly, a GIL held nearly all the thread run means threads cannot use a second core however
+        // the machine's load moved the timings: processes win whenever they measured faster at all.
+        let gilBound = (threads.gil?.heldFraction ?? 0) >= 0.9
+        if threads.speedup >= threadsShareOfProcesses * processes.speedup,
+            !(gilBound && processes.speedup > threads.speedup * 1.05)
+        {
             var reason = String(
                 format: "threads were %.2fx faster than serial, as fast as processes (%.2fx) and cheaper", threads.speedup,
                 processes.speedup)
@@ -60,7 +81,7 @@ public enum CompareAnalysis {
             }
             reason += ", no pickling (\(bytes(processes.pickledBytes)))"
             if threads.parallelism >= 1.3 {
-                reason += String(format: "; the CPU ran %.2fx wall under threads: the work releases the GIL", threads.parallelism)
+                reason += String(format: "; the CPU ran %.2fx wall under threads: the work releases the GIL", threads.parallelism) + gilClause(threads)
             } else if threads.cpuS < 0.5 * threads.wallS {
                 reason += String(
                     format: "; the work mostly waits (CPU %.0f%% of wall), and the GIL is free while it waits",
@@ -72,7 +93,7 @@ public enum CompareAnalysis {
             format: "processes were %.2fx faster than threads (%.2fx vs %.2fx over serial)",
             processes.speedup / max(threads.speedup, 1e-9), processes.speedup, threads.speedup)
         if threads.parallelism < 1.3 {
-            reason += String(format: "; under threads the CPU ran %.2fx wall: the GIL serialised the work", threads.parallelism)
+            reason += String(format: "; under threads the CPU ran %.2fx wall: the GIL serialised the work", threads.parallelism) + gilClause(threads)
         }
         if let startup = processes.startupS {
             reason += "; process start-up cost \(seconds(startup))"

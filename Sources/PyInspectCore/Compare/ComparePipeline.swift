@@ -45,7 +45,7 @@ public enum ComparePipeline {
         {
             return .notRun(status: code)
         }
-        return .report(build(request: request, outcome: outcome, capture: capture))
+        return .report(build(request: request, outcome: outcome, capture: capture, capturePath: workspace.capturePath))
     }
 
     public static func execute(_ request: CompareRequest) -> Int32 {
@@ -80,21 +80,35 @@ public enum ComparePipeline {
         let code = EmbeddedTarget.startInterpreter(
             argv: [interpreter], anchor: PythonPaths.pathAnchor(), sysExecutable: interpreter)
         if code != 0 { return code }
-        let argument = CompareArgument(
-            target: request.target, tasks: request.tasks, workers: request.workers, startMethod: request.startMethod)
-        guard let encoded = try? JSONEncoder().encode(argument) else { return ExitStatus.internalError }
-        let json = String(decoding: encoded, as: UTF8.self)
+        func argument(_ mode: String?) -> String {
+            let value = CompareArgument(
+                target: request.target, tasks: request.tasks, workers: request.workers,
+                startMethod: request.startMethod, mode: mode)
+            return (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        }
         do {
-            let check = try helper.call("compare", "check", json)
+            let check = try helper.call("compare", "check", argument(nil))
             if let failure = childFailure(check, capturePath: capturePath) { return failure }
             let started = monotonicSeconds()
             var done = 0
             var longest = 0.0
             while true {
                 let roundStart = monotonicSeconds()
-                let measured = try helper.call("compare", "measure", json)
-                if let failure = childFailure(measured, capturePath: capturePath) { return failure }
-                CaptureAppend.line(#"{"record":"compare_round","#.appending(measured.dropFirst()), to: capturePath)
+                var parts: [String] = []
+                for mode in ["serial", "threads", "processes"] {
+                    // The first round's thread pool runs under the exact GIL tracer: its figures explain threads.
+                    let traced = done == 0 && mode == "threads"
+                    var problem: String?
+                    let session = traced ? GILTraceSession.start(options: GILOptions(), capturePath: capturePath, problem: &problem) : nil
+                    let measured = try helper.call("compare", "measure", argument(mode))
+                    if let session { GILTraceSession.finish(started: session, capturePath: capturePath) }
+                    if let failure = childFailure(measured, capturePath: capturePath) { return failure }
+                    parts.append(measured)
+                }
+                for part in parts {
+                    CaptureAppend.line(#"{"record":"compare_part","#.appending(part.dropFirst()), to: capturePath)
+                }
+                CaptureAppend.line(#"{"record":"compare_round_end"}"#, to: capturePath)
                 done += 1
                 longest = max(longest, monotonicSeconds() - roundStart)
                 if let fixed = request.rounds {
@@ -128,7 +142,9 @@ public enum ComparePipeline {
         }
     }
 
-    static func build(request: CompareRequest, outcome: ChildOutcome, capture: CompareCapture) -> Report {
+    static func build(
+        request: CompareRequest, outcome: ChildOutcome, capture: CompareCapture, capturePath: String
+    ) -> Report {
         let completed = !capture.rounds.isEmpty && capture.raised == nil && outcome.ending == .exited(0)
         let status: Int32
         if capture.raised != nil {
@@ -148,7 +164,8 @@ public enum ComparePipeline {
             report.stacks = [ThreadStack(name: "MainThread", ident: nil, nativeId: nil, frames: raised.stack)]
         }
         if !capture.rounds.isEmpty {
-            report.compare = CompareAnalysis.section(request: request, rounds: capture.rounds)
+            let gil = GILCapture.read(capturePath: capturePath).map { GILAnalysis.analyze($0, threads: []) }
+            report.compare = CompareAnalysis.section(request: request, rounds: capture.rounds, threadsGIL: gil)
         }
         if case .signaled(let signal) = outcome.ending {
             report.diagnostics.append(Diagnostic(.error, "the measuring process was killed by \(signalName(signal))"))
@@ -161,7 +178,8 @@ public enum ComparePipeline {
         var tasks: Int
         var workers: Int
         var startMethod: String
-        enum CodingKeys: String, CodingKey { case target, tasks, workers, startMethod = "start_method" }
+        var mode: String?
+        enum CodingKeys: String, CodingKey { case target, tasks, workers, startMethod = "start_method", mode }
     }
 
     struct CompareReply: Decodable {
@@ -189,10 +207,14 @@ struct CompareCapture {
         var capture = CompareCapture()
         guard let data = FileManager.default.contents(atPath: path) else { return capture }
         let decoder = JSONDecoder()
+        var current: [String: CompareRoundFigures] = [:]
         for line in data.split(separator: 0x0A) where !line.isEmpty {
             let text = Data(line)
-            if let round = try? decoder.decode(Round.self, from: text), line.starts(with: Array(#"{"record":"compare_round""#.utf8)) {
-                capture.rounds.append(round.modes)
+            if line.starts(with: Array(#"{"record":"compare_part""#.utf8)), let part = try? decoder.decode(Round.self, from: text) {
+                current.merge(part.modes) { _, new in new }
+            } else if line.starts(with: Array(#"{"record":"compare_round_end""#.utf8)) {
+                capture.rounds.append(current)
+                current = [:]
             } else if let record = try? decoder.decode(RaisedRecord.self, from: text) {
                 capture.raised = record.raised
             }

@@ -40,12 +40,37 @@ public struct CompareMode: Codable, Sendable, Equatable {
     public var workerPeakRssBytes: [Int64]?
     /// Every round's wall seconds, for the chart and to judge the spread.
     public var roundsWallS: [Double]
+    /// Threads: the GIL during the first round's thread pool, traced exactly (docs/gil.md).
+    public var gil: CompareGIL?
 
     enum CodingKeys: String, CodingKey {
         case wallS = "wall_s", cpuS = "cpu_s", speedup, efficiency, parallelism, pickledBytes = "pickled_bytes"
         case pickledBytesOut = "pickled_bytes_out", pickledBytesBack = "pickled_bytes_back", startupS = "startup_s"
         case peakRssBytes = "peak_rss_bytes", workerPeakRssBytes = "worker_peak_rss_bytes"
-        case roundsWallS = "rounds_wall_s"
+        case roundsWallS = "rounds_wall_s", gil
+    }
+}
+
+/// The GIL under the thread pool: how much of the time some thread held it, and how long threads waited.
+public struct CompareGIL: Codable, Sendable, Equatable {
+    public var mode: String
+    public var heldFraction: Double
+    /// The largest share of the run one thread spent waiting for the GIL.
+    public var maxWaitFraction: Double
+    public var switches: Int64
+    /// The GIL verdict's kind: gil_bound, long_c_call, convoy, contended, not_gil_bound.
+    public var verdict: String
+
+    public init(mode: String, heldFraction: Double, maxWaitFraction: Double, switches: Int64, verdict: String) {
+        self.mode = mode
+        self.heldFraction = heldFraction
+        self.maxWaitFraction = maxWaitFraction
+        self.switches = switches
+        self.verdict = verdict
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case mode, heldFraction = "held_fraction", maxWaitFraction = "max_wait_fraction", switches, verdict
     }
 }
 
