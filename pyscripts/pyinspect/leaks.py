@@ -261,10 +261,10 @@ def _type_name(obj):
     return kind.__qualname__ if module in ("builtins", None) else f"{module}.{kind.__qualname__}"
 
 
-def _census(*own):
+def _census(*own, ids=None):
     """Objects per type, including those the gc does not track (found as referents of tracked ones).
-    `own`: the inspector's containers, left out with what they hold."""
-    seen = set()
+    `own`: the inspector's containers, left out with what they hold. `ids`: a set to fill with every id seen."""
+    seen = set() if ids is None else ids
     counts = {}
     tracked = gc.get_objects()
     skip = {id(seen), id(counts), id(tracked)} | {id(o) for o in own}
@@ -308,31 +308,49 @@ def attribute(argument):
     threads_before = {id(t) for t in threading.enumerate()} if threading is not None else set()
     tasks_before = {id(t) for t in _pending_tasks()}
     native_before = _native_bytes()
+    started = {}
+    original_start = None
+    if "threads" in signals and threading is not None:
+        import traceback as traceback_module
+        original_start = threading.Thread.start
+
+        def start(thread, *args, **kwargs):
+            started[id(thread)] = [
+                {"file": f.filename, "line": f.lineno, "function": f.name, "code": f.line or None}
+                for f in reversed(traceback_module.extract_stack(sys._getframe(1)))
+                if not f.filename.startswith(_PACKAGE_DIR)]
+            return original_start(thread, *args, **kwargs)
+        threading.Thread.start = start
     tracemalloc.start(30)
     tracemalloc.clear_traces()
-    filters = [tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, _PACKAGE_DIR + "/*")]
-    snapshot_before = tracemalloc.take_snapshot().filter_traces(filters)
-    census_before = _census(snapshot_before, snapshot_before.traces._traces) if python else None
+    snapshot_before = tracemalloc.take_snapshot()
+    ids_before = set()
+    census_before = _census(snapshot_before, snapshot_before.traces._traces, ids=ids_before) if python else None
     try:
         for _ in range(calls):
             _call_target()
     except BaseException as error:
         tracemalloc.stop()
         return fastjson.dumps({"raised": _exception_info(error)})
+    finally:
+        if original_start is not None:
+            threading.Thread.start = original_start
     _settle()
-    census_after = _census(census_before, snapshot_before, snapshot_before.traces._traces) if python else None
-    snapshot_after = tracemalloc.take_snapshot().filter_traces(filters)
+    census_after = _census(census_before, ids_before, snapshot_before, snapshot_before.traces._traces) \
+        if python else None
+    snapshot_after = tracemalloc.take_snapshot()
     native_after_traced = _native_bytes()
     if "fds" in signals:
         leaks.append(_fd_leak(fds_before, calls, tracemalloc))
     if "threads" in signals and threading is not None:
-        leaks.append(_thread_leak(threading, threads_before, calls, tracemalloc))
+        leaks.append(_thread_leak(threading, threads_before, calls, started))
     if "tasks" in signals:
         leaks.append(_task_leak(tasks_before, calls, tracemalloc))
     if python:
         leaks.append(_python_leak(census_before, census_after, snapshot_before, snapshot_after, calls,
-                                  tracemalloc))
-    traced_per_call = sum(s.size_diff for s in snapshot_after.compare_to(snapshot_before, "filename")) / calls
+                                  tracemalloc, ids_before))
+        ids_before.clear()
+    traced_per_call = sum(s.size_diff for s in _target_stats(snapshot_after, snapshot_before)) / calls
     del snapshot_before, snapshot_after
     tracemalloc.stop()
     _settle()
@@ -350,10 +368,24 @@ def _leak(kind, frames, calls, types=None, bytes_total=0, objects_total=0, chain
             "chain": chain or [], "message": message}
 
 
-def _python_leak(census_before, census_after, snapshot_before, snapshot_after, calls, tracemalloc):
+def _target_stats(after, before):
+    """Differences per traceback, without the inspector's own allocations (innermost frame in pyinspect or
+    tracemalloc)."""
+    import tracemalloc
+    own = (_PACKAGE_DIR, tracemalloc.__file__)
+    stats = []
+    for stat in after.compare_to(before, "traceback"):
+        frames = list(stat.traceback)
+        if frames and frames[-1].filename.startswith(own):
+            continue
+        stats.append(stat)
+    return stats
+
+
+def _python_leak(census_before, census_after, snapshot_before, snapshot_after, calls, tracemalloc, ids_before):
     grown = {name: census_after.get(name, 0) - census_before.get(name, 0) for name in census_after}
     grown = {name: count for name, count in grown.items() if count > 0}
-    stats = snapshot_after.compare_to(snapshot_before, "traceback")
+    stats = _target_stats(snapshot_after, snapshot_before)
     bytes_total = sum(s.size_diff for s in stats)
     # The allocation site: the traceback with most bytes still alive that runs through the user's code.
     frames = []
@@ -366,7 +398,7 @@ def _python_leak(census_before, census_after, snapshot_before, snapshot_after, c
             break
     types = [{"name": name, "count": count, "per_call": count / calls}
              for name, count in sorted(grown.items(), key=lambda item: -item[1])[:10]]
-    sample, sample_frames = _sample_leaked(grown, tracemalloc)
+    sample, sample_frames = _sample_leaked(grown, tracemalloc, ids_before)
     if sample_frames and _site(sample_frames) is not None:
         frames = sample_frames
     chain = _chain(sample) if sample is not None else []
@@ -375,26 +407,35 @@ def _python_leak(census_before, census_after, snapshot_before, snapshot_after, c
     return _leak(kind, frames, calls, types, bytes_total, sum(grown.values()), chain)
 
 
-def _sample_leaked(grown, tracemalloc):
-    """A leaked object of a growing type allocated during the traced calls: user classes first."""
+def _sample_leaked(grown, tracemalloc, ids_before):
+    """A leaked object of a growing type, new since the census before the traced calls: user classes first,
+    and one whose allocation traceback is known if there is one (3.11.2's tracemalloc cannot see instances
+    of classes with a managed __dict__)."""
     ranked = sorted(grown.items(), key=lambda item: (item[0].startswith(("builtins.", "_")) or "." not in item[0],
                                                      -item[1]))
-    wanted = [name for name, _ in ranked]
+    wanted = [name for name, _ in ranked][:6]
+    wanted_set = set(wanted)
     by_name = {}
+    checks = {}
     tracked = gc.get_objects()
+    own = {id(ids_before), id(tracked), id(by_name), id(checks), id(grown)}
     for obj in tracked:
+        if id(obj) in own:
+            continue
         for candidate in [obj] + [c for c in gc.get_referents(obj) if not gc.is_tracked(c)]:
             name = _type_name(candidate)
-            if name in grown and name not in by_name:
+            if name in wanted_set and id(candidate) not in ids_before and (
+                    name not in by_name or by_name[name][1] is None) and checks.get(name, 0) < 200:
+                checks[name] = checks.get(name, 0) + 1
                 traceback = tracemalloc.get_object_traceback(candidate)
-                if traceback is not None:
-                    frames = _frames_of(traceback)
-                    if _site(frames) is not None:
-                        by_name[name] = (candidate, frames)
+                user = traceback is not None and any(_is_user_file(f.filename) for f in traceback)
+                by_name[name] = (candidate, traceback if user else None)
     del tracked
     for name in wanted:
         if name in by_name:
-            return by_name[name]
+            found, traceback = by_name[name]
+            by_name.clear()
+            return found, _frames_of(traceback) if traceback is not None else []
     return None, []
 
 
@@ -571,7 +612,7 @@ def _fd_leak(fds_before, calls, tracemalloc):
     return _leak("fds", frames, calls, type_list, 0, len(new), [], message)
 
 
-def _thread_leak(threading, before, calls, tracemalloc):
+def _thread_leak(threading, before, calls, started):
     new = [t for t in threading.enumerate() if id(t) not in before]
     frames = []
     targets = []
@@ -579,11 +620,9 @@ def _thread_leak(threading, before, calls, tracemalloc):
         target = getattr(thread, "_target", None)
         if target is not None:
             targets.append(getattr(target, "__qualname__", repr(target)))
-        traceback = tracemalloc.get_object_traceback(thread)
-        if traceback is not None and not frames:
-            candidate = _frames_of(traceback)
-            if _site(candidate) is not None:
-                frames = candidate
+        candidate = started.get(id(thread), [])
+        if not frames and _site(candidate) is not None:
+            frames = candidate
     names = sorted(set(targets))
     message = f"{len(new)} threads still running after {calls} calls" + (
         f"; target {', '.join(names[:3])}" if names else "")
