@@ -307,7 +307,6 @@ def attribute(argument):
     threading = sys.modules.get("threading")
     threads_before = {id(t) for t in threading.enumerate()} if threading is not None else set()
     tasks_before = {id(t) for t in _pending_tasks()}
-    native_before = _native_bytes()
     started = {}
     original_start = None
     if "threads" in signals and threading is not None:
@@ -339,7 +338,9 @@ def attribute(argument):
     census_after = _census(census_before, ids_before, snapshot_before, snapshot_before.traces._traces) \
         if python else None
     snapshot_after = tracemalloc.take_snapshot()
-    native_after_traced = _native_bytes()
+    stats = _target_stats(snapshot_after, snapshot_before)
+    del snapshot_before, snapshot_after
+    traced_per_call = sum(s.size_diff for s in stats) / calls
     if "fds" in signals:
         leaks.append(_fd_leak(fds_before, calls, tracemalloc))
     if "threads" in signals and threading is not None:
@@ -347,18 +348,15 @@ def attribute(argument):
     if "tasks" in signals:
         leaks.append(_task_leak(tasks_before, calls, tracemalloc))
     if python:
-        leaks.append(_python_leak(census_before, census_after, snapshot_before, snapshot_after, calls,
-                                  tracemalloc, ids_before))
+        leaks.append(_python_leak(census_before, census_after, stats, calls, tracemalloc, ids_before))
         ids_before.clear()
-    traced_per_call = sum(s.size_diff for s in _target_stats(snapshot_after, snapshot_before)) / calls
-    del snapshot_before, snapshot_after
+    del stats
     tracemalloc.stop()
     _settle()
     if "native" in signals and not resource:
         native_per_call = options.get("native_per_call", 0)
         if not python or native_per_call > 2 * max(traced_per_call, 0) + 512:
             leaks.append(_native_leak(calls, native_per_call))
-    _ = native_before, native_after_traced
     return fastjson.dumps({"leaks": [leak for leak in leaks if leak is not None]})
 
 
@@ -382,10 +380,9 @@ def _target_stats(after, before):
     return stats
 
 
-def _python_leak(census_before, census_after, snapshot_before, snapshot_after, calls, tracemalloc, ids_before):
+def _python_leak(census_before, census_after, stats, calls, tracemalloc, ids_before):
     grown = {name: census_after.get(name, 0) - census_before.get(name, 0) for name in census_after}
     grown = {name: count for name, count in grown.items() if count > 0}
-    stats = _target_stats(snapshot_after, snapshot_before)
     bytes_total = sum(s.size_diff for s in stats)
     # The allocation site: the traceback with most bytes still alive that runs through the user's code.
     frames = []
@@ -398,7 +395,8 @@ def _python_leak(census_before, census_after, snapshot_before, snapshot_after, c
             break
     types = [{"name": name, "count": count, "per_call": count / calls}
              for name, count in sorted(grown.items(), key=lambda item: -item[1])[:10]]
-    sample, sample_frames = _sample_leaked(grown, tracemalloc, ids_before)
+    sample, sample_frames = _sample_leaked(
+        grown, tracemalloc, ids_before, (census_before, census_after, stats))
     if sample_frames and _site(sample_frames) is not None:
         frames = sample_frames
     chain = _chain(sample) if sample is not None else []
@@ -407,36 +405,47 @@ def _python_leak(census_before, census_after, snapshot_before, snapshot_after, c
     return _leak(kind, frames, calls, types, bytes_total, sum(grown.values()), chain)
 
 
-def _sample_leaked(grown, tracemalloc, ids_before):
+def _sample_leaked(grown, tracemalloc, ids_before, own_objects):
     """A leaked object of a growing type, new since the census before the traced calls: user classes first,
     and one whose allocation traceback is known if there is one (3.11.2's tracemalloc cannot see instances
     of classes with a managed __dict__)."""
-    ranked = sorted(grown.items(), key=lambda item: (item[0].startswith(("builtins.", "_")) or "." not in item[0],
-                                                     -item[1]))
-    wanted = [name for name, _ in ranked][:6]
-    wanted_set = set(wanted)
+    wanted_set = set(sorted(grown, key=lambda name: -grown[name])[:12])
     by_name = {}
+    new_counts = {}
+    heap = {}
     checks = {}
     tracked = gc.get_objects()
-    own = {id(ids_before), id(tracked), id(by_name), id(checks), id(grown)}
+    own = {id(ids_before), id(tracked), id(by_name), id(checks), id(grown), id(new_counts)} | {
+        id(o) for o in own_objects}
     for obj in tracked:
         if id(obj) in own:
             continue
         for candidate in [obj] + [c for c in gc.get_referents(obj) if not gc.is_tracked(c)]:
             name = _type_name(candidate)
-            if name in wanted_set and id(candidate) not in ids_before and (
-                    name not in by_name or by_name[name][1] is None) and checks.get(name, 0) < 200:
-                checks[name] = checks.get(name, 0) + 1
-                traceback = tracemalloc.get_object_traceback(candidate)
-                user = traceback is not None and any(_is_user_file(f.filename) for f in traceback)
-                by_name[name] = (candidate, traceback if user else None)
+            if name not in wanted_set or id(candidate) in ids_before or checks.get(name, 0) >= 1000:
+                continue
+            checks[name] = checks.get(name, 0) + 1
+            traceback = tracemalloc.get_object_traceback(candidate)
+            if traceback is None:
+                # Before the calls (or immortal), unless tracemalloc cannot see it: 3.11.2 misses instances
+                # of classes with a managed __dict__.
+                if not type(candidate).__flags__ & (1 << 9):
+                    continue
+            elif not any(_is_user_file(f.filename) for f in traceback):
+                continue  # allocated during the traced calls, but by the inspector
+            new_counts[name] = new_counts.get(name, 0) + 1
+            heap[name] = bool(type(candidate).__flags__ & (1 << 9))
+            if name not in by_name or (by_name[name][1] is None and traceback is not None):
+                by_name[name] = (candidate, traceback)
     del tracked
-    for name in wanted:
-        if name in by_name:
-            found, traceback = by_name[name]
-            by_name.clear()
-            return found, _frames_of(traceback) if traceback is not None else []
-    return None, []
+    # The type most clearly leaking: classes defined in Python first, then new instances matching the growth.
+    ranked = sorted(by_name, key=lambda name: (not heap.get(name), -min(new_counts.get(name, 0), grown[name]),
+                                               -grown[name]))
+    if not ranked:
+        return None, []
+    found, traceback = by_name[ranked[0]]
+    by_name.clear()
+    return found, _frames_of(traceback) if traceback is not None else []
 
 
 def _chain(target, max_nodes=400):

@@ -49,7 +49,7 @@ public enum LeaksSummary {
             let growing = hunt.signals.filter { $0.trend == .growing }.map(\.name)
             lines.append("")
             lines.append("  signals: " + hunt.signals.map { "\($0.name) \($0.trend.rawValue)" }.joined(separator: ", ")
-                + (growing.isEmpty ? "" : "") + String(format: "; %.2f s in the target", hunt.targetSeconds))
+                + (growing.isEmpty ? "" : "") + String(format: "; %.3f s in the target", hunt.targetSeconds))
         }
         return lines.joined(separator: "\n") + "\n"
     }
