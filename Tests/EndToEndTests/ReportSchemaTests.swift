@@ -30,6 +30,10 @@ import Testing
         ["run", BinaryHarness.fixture("run/raises.py")],
         ["run", "--timeout", "0.5", BinaryHarness.fixture("run/sleeps_forever.py")],
         ["run", "-c", "import ctypes; ctypes.string_at(0)"],
+        ["leaks", BinaryHarness.fixture("leaks/module_list.py") + ":run"],
+        ["leaks", BinaryHarness.fixture("leaks/threads_never_end.py") + ":run"],
+        ["leaks", BinaryHarness.fixture("leaks/clean_churn.py") + ":run"],
+        ["leaks", BinaryHarness.fixture("leaks/raises.py") + ":run"],
     ])
     func runReportsMatchTheSchema(arguments: [String]) throws {
         let path = try Self.reportOf(arguments)

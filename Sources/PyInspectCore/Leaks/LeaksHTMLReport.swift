@@ -5,7 +5,7 @@ import Foundation
 /// traceback and its chain. Everything from the target goes through `HTMLEscaping`.
 public enum LeaksHTMLReport {
     public static func render(_ report: Report) -> String {
-        let target = report.target.map { "\($0.value):\($0.arguments.first ?? "")" } ?? "target"
+        let target = report.target.map(\.value) ?? "target"
         var html = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">

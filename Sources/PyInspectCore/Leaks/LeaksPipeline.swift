@@ -61,7 +61,7 @@ public enum LeaksPipeline {
         let verdict: Verdict = raised ? .error : (child.leaks.isEmpty ? .clean : .leak)
         let status = raised ? ExitStatus.targetRaised : (child.leaks.isEmpty ? ExitStatus.success : ExitStatus.leakFound)
         var report = Report(command: "leaks", verdict: verdict, exitStatus: status)
-        report.target = TargetInfo(kind: request.kind.rawValue, value: request.value, arguments: [request.function])
+        report.target = TargetInfo(kind: "function", value: "\(request.value):\(request.function)", arguments: [])
         report.python = child.python
         report.wallS = outcome.wallSeconds
         report.cpuS = outcome.userCPUSeconds + outcome.systemCPUSeconds

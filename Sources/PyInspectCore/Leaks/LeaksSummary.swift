@@ -4,7 +4,7 @@ import Foundation
 public enum LeaksSummary {
     public static func render(_ report: Report) -> String {
         var lines: [String] = []
-        let target = report.target.map { "\($0.value):\($0.arguments.first ?? "")" } ?? "target"
+        let target = report.target.map(\.value) ?? "target"
         let hunt = report.leakHunt
         let calls = hunt.map { " after \($0.warmupCalls) warm-up + \($0.calls) measured calls" } ?? ""
         switch report.verdict {
@@ -60,7 +60,7 @@ public enum LeaksSummary {
 
     /// The JUnit case: fails unless clean.
     public static func junitCase(_ report: Report) -> JUnitReport.Case {
-        let name = report.target.map { "\($0.value):\($0.arguments.first ?? "")" } ?? "leaks"
+        let name = report.target.map(\.value) ?? "leaks"
         let failure: String?
         switch report.verdict {
         case .clean: failure = nil
