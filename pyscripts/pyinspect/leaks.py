@@ -450,45 +450,60 @@ def _sample_leaked(grown, tracemalloc, ids_before, own_objects):
     return found, _frames_of(traceback) if traceback is not None else []
 
 
-def _chain(target, max_nodes=400):
-    """A shortest path of references from a root (module, class, running frame, thread) to `target`."""
+def _chain(target, max_depth=12, max_frontier=5000):
+    """A shortest path of references from a root (module, class, running frame, thread) to `target`.
+
+    Breadth-first, one level at a time: `gc.get_referrers(*frontier)` scans the heap once per level (not once per
+    object, as a per-node search such as objgraph's does), then each referrer's referents say which frontier
+    object it holds."""
     import types
-    from collections import deque
     running = set()
     for frame in sys._current_frames().values():
         while frame is not None:
             running.add(id(frame))
             frame = frame.f_back
-    here = sys._getframe()
     own_frames = set()
-    frame = here
+    frame = sys._getframe()
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         own_frames.add(id(frame))
         frame = frame.f_back
     parent = {id(target): None}
     objects = {id(target): target}
-    queue = deque([target])
-    ignore = {id(parent), id(objects), id(queue), id(running), id(own_frames)}
+    frontier = [target]
+    ignore = {id(parent), id(objects), id(running), id(own_frames)}
     found = None
-    visited = 0
-    while queue and visited < max_nodes:
-        current = queue.popleft()
-        visited += 1
-        if current is not target and _is_root(current, running, types):
-            found = current
+    for _ in range(max_depth):
+        if not frontier or found is not None:
             break
-        referrers = gc.get_referrers(current)
+        ignore.add(id(frontier))
+        frontier_ids = {id(obj) for obj in frontier}
+        ignore.add(id(frontier_ids))
+        referrers = gc.get_referrers(*frontier)
         ignore.add(id(referrers))
+        following = []
+        ignore.add(id(following))
         for referrer in referrers:
             key = id(referrer)
             if key in ignore or key in parent or key in own_frames:
                 continue
             if isinstance(referrer, types.FrameType) and referrer.f_code.co_filename.startswith(_PACKAGE_DIR):
                 continue
-            parent[key] = current
+            held = None
+            for child in gc.get_referents(referrer):
+                if id(child) in frontier_ids:
+                    held = child
+                    break
+            if held is None:
+                continue
+            parent[key] = held
             objects[key] = referrer
-            queue.append(referrer)
+            if _is_root(referrer, running, types):
+                found = referrer
+                break
+            if len(following) < max_frontier:
+                following.append(referrer)
         del referrers
+        frontier = following
     if found is None:
         parent.clear()
         objects.clear()
@@ -500,7 +515,6 @@ def _chain(target, max_nodes=400):
         path.append(node)
     parent.clear()
     objects.clear()
-    queue.clear()
     steps = []
     for index, obj in enumerate(path):
         via = _via(path[index - 1], obj) if index > 0 else ""

@@ -150,6 +150,8 @@ enum LeakHuntChild {
             append(warm, to: &levels)
             seconds += warm.seconds ?? 0
             var stoppedBy = "budget"
+            // The budget is wall time of the whole loop: the target's calls and the measurements between them.
+            let started = DispatchTime.now().uptimeNanoseconds
             var trends = signalNames.map { _ in LeakTrend.undecided }
             let interactive = request.progress
             while true {
@@ -162,7 +164,8 @@ enum LeakHuntChild {
                 append(reply, to: &levels)
                 seconds += reply.seconds ?? 0
                 let calls = levels[0].count - 1
-                let final = seconds >= request.policy.budgetSeconds || calls >= request.policy.maxCalls
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                let final = elapsed >= request.policy.budgetSeconds || calls >= request.policy.maxCalls
                 trends = levels.map { LeakVerdict.trend($0, final: final, policy: request.policy) }
                 if interactive, calls % 10 == 0 {
                     FileHandle.standardError.write(Data("\rpyinspect leaks: \(calls) calls…".utf8))

@@ -15,7 +15,7 @@ public struct LeakPolicy: Sendable, Equatable {
     public var minPlateau = 10
     /// Measured calls after which growth sustained over every quarter is a leak without waiting for the budget.
     public var leakCalls = 150
-    /// Seconds of calls after which whatever is still undecided is decided.
+    /// Seconds of hunting (calls and measurements) after which whatever is still undecided is decided.
     public var budgetSeconds = 2.5
     /// At most this many measured calls.
     public var maxCalls = 600
