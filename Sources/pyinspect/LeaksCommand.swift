@@ -18,10 +18,16 @@ extension PyInspectCommand {
         @Option(help: ArgumentHelp("Seconds of calls after which undecided signals are decided.", valueName: "seconds"))
         var budget: Double = LeakPolicy().budgetSeconds
 
+        @Option(help: ArgumentHelp("Stop the hunt after this many seconds (exit 124): a call that never returns.", valueName: "seconds"))
+        var timeout: Double?
+
         @Argument(help: "FILE.py:FUNCTION or MODULE:FUNCTION; the function is called with no arguments.")
         var target: String
 
         func validate() throws {
+            if let timeout, !(timeout > 0 && timeout.isFinite) {
+                throw ValidationError("--timeout must be a positive number of seconds")
+            }
             if !(budget > 0 && budget.isFinite) {
                 throw ValidationError("--budget must be a positive number of seconds")
             }
@@ -35,6 +41,7 @@ extension PyInspectCommand {
                 throw ValidationError(error.message)
             }
             request.policy.budgetSeconds = budget
+            request.timeoutSeconds = timeout
             request.jsonPath = report.json
             request.junitPath = report.junit
             request.htmlPath = html

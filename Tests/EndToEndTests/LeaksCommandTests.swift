@@ -89,6 +89,18 @@ import Testing
         #expect(syntax.status == 65, "\(syntax.stderr)")
     }
 
+    @Test func aCallThatNeverReturnsStopsAtTheTimeout() throws {
+        let result = try BinaryHarness.run(["leaks", "--timeout", "1", BinaryHarness.fixture("leaks/never_returns.py") + ":run"])
+        #expect(result.status == 124, "\(result.stderr)")
+        #expect(result.stderr.contains("--timeout"))
+    }
+
+    @Test func aTargetThatCrashesIsReportedBySignal() throws {
+        let result = try BinaryHarness.run(["leaks", BinaryHarness.fixture("leaks/crashes.py") + ":run"])
+        #expect(result.status == 139, "\(result.stderr)")
+        #expect(result.stderr.contains("signal 11"))
+    }
+
     @Test func theTerminalSummaryReadsTopDown() throws {
         let path = BinaryHarness.fixture("leaks/module_list.py")
         let result = try BinaryHarness.run(["leaks", "\(path):run"])

@@ -13,6 +13,8 @@ public struct LeaksRequest: Sendable {
     public var junitPath: String?
     public var htmlPath: String?
     public var quiet = false
+    /// Stop the hunt (exit 124) after this many seconds: a call that never returns.
+    public var timeoutSeconds: Double?
     /// Progress on stderr (a terminal).
     public var progress = false
 

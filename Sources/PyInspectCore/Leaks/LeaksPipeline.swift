@@ -28,7 +28,7 @@ public enum LeaksPipeline {
         let resultPath = workspace.directory + "/leaks.json"
         let outcome: ChildOutcome
         do {
-            outcome = try Supervisor.run(limits: Supervisor.Limits()) {
+            outcome = try Supervisor.run(limits: Supervisor.Limits(killAfterSeconds: request.timeoutSeconds)) {
                 LeakHuntChild.run(request: request, helper: helper, resultPath: resultPath)
             }
         } catch {
@@ -38,6 +38,14 @@ public enum LeaksPipeline {
         guard let data = FileManager.default.contents(atPath: resultPath),
             let child = try? JSONDecoder().decode(LeakChildResult.self, from: data)
         else {
+            if outcome.deadlineExpired {
+                writeError("the hunt did not finish within --timeout \(request.timeoutSeconds ?? 0) s (a call that never returns?)")
+                return .notRun(status: ExitStatus.timeout)
+            }
+            if case .signaled(let signal) = outcome.ending {
+                writeError("the target was killed by signal \(signal) during the hunt")
+                return .notRun(status: ExitStatus.killedBySignal(signal))
+            }
             writeError("the leak hunt ended without a result (\(outcome.ending))")
             return .notRun(status: ExitStatus.internalError)
         }
