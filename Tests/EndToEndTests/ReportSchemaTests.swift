@@ -36,6 +36,10 @@ import Testing
         ["run", BinaryHarness.fixture("hangs/never_awaited.py")],
         ["compare", "--rounds", "1", "--tasks", "2", BinaryHarness.fixture("compare/work.py") + ":sleeps"],
         ["compare", "--rounds", "1", BinaryHarness.fixture("compare/work.py") + ":raises"],
+        ["leaks", BinaryHarness.fixture("leaks/module_list.py") + ":run"],
+        ["leaks", BinaryHarness.fixture("leaks/threads_never_end.py") + ":run"],
+        ["leaks", BinaryHarness.fixture("leaks/clean_churn.py") + ":run"],
+        ["leaks", BinaryHarness.fixture("leaks/raises.py") + ":run"],
     ])
     func runReportsMatchTheSchema(arguments: [String]) throws {
         let path = try Self.reportOf(arguments)

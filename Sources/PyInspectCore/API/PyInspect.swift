@@ -82,6 +82,27 @@ public enum PyInspect {
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
+    /// Hunts leaks in a function called repeatedly with no arguments, as `pyinspect leaks` does, and returns the
+    /// report: `verdict` `.leak` or `.clean` (`.error` when it raised, with `exception`), `leaks` with each
+    /// leak's kind, site, types and reference chain, `leakHunt` with the per-call series.
+    ///
+    ///     let report = try PyInspect.leaks(LeaksRequest.parse("tests/fixtures/cache.py:handler"))
+    ///     #expect(report.verdict == .clean)
+    /// - Throws: ``PyInspectError/targetNotRun(status:)`` when the file, module or function is missing or
+    ///   does not compile.
+    public static func leaks(_ request: LeaksRequest) throws -> Report {
+        var quiet = request
+        quiet.quiet = true
+        quiet.progress = false
+        quiet.jsonPath = nil
+        quiet.junitPath = nil
+        quiet.htmlPath = nil
+        switch LeaksPipeline.inspect(quiet) {
+        case .report(let report): return report
+        case .notRun(let status): throw PyInspectError.targetNotRun(status: status)
+        }
+    }
+
     /// Calls `function` of `module` (as `module:function` would name it) once, under the instruments.
     /// `pythonPath` entries are prepended to sys.path, so tests can point at their fixtures. What Python
     /// raises, an ImportError included, is in the report (`verdict == .error`, `exception`), not thrown.

@@ -33,6 +33,10 @@ public struct Report: Codable, Sendable {
     /// asyncio tasks still pending when the target was stopped (deadlock or timeout).
     public var tasks: [TaskReport]?
     public var diagnostics: [Diagnostic] = []
+    /// `leaks`: the leaks found, one entry each (docs/schema/leaks.schema.json).
+    public var leaks: [LeakFinding]?
+    /// `leaks`: how the verdict was reached, with the per-call series.
+    public var leakHunt: LeakHuntSection?
 
     public init(command: String, verdict: Verdict, exitStatus: Int32) {
         self.command = command
@@ -45,6 +49,7 @@ public struct Report: Codable, Sendable {
         case exitStatus = "exit_status", targetExit = "target_exit"
         case wallS = "wall_s", cpuS = "cpu_s", cpuUserS = "cpu_user_s", cpuSystemS = "cpu_system_s"
         case peakRssBytes = "peak_rss_bytes", gc, threads, exception, stacks, findings, tasks, diagnostics, gil, compare
+        case leaks, leakHunt = "leak_hunt"
     }
 }
 

@@ -1,0 +1,229 @@
+import Foundation
+
+/// What `pyinspect leaks` needs to know.
+public struct LeaksRequest: Sendable {
+    public enum Kind: String, Sendable { case file, module }
+    public var kind: Kind
+    /// The file path or the dotted module name.
+    public var value: String
+    /// The function to call, maybe dotted (`Class.method` is not supported: it takes no arguments).
+    public var function: String
+    public var policy = LeakPolicy()
+    public var jsonPath: String?
+    public var junitPath: String?
+    public var htmlPath: String?
+    public var quiet = false
+    /// Stop the hunt (exit 124) after this many seconds: a call that never returns.
+    public var timeoutSeconds: Double?
+    /// Progress on stderr (a terminal).
+    public var progress = false
+
+    public init(kind: Kind, value: String, function: String) {
+        self.kind = kind
+        self.value = value
+        self.function = function
+    }
+
+    /// `path/to/file.py:function` or `package.module:function`.
+    public static func parse(_ spec: String) throws -> LeaksRequest {
+        guard let colon = spec.lastIndex(of: ":") else {
+            throw UsageError("target must be FILE.py:FUNCTION or MODULE:FUNCTION, got '\(printable(spec))'")
+        }
+        let value = String(spec[..<colon])
+        let function = String(spec[spec.index(after: colon)...])
+        let identifier = function.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { part in
+            guard let first = part.first, first == "_" || first.isLetter else { return false }
+            return part.allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
+        }
+        guard !value.isEmpty, identifier else {
+            throw UsageError("target must be FILE.py:FUNCTION or MODULE:FUNCTION, got '\(printable(spec))'")
+        }
+        if value.hasSuffix(".py") || value.contains("/") {
+            return LeaksRequest(kind: .file, value: value, function: function)
+        }
+        let moduleOK = value.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { part in
+            guard let first = part.first, first == "_" || first.isLetter else { return false }
+            return part.allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
+        }
+        guard moduleOK else {
+            throw UsageError("'\(printable(value))' is neither a .py file nor a module name")
+        }
+        return LeaksRequest(kind: .module, value: value, function: function)
+    }
+}
+
+/// One measurement after a call, as the helper reports it.
+struct LeakSample: Decodable {
+    var blocks: Int64
+    var native: Int64
+    var objects: Int64
+    var fds: Int64
+    var threads: Int64
+    var tasks: Int64
+    var seconds: Double
+}
+
+/// What the child hands the parent (leaks.json in the capture directory).
+struct LeakChildResult: Codable {
+    var problem: String?
+    var message: String?
+    var python: PythonInfo?
+    var exception: ExceptionInfo?
+    var hunt: LeakHuntSection?
+    var leaks: [LeakFinding] = []
+}
+
+/// The child side: start Python, load the target, call it until every signal is decided, attribute.
+enum LeakHuntChild {
+    static let signalNames = ["blocks", "objects", "native", "fds", "threads", "tasks"]
+
+    private struct StepReply: Decodable {
+        var raised: ExceptionInfo?
+        var blocks: Int64?
+        var native: Int64?
+        var objects: Int64?
+        var fds: Int64?
+        var threads: Int64?
+        var tasks: Int64?
+        var seconds: Double?
+    }
+
+    private struct LoadReply: Decodable {
+        var ok: Bool
+        var problem: String?
+        var message: String?
+        var python: PythonInfo?
+        var exception: ExceptionInfo?
+    }
+
+    private struct AttributeReply: Decodable {
+        var raised: ExceptionInfo?
+        var leaks: [LeakFinding]?
+    }
+
+    private struct LoadArgument: Encodable {
+        var kind: String
+        var value: String
+        var function: String
+    }
+
+    private struct AttributeArgument: Encodable {
+        var signals: [String]
+        var calls: Int
+        var native_per_call: Double
+    }
+
+    static func run(request: LeaksRequest, helper: PythonHelper, resultPath: String) -> Int32 {
+        var result = LeakChildResult()
+        defer { write(result, to: resultPath) }
+        let interpreter = PythonPaths.childInterpreter()
+        let anchor = PythonPaths.pathAnchor()
+        let inVirtualenv = anchor != PythonPaths.systemPython
+        let start = EmbeddedTarget.startInterpreter(
+            argv: [interpreter], anchor: anchor, sysExecutable: inVirtualenv ? anchor : interpreter)
+        if start != 0 {
+            result.problem = "internal"
+            return start
+        }
+        do {
+            let load = try helper.call(
+                "leaks", "load", json: LoadArgument(kind: request.kind.rawValue, value: request.value, function: request.function),
+                as: LoadReply.self)
+            result.python = load.python
+            if !load.ok {
+                result.problem = load.problem
+                result.message = load.message
+                result.exception = load.exception
+                return 0
+            }
+            var levels: [[Int64]] = signalNames.map { _ in
+                var series: [Int64] = []
+                series.reserveCapacity(request.policy.maxCalls + 2)
+                return series
+            }
+            var seconds = 0.0
+            // Warm-up calls, then the baseline: the warm-up's own measurement.
+            let warm = try step(helper, count: request.policy.warmupCalls)
+            if let raised = warm.raised {
+                result.exception = raised
+                result.problem = "raised"
+                return 0
+            }
+            append(warm, to: &levels)
+            seconds += warm.seconds ?? 0
+            var stoppedBy = "budget"
+            // The budget is wall time of the whole loop: the target's calls and the measurements between them.
+            let started = DispatchTime.now().uptimeNanoseconds
+            var trends = signalNames.map { _ in LeakTrend.undecided }
+            let interactive = request.progress
+            while true {
+                let reply = try step(helper, count: 1)
+                if let raised = reply.raised {
+                    result.exception = raised
+                    result.problem = "raised"
+                    return 0
+                }
+                append(reply, to: &levels)
+                seconds += reply.seconds ?? 0
+                let calls = levels[0].count - 1
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                let final = elapsed >= request.policy.budgetSeconds || calls >= request.policy.maxCalls
+                trends = levels.map { LeakVerdict.trend($0, final: final, policy: request.policy) }
+                if interactive, calls % 10 == 0 {
+                    FileHandle.standardError.write(Data("\rpyinspect leaks: \(calls) calls…".utf8))
+                }
+                if !trends.contains(.undecided) {
+                    stoppedBy = final && calls < request.policy.leakCalls ? "budget" : "decided"
+                    break
+                }
+            }
+            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            let calls = levels[0].count - 1
+            let signals = signalNames.indices.map { index in
+                LeakSignal(
+                    name: signalNames[index], trend: trends[index],
+                    growthPerCall: LeakVerdict.growthPerCall(levels[index]), series: levels[index])
+            }
+            result.hunt = LeakHuntSection(
+                warmupCalls: request.policy.warmupCalls, calls: calls, targetSeconds: seconds, stoppedBy: stoppedBy,
+                signals: signals)
+            let growing = signals.filter { $0.trend == .growing }.map(\.name)
+            if !growing.isEmpty {
+                let nativePerCall = signals.first { $0.name == "native" }?.growthPerCall ?? 0
+                let reply = try helper.call(
+                    "leaks", "attribute",
+                    json: AttributeArgument(signals: growing, calls: 6, native_per_call: nativePerCall),
+                    as: AttributeReply.self)
+                if let raised = reply.raised {
+                    result.exception = raised
+                    result.problem = "raised"
+                    return 0
+                }
+                result.leaks = reply.leaks ?? []
+                if result.leaks.isEmpty {
+                    // Something grew but attribution found nothing to name: still a leak, reported as memory.
+                    result.leaks = [LeakFinding(kind: growing.contains("native") ? "native" : "memory",
+                                                message: "grew: \(growing.joined(separator: ", "))")]
+                }
+            }
+        } catch {
+            result.problem = "internal"
+            result.message = "\(error)"
+        }
+        return 0
+    }
+
+    private static func step(_ helper: PythonHelper, count: Int) throws -> StepReply {
+        try helper.call("leaks", "step", json: count, as: StepReply.self)
+    }
+
+    private static func append(_ reply: StepReply, to levels: inout [[Int64]]) {
+        let values = [reply.blocks, reply.objects, reply.native, reply.fds, reply.threads, reply.tasks]
+        for index in levels.indices { levels[index].append(values[index] ?? 0) }
+    }
+
+    private static func write(_ result: LeakChildResult, to path: String) {
+        guard let data = try? JSONEncoder().encode(result) else { return }
+        try? data.write(to: URL(fileURLWithPath: path))
+    }
+}

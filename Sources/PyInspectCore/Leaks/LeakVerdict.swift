@@ -1,0 +1,65 @@
+/// The leak verdict: a pure function over the per-call levels of one signal. No threshold to pick: a signal
+/// leaks when every quarter of the measured calls sets a new high, for long enough that a cache still filling
+/// would have been seen to level off; it is flat once it has stayed under its high for at least as long as it
+/// took to reach it.
+public enum LeakTrend: String, Codable, Sendable, Equatable {
+    case growing, flat, undecided
+}
+
+public struct LeakPolicy: Sendable, Equatable {
+    /// Calls made before the baseline (lazy initialisation, first-use caches).
+    public var warmupCalls = 2
+    /// Fewest measured calls before any verdict.
+    public var minCalls = 10
+    /// Fewest calls a plateau must last before the signal is called flat.
+    public var minPlateau = 10
+    /// Measured calls after which growth sustained over every quarter is a leak without waiting for the budget.
+    public var leakCalls = 150
+    /// Seconds of hunting (calls and measurements) after which whatever is still undecided is decided.
+    public var budgetSeconds = 2.5
+    /// At most this many measured calls.
+    public var maxCalls = 600
+    public init() {}
+}
+
+public enum LeakVerdict {
+    /// Indices (1-based into `levels`) where the level exceeds everything before it.
+    public static func records(_ levels: [Int64]) -> [Int] {
+        guard var high = levels.first else { return [] }
+        var found: [Int] = []
+        for index in levels.indices.dropFirst() where levels[index] > high {
+            high = levels[index]
+            found.append(index)
+        }
+        return found
+    }
+
+    /// Every quarter of the measured calls (levels[1...]) sets a new high.
+    public static func sustained(_ levels: [Int64]) -> Bool {
+        let calls = levels.count - 1
+        guard calls >= 8 else { return false }
+        let recordIndices = records(levels)
+        for quarter in 0..<4 {
+            let lower = 1 + quarter * calls / 4
+            let upper = (quarter + 1) * calls / 4
+            if !recordIndices.contains(where: { $0 >= lower && $0 <= upper }) { return false }
+        }
+        return true
+    }
+
+    /// `levels[0]` is the baseline after warm-up, then one level per measured call. `final`: the budget is spent.
+    public static func trend(_ levels: [Int64], final: Bool, policy: LeakPolicy = LeakPolicy()) -> LeakTrend {
+        let calls = levels.count - 1
+        guard calls >= 1 else { return final ? .flat : .undecided }
+        let last = records(levels).last ?? 0
+        if sustained(levels) && (calls >= policy.leakCalls || final) { return .growing }
+        if calls >= policy.minCalls && calls - last >= max(policy.minPlateau, last) { return .flat }
+        return final ? .flat : .undecided
+    }
+
+    /// Growth per measured call from the baseline to the last level.
+    public static func growthPerCall(_ levels: [Int64]) -> Double {
+        guard let first = levels.first, let last = levels.last, levels.count > 1 else { return 0 }
+        return Double(last - first) / Double(levels.count - 1)
+    }
+}

@@ -1,0 +1,5 @@
+OPEN = []
+
+def run():
+    handle = open(__file__)
+    OPEN.append(handle)

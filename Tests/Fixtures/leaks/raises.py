@@ -1,0 +1,5 @@
+CONFIG = {}
+
+
+def run():
+    return CONFIG["missing"]

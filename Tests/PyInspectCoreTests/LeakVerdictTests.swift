@@ -1,0 +1,69 @@
+import Testing
+
+@testable import PyInspectCore
+
+/// The leak verdict on hand-made series: no Python involved.
+@Suite struct LeakVerdictTests {
+    let policy = LeakPolicy()
+
+    func series(_ calls: Int, _ level: (Int) -> Int64) -> [Int64] {
+        (0...calls).map(level)
+    }
+
+    @Test func aLeakOnEveryCallGrowsOnceEnoughCallsAreSeen() {
+        let levels = series(policy.leakCalls) { Int64(1000 + 3 * $0) }
+        #expect(LeakVerdict.trend(levels, final: false, policy: policy) == .growing)
+        // Too early to tell a leak from a cache still filling.
+        let early = Array(levels.prefix(60))
+        #expect(LeakVerdict.trend(early, final: false, policy: policy) == .undecided)
+    }
+
+    @Test func aLeakOnEveryThirdCallGrows() {
+        let levels = series(policy.leakCalls) { Int64(500 + ($0 / 3) * 2) }
+        #expect(LeakVerdict.trend(levels, final: false, policy: policy) == .growing)
+    }
+
+    @Test func aCacheFillingForSixtyCallsIsFlatOnceItHasStayedFlatAsLong() {
+        let levels = series(130) { Int64(100 + min($0, 60)) }
+        #expect(LeakVerdict.trend(Array(levels.prefix(100)), final: false, policy: policy) == .undecided)
+        #expect(LeakVerdict.trend(levels, final: false, policy: policy) == .flat)
+        #expect(!LeakVerdict.sustained(levels))
+    }
+
+    @Test func lazyInitialisationAndNoiseAreFlat() {
+        let lazy = series(12) { $0 == 0 ? 100 : 180 }
+        #expect(LeakVerdict.trend(lazy, final: false, policy: policy) == .flat)
+        let noise: [Int64] = [50, 52, 49, 51, 50, 52, 48, 50, 51, 49, 50, 52, 50, 51, 49, 50, 52, 50, 49, 51, 50]
+        #expect(LeakVerdict.trend(noise, final: false, policy: policy) == .flat)
+    }
+
+    @Test func aLateBlipDelaysButDoesNotMakeALeak() {
+        var levels = series(200) { _ in 1000 }
+        for index in 80...200 { levels[index] = 1003 }
+        #expect(LeakVerdict.trend(Array(levels.prefix(150)), final: false, policy: policy) == .undecided)
+        #expect(LeakVerdict.trend(levels, final: false, policy: policy) == .flat)
+    }
+
+    @Test func theBudgetDecidesWhatIsLeft() {
+        let growing = series(40) { Int64(10 * $0) }
+        #expect(LeakVerdict.trend(growing, final: false, policy: policy) == .undecided)
+        #expect(LeakVerdict.trend(growing, final: true, policy: policy) == .growing)
+        let stoppedGrowing = series(40) { Int64(min($0, 25)) }
+        #expect(LeakVerdict.trend(stoppedGrowing, final: true, policy: policy) == .flat)
+    }
+
+    @Test func growthPerCallAndRecords() {
+        #expect(LeakVerdict.growthPerCall([10, 12, 14, 16]) == 2)
+        #expect(LeakVerdict.records([5, 4, 6, 6, 7]) == [2, 4])
+    }
+
+    @Test func targetSpecParsing() throws {
+        let file = try LeaksRequest.parse("dir/app.py:main")
+        #expect(file.kind == .file && file.value == "dir/app.py" && file.function == "main")
+        let module = try LeaksRequest.parse("pkg.mod:Thing.run")
+        #expect(module.kind == .module && module.value == "pkg.mod" && module.function == "Thing.run")
+        #expect(throws: UsageError.self) { try LeaksRequest.parse("nofunction") }
+        #expect(throws: UsageError.self) { try LeaksRequest.parse("app.py:") }
+        #expect(throws: UsageError.self) { try LeaksRequest.parse("bad module:f") }
+    }
+}

@@ -1,0 +1,748 @@
+"""`pyinspect leaks`: calls the target function repeatedly and measures what it leaves behind.
+
+The Swift host drives the protocol one call at a time (`step`) and keeps the per-call series itself, so nothing
+here grows from call to call: the inspector's own allocations stay out of the measurements. When the host's
+verdict says a signal grows, `attribute` runs a few more calls with tracemalloc on and walks references.
+"""
+import gc
+import os
+import sys
+import time
+
+from . import fastjson
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_STDLIB_DIRS = tuple(sorted({os.path.dirname(os.__file__), sys.base_prefix + "/lib", sys.prefix + "/lib",
+                             "/usr/lib/python3", "<frozen"}))
+_state = {"function": None, "loop": None, "file": None, "mallinfo": None}
+
+
+# ---------------------------------------------------------------------------------------------- loading
+
+
+def load(argument):
+    """Imports the target. Returns {"ok": true} or {"ok": false, "problem": ..., "message": ...}."""
+    spec = fastjson.loads(argument)
+    kind, value, name = spec["kind"], spec["value"], spec["function"]
+    try:
+        if kind == "file":
+            path = os.path.abspath(value)
+            if not os.path.isfile(path):
+                return _problem("not_found", f"can't open file '{value}': No such file or directory")
+            # As python3 does for a script: sys.path[0] is the script's directory.
+            sys.path.insert(0, os.path.dirname(path))
+            import importlib.util
+            module_name = os.path.splitext(os.path.basename(path))[0]
+            module_spec = importlib.util.spec_from_file_location(module_name, path)
+            module = importlib.util.module_from_spec(module_spec)
+            sys.modules[module_name] = module
+            module_spec.loader.exec_module(module)
+            _state["file"] = path
+        else:
+            # As python3 -m does: sys.path[0] is the current directory.
+            sys.path.insert(0, os.getcwd())
+            import importlib
+            module = importlib.import_module(value)
+            _state["file"] = getattr(module, "__file__", None)
+    except SyntaxError as error:
+        return _problem("syntax_error", f"{error.filename}:{error.lineno}: SyntaxError: {error.msg}")
+    except ModuleNotFoundError as error:
+        if kind == "module" and error.name and value.startswith(error.name):
+            return _problem("not_found", f"No module named '{error.name}'")
+        return _raised_problem(error)
+    except BaseException as error:  # the module raised at import: the target raised
+        return _raised_problem(error)
+    function = module
+    for part in name.split("."):
+        function = getattr(function, part, None)
+        if function is None:
+            return _problem("not_found", f"{value} has no function '{name}'")
+    if not callable(function):
+        return _problem("not_found", f"{value}:{name} is not callable")
+    _state["function"] = function
+    _native_bytes()  # loads ctypes now, not during the measured calls
+    return fastjson.dumps({"ok": True, "python": {
+        "version": sys.version.split()[0], "implementation": sys.implementation.name,
+        "executable": sys.executable, "prefix": sys.prefix, "base_prefix": sys.base_prefix,
+        "virtualenv": sys.prefix != sys.base_prefix}})
+
+
+def _problem(problem, message):
+    return fastjson.dumps({"ok": False, "problem": problem, "message": message})
+
+
+def _raised_problem(error):
+    return fastjson.dumps({"ok": False, "problem": "raised", "message": f"{type(error).__name__}: {error}",
+                           "exception": _exception_info(error)})
+
+
+def _exception_info(error):
+    import traceback
+    frames = [{"file": f.filename, "line": f.lineno or 0, "function": f.name, "code": f.line or None}
+              for f in traceback.extract_tb(error.__traceback__)
+              if not f.filename.startswith(_PACKAGE_DIR)]
+    frames.reverse()
+    return {"type": type(error).__qualname__, "module": type(error).__module__,
+            "message": str(error), "stack": frames[:100]}
+
+
+# ---------------------------------------------------------------------------------------------- calls
+
+
+def _call_target():
+    result = _state["function"]()
+    if hasattr(result, "__await__") and hasattr(result, "send"):
+        # A coroutine: run it on one event loop kept for the whole hunt, so tasks it leaves pending stay
+        # pending (asyncio.run would cancel them).
+        import asyncio
+        loop = _state["loop"]
+        if loop is None:
+            loop = _state["loop"] = asyncio.new_event_loop()
+        loop.run_until_complete(result)
+
+
+def _clear_caches():
+    """Interpreter caches that fill on first use, as CPython's refleak hunter clears them."""
+    modules = sys.modules
+    re = modules.get("re")
+    if re is not None:
+        re.purge()
+    typing = modules.get("typing")
+    if typing is not None:
+        for cleanup in getattr(typing, "_cleanups", ()):
+            cleanup()
+    linecache = modules.get("linecache")
+    if linecache is not None:
+        linecache.clearcache()
+    struct = modules.get("struct")
+    if struct is not None:
+        struct._clearcache()
+    for module_name, attribute in (("fnmatch", "_compile_pattern"), ("inspect", "_signature_from_callable"),
+                                   ("urllib.parse", "_byte_quoter_factory"), ("ipaddress", "_IPAddressBase"),
+                                   ("locale", "_build_localename"), ("functools", "_unused")):
+        module = modules.get(module_name)
+        cached = getattr(module, attribute, None) if module is not None else None
+        clear = getattr(cached, "cache_clear", None)
+        if clear is not None:
+            clear()
+    parse = modules.get("urllib.parse")
+    if parse is not None:
+        parse.clear_cache()
+    filecmp = modules.get("filecmp")
+    if filecmp is not None:
+        filecmp._cache.clear()
+    ctypes = modules.get("ctypes")
+    if ctypes is not None and hasattr(ctypes, "_reset_cache"):
+        ctypes._reset_cache()
+    importlib = modules.get("importlib")
+    if importlib is not None:
+        importlib.invalidate_caches()
+    abc = modules.get("collections.abc")
+    if abc is not None:
+        for name in abc.__all__:
+            obj = getattr(abc, name, None)
+            if isinstance(obj, type) and hasattr(obj, "_abc_caches_clear"):
+                obj._abc_caches_clear()
+    sys._clear_type_cache()
+
+
+def _native_bytes():
+    """Bytes of the C heap in use (glibc mallinfo2: in-use chunks plus mmap'd ones)."""
+    info = _state["mallinfo"]
+    if info is None:
+        try:
+            import ctypes
+
+            class Mallinfo2(ctypes.Structure):
+                _fields_ = [(n, ctypes.c_size_t) for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd",
+                                                             "usmblks", "fsmblks", "uordblks", "fordblks",
+                                                             "keepcost")]
+            libc = ctypes.CDLL(None)
+            function = libc.mallinfo2
+            function.restype = Mallinfo2
+            function.argtypes = []
+            info = _state["mallinfo"] = function
+        except Exception:
+            _state["mallinfo"] = False
+            return 0
+    if info is False:
+        return 0
+    value = info()
+    return value.uordblks + value.hblkhd
+
+
+def _fd_count():
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except OSError:
+        return 0
+
+
+def _thread_count():
+    threading = sys.modules.get("threading")
+    if threading is None:
+        return 1
+    return sum(1 for t in threading.enumerate() if not t.name.startswith("pyinspect-"))
+
+
+def _pending_tasks():
+    if "asyncio" not in sys.modules:
+        return []
+    tasks_module = sys.modules.get("asyncio.tasks")
+    all_tasks = getattr(tasks_module, "_all_tasks", None)
+    if all_tasks is None:
+        return []
+    pending = []
+    for reference in list(all_tasks.data):
+        task = reference()
+        if task is not None and not task.done():
+            pending.append(task)
+    return pending
+
+
+def _settle():
+    _clear_caches()
+    gc.collect()
+    gc.collect()
+
+
+def step(argument):
+    """Calls the target `argument` times (default 1), then measures. Returns JSON."""
+    count = int(argument or "1")
+    started = time.perf_counter()
+    try:
+        for _ in range(count):
+            _call_target()
+    except BaseException as error:
+        return fastjson.dumps({"raised": _exception_info(error)})
+    seconds = time.perf_counter() - started
+    _settle()
+    # Python memory first: nothing of the inspector's is alive yet.
+    blocks = sys.getallocatedblocks()
+    native = _native_bytes()
+    objects = len(gc.get_objects())
+    return fastjson.dumps({"blocks": blocks, "native": native, "objects": objects, "fds": _fd_count(),
+                           "threads": _thread_count(), "tasks": len(_pending_tasks()), "seconds": seconds})
+
+
+# ---------------------------------------------------------------------------------------------- attribution
+
+
+def _is_user_file(filename):
+    if not filename or filename.startswith("<") or filename.startswith(_PACKAGE_DIR):
+        return False
+    if filename.startswith(_STDLIB_DIRS) or "/site-packages/" in filename or "/dist-packages/" in filename:
+        return filename == _state["file"]
+    return True
+
+
+def _frames_of(traceback_frames):
+    """tracemalloc frames (oldest first) → report frames innermost first, the inspector's own dropped."""
+    import linecache
+    frames = []
+    for frame in reversed(list(traceback_frames)):
+        if frame.filename.startswith(_PACKAGE_DIR):
+            continue
+        code = linecache.getline(frame.filename, frame.lineno).strip() or None
+        frames.append({"file": frame.filename, "line": frame.lineno, "function": "", "code": code})
+    return frames
+
+
+def _site(frames):
+    for frame in frames:
+        if _is_user_file(frame["file"]):
+            return {"file": frame["file"], "line": frame["line"]}
+    return None
+
+
+def _type_name(obj):
+    kind = type(obj)
+    module = getattr(kind, "__module__", "builtins")
+    return kind.__qualname__ if module in ("builtins", None) else f"{module}.{kind.__qualname__}"
+
+
+def _census(*own, ids=None):
+    """Objects per type name, including those the gc does not track (found as referents of tracked ones).
+    `own`: the inspector's containers, left out with what they hold. `ids`: a set to fill with every id seen.
+
+    The loops run in C (map, Counter, filterfalse, dict(zip)): a million objects take a fraction of a second."""
+    from collections import Counter
+    from itertools import filterfalse
+    tracked = gc.get_objects()
+    skip = {id(tracked)} | {id(o) for o in own}
+    if ids is not None:
+        skip.add(id(ids))
+    tracked = [obj for obj in tracked if id(obj) not in skip]
+    referents = gc.get_referents(*tracked)
+    untracked = list(filterfalse(gc.is_tracked, referents))
+    del referents
+    unique = dict(zip(map(id, untracked), untracked))
+    del untracked
+    by_type = Counter(map(type, tracked))
+    by_type.update(map(type, unique.values()))
+    if ids is not None:
+        ids.update(map(id, tracked))
+        ids.update(unique.keys())
+    del tracked, unique
+    counts = {}
+    for kind, count in by_type.items():
+        module = getattr(kind, "__module__", "builtins")
+        name = kind.__qualname__ if module in ("builtins", None) else f"{module}.{kind.__qualname__}"
+        counts[name] = counts.get(name, 0) + count
+    return counts
+
+
+def _short_repr(obj):
+    try:
+        if type(obj) in (list, tuple, set, frozenset, dict) and len(obj) > 8:
+            # The repr of a registry holding a million objects would cost more than the whole search.
+            import itertools
+            if isinstance(obj, dict):
+                head = ", ".join(f"{k!r}: {v!r}" for k, v in itertools.islice(obj.items(), 3))
+                text = "{" + head + f", ... ({len(obj)} items)}}"
+            else:
+                head = ", ".join(repr(item) for item in itertools.islice(obj, 3))
+                opening, closing = {list: "[]", tuple: "()"}.get(type(obj), "{}")
+                text = opening + head + f", ... ({len(obj)} items)" + closing
+        else:
+            text = repr(obj)
+    except BaseException:
+        text = f"<{_type_name(obj)} (repr failed)>"
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def attribute(argument):
+    """Finds where each growing signal's leak was born and what keeps it alive. Returns JSON {"leaks": [...]}."""
+    options = fastjson.loads(argument)
+    signals = set(options.get("signals", []))
+    calls = int(options.get("calls", 6))
+    leaks = []
+    import tracemalloc
+    resource = signals & {"fds", "threads", "tasks"}
+    python = bool(signals & {"blocks", "objects"}) and not resource
+    # Before state, then calls with tracemalloc on.
+    _settle()
+    fds_before = set(os.listdir("/proc/self/fd")) if "fds" in signals else set()
+    threading = sys.modules.get("threading")
+    threads_before = {id(t) for t in threading.enumerate()} if threading is not None else set()
+    tasks_before = {id(t) for t in _pending_tasks()}
+    started = {}
+    original_start = None
+    if "threads" in signals and threading is not None:
+        import traceback as traceback_module
+        original_start = threading.Thread.start
+
+        def start(thread, *args, **kwargs):
+            started[id(thread)] = [
+                {"file": f.filename, "line": f.lineno, "function": f.name, "code": f.line or None}
+                for f in reversed(traceback_module.extract_stack(sys._getframe(1)))
+                if not f.filename.startswith(_PACKAGE_DIR)]
+            return original_start(thread, *args, **kwargs)
+        threading.Thread.start = start
+    tracemalloc.start(30)
+    tracemalloc.clear_traces()
+    snapshot_before = tracemalloc.take_snapshot()
+    ids_before = set()
+    census_before = _census(snapshot_before, snapshot_before.traces._traces, ids=ids_before) if python else None
+    try:
+        for _ in range(calls):
+            _call_target()
+    except BaseException as error:
+        tracemalloc.stop()
+        return fastjson.dumps({"raised": _exception_info(error)})
+    finally:
+        if original_start is not None:
+            threading.Thread.start = original_start
+    _settle()
+    census_after = _census(census_before, ids_before, snapshot_before, snapshot_before.traces._traces) \
+        if python else None
+    snapshot_after = tracemalloc.take_snapshot()
+    stats = _target_stats(snapshot_after, snapshot_before)
+    del snapshot_before, snapshot_after
+    traced_per_call = sum(s.size_diff for s in stats) / calls
+    if "fds" in signals:
+        leaks.append(_fd_leak(fds_before, calls, tracemalloc))
+    if "threads" in signals and threading is not None:
+        leaks.append(_thread_leak(threading, threads_before, calls, started))
+    if "tasks" in signals:
+        leaks.append(_task_leak(tasks_before, calls, tracemalloc))
+    if python:
+        leaks.append(_python_leak(census_before, census_after, stats, calls, tracemalloc, ids_before))
+        ids_before.clear()
+    del stats
+    tracemalloc.stop()
+    _settle()
+    if "native" in signals and not resource:
+        native_per_call = options.get("native_per_call", 0)
+        if not python or native_per_call > 2 * max(traced_per_call, 0) + 512:
+            leaks.append(_native_leak(calls, native_per_call))
+    return fastjson.dumps({"leaks": [leak for leak in leaks if leak is not None]})
+
+
+def _leak(kind, frames, calls, types=None, bytes_total=0, objects_total=0, chain=None, message=""):
+    return {"kind": kind, "site": _site(frames), "traceback": frames, "types": types or [],
+            "bytes_per_call": bytes_total / calls, "objects_per_call": objects_total / calls,
+            "chain": chain or [], "message": message}
+
+
+def _target_stats(after, before):
+    """Differences per traceback, without the inspector's own allocations (innermost frame in pyinspect or
+    tracemalloc)."""
+    import tracemalloc
+    own = (_PACKAGE_DIR, tracemalloc.__file__)
+    stats = []
+    for stat in after.compare_to(before, "traceback"):
+        frames = list(stat.traceback)
+        if frames and frames[-1].filename.startswith(own):
+            continue
+        stats.append(stat)
+    return stats
+
+
+def _python_leak(census_before, census_after, stats, calls, tracemalloc, ids_before):
+    grown = {name: census_after.get(name, 0) - census_before.get(name, 0) for name in census_after}
+    # Types that grew on at least every third of the attribution calls: a single object made by the inspector
+    # itself between the two censuses is not a growing type.
+    grown = {name: count for name, count in grown.items() if count >= max(2, calls // 3)}
+    bytes_total = sum(s.size_diff for s in stats)
+    # The allocation site: the traceback with most bytes still alive that runs through the user's code.
+    frames = []
+    for stat in sorted(stats, key=lambda s: (s.size_diff, s.count_diff), reverse=True):
+        if stat.size_diff <= 0:
+            break
+        candidate = _frames_of(stat.traceback)
+        if _site(candidate) is not None:
+            frames = candidate
+            break
+    types = [{"name": name, "count": count, "per_call": count / calls}
+             for name, count in sorted(grown.items(), key=lambda item: -item[1])[:10]]
+    sample, sample_frames = _sample_leaked(
+        grown, tracemalloc, ids_before, (census_before, census_after, stats))
+    if sample_frames and _site(sample_frames) is not None:
+        frames = sample_frames
+    chain = _chain(sample) if sample is not None else []
+    del sample
+    kind = "objects" if grown else "memory"
+    return _leak(kind, frames, calls, types, bytes_total, sum(grown.values()), chain)
+
+
+def _sample_leaked(grown, tracemalloc, ids_before, own_objects):
+    """A leaked object of a growing type, new since the census before the traced calls: user classes first,
+    and one whose allocation traceback is known if there is one (3.11.2's tracemalloc cannot see instances
+    of classes with a managed __dict__)."""
+    wanted_set = set(sorted(grown, key=lambda name: -grown[name])[:12])
+    by_name = {}
+    new_counts = {}
+    heap = {}
+    checks = {}
+    tracked = gc.get_objects()
+    own = {id(ids_before), id(tracked), id(by_name), id(checks), id(grown), id(new_counts)} | {
+        id(o) for o in own_objects}
+    for obj in tracked:
+        if id(obj) in own:
+            continue
+        for candidate in [obj] + [c for c in gc.get_referents(obj) if not gc.is_tracked(c)]:
+            name = _type_name(candidate)
+            if name not in wanted_set or id(candidate) in ids_before or checks.get(name, 0) >= 1000:
+                continue
+            checks[name] = checks.get(name, 0) + 1
+            traceback = tracemalloc.get_object_traceback(candidate)
+            if traceback is None:
+                # Before the calls (or immortal), unless tracemalloc cannot see it: 3.11.2 misses instances
+                # of classes with a managed __dict__.
+                if not type(candidate).__flags__ & (1 << 9):
+                    continue
+            elif not any(_is_user_file(f.filename) for f in traceback):
+                continue  # allocated during the traced calls, but by the inspector
+            new_counts[name] = new_counts.get(name, 0) + 1
+            heap[name] = bool(type(candidate).__flags__ & (1 << 9))
+            if name not in by_name or (by_name[name][1] is None and traceback is not None):
+                by_name[name] = (candidate, traceback)
+    del tracked
+    # The type most clearly leaking: classes defined in Python first, then new instances matching the growth.
+    ranked = sorted(by_name, key=lambda name: (not heap.get(name), -min(new_counts.get(name, 0), grown[name]),
+                                               -grown[name]))
+    if not ranked:
+        return None, []
+    found, traceback = by_name[ranked[0]]
+    by_name.clear()
+    return found, _frames_of(traceback) if traceback is not None else []
+
+
+def _chain(target, max_depth=12, max_frontier=5000):
+    """A shortest path of references from a root (module, class, running frame, thread) to `target`.
+
+    Breadth-first, one level at a time: `gc.get_referrers(*frontier)` scans the heap once per level (not once per
+    object, as a per-node search such as objgraph's does), then each referrer's referents say which frontier
+    object it holds."""
+    import types
+    running = set()
+    for frame in sys._current_frames().values():
+        while frame is not None:
+            running.add(id(frame))
+            frame = frame.f_back
+    own_frames = set()
+    frame = sys._getframe()
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        own_frames.add(id(frame))
+        frame = frame.f_back
+    parent = {id(target): None}
+    objects = {id(target): target}
+    frontier = [target]
+    ignore = {id(parent), id(objects), id(running), id(own_frames)}
+    found = None
+    for _ in range(max_depth):
+        if not frontier or found is not None:
+            break
+        ignore.add(id(frontier))
+        frontier_ids = {id(obj) for obj in frontier}
+        ignore.add(id(frontier_ids))
+        referrers = gc.get_referrers(*frontier)
+        ignore.add(id(referrers))
+        following = []
+        ignore.add(id(following))
+        for referrer in referrers:
+            key = id(referrer)
+            if key in ignore or key in parent or key in own_frames:
+                continue
+            if isinstance(referrer, types.FrameType) and referrer.f_code.co_filename.startswith(_PACKAGE_DIR):
+                continue
+            # The first frontier object this referrer holds, found in C (a registry list may hold millions).
+            held_id = next(filter(frontier_ids.__contains__, map(id, gc.get_referents(referrer))), None)
+            if held_id is None:
+                continue
+            held = objects[held_id]
+            parent[key] = held
+            objects[key] = referrer
+            if _is_root(referrer, running, types):
+                found = referrer
+                break
+            if len(following) < max_frontier:
+                following.append(referrer)
+        del referrers
+        frontier = following
+    if found is None:
+        parent.clear()
+        objects.clear()
+        return []
+    path = [found]
+    node = found
+    while node is not target:
+        node = parent[id(node)]
+        path.append(node)
+    parent.clear()
+    objects.clear()
+    steps = []
+    for index, obj in enumerate(path):
+        via = _via(path[index - 1], obj) if index > 0 else ""
+        steps.append({"type": _type_name(obj), "via": via, "repr": _describe(obj, types)})
+    # Fold a __dict__ into the step that names the attribute.
+    folded = []
+    for index, item in enumerate(steps):
+        if item["type"] == "dict" and index > 0 and index + 1 < len(steps) and \
+                _owns_dict(path[index - 1], path[index], types):
+            steps[index + 1]["via"] = "." + steps[index + 1]["via"].strip("[]'\"") \
+                if steps[index + 1]["via"].startswith("[") else steps[index + 1]["via"]
+            continue
+        folded.append(item)
+    return folded
+
+
+def _owns_dict(owner, dictionary, types):
+    try:
+        return getattr(owner, "__dict__", None) is dictionary or (
+            isinstance(owner, type) and any(r is dictionary for r in gc.get_referents(owner)))
+    except BaseException:
+        return False
+
+
+def _is_root(obj, running, types):
+    if isinstance(obj, types.ModuleType) or isinstance(obj, type):
+        return True
+    if isinstance(obj, types.FrameType) and id(obj) in running:
+        return True
+    threading = sys.modules.get("threading")
+    if threading is not None and isinstance(obj, threading.Thread):
+        return True
+    return False
+
+
+def _describe(obj, types):
+    if isinstance(obj, types.ModuleType):
+        return f"module {obj.__name__}"
+    if isinstance(obj, type):
+        return f"class {obj.__module__}.{obj.__qualname__}"
+    if isinstance(obj, types.FrameType):
+        return f"frame of {obj.f_code.co_name} ({obj.f_code.co_filename}:{obj.f_lineno})"
+    return _short_repr(obj)
+
+
+def _via(holder, obj):
+    """How `holder` refers to `obj`: .attr, [key], [index], a closure cell..."""
+    try:
+        if isinstance(holder, dict):
+            for key, value in holder.items():
+                if value is obj:
+                    return f"[{key!r}]"
+                if key is obj:
+                    return "(key)"
+        elif isinstance(holder, (list, tuple)):
+            for index, value in enumerate(holder):
+                if value is obj:
+                    return f"[{index}]"
+        elif isinstance(holder, (set, frozenset)):
+            return "(member)"
+        d = getattr(holder, "__dict__", None)
+        if isinstance(d, dict) or hasattr(d, "items"):
+            for key, value in d.items():
+                if value is obj:
+                    return f".{key}"
+            if d is obj:
+                return ".__dict__"
+        for name in ("cell_contents", "__closure__", "f_locals", "tb_frame", "tb_next", "__self__", "__func__",
+                     "__wrapped__", "gi_frame", "cr_frame"):
+            try:
+                value = getattr(holder, name)
+            except BaseException:
+                continue
+            if value is obj:
+                return f".{name}"
+            if name == "f_locals" and isinstance(value, dict):
+                for key, local in value.items():
+                    if local is obj:
+                        return f" local {key}"
+            if name == "__closure__" and value:
+                for cell in value:
+                    if cell is obj:
+                        return ".__closure__"
+    except BaseException:
+        pass
+    return ""
+
+
+def _fd_leak(fds_before, calls, tracemalloc):
+    new = sorted(set(os.listdir("/proc/self/fd")) - fds_before, key=int)
+    new_fds = {int(fd) for fd in new}
+    frames = []
+    types = {}
+    import io
+    socket = sys.modules.get("socket")
+    file_types = (io.IOBase, socket.socket) if socket is not None else (io.IOBase,)
+    for obj in gc.get_objects():
+        try:
+            if not isinstance(obj, file_types):
+                continue
+            fd = obj.fileno()
+        except BaseException:
+            continue
+        if fd in new_fds:
+            name = _type_name(obj)
+            types[name] = types.get(name, 0) + 1
+            traceback = tracemalloc.get_object_traceback(obj)
+            if traceback is not None and not frames:
+                candidate = _frames_of(traceback)
+                if _site(candidate) is not None:
+                    frames = candidate
+    paths = []
+    for fd in new[:5]:
+        try:
+            paths.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            pass
+    message = f"{len(new)} descriptors left open over {calls} calls" + (f", e.g. {', '.join(paths)}" if paths else "")
+    type_list = [{"name": n, "count": c, "per_call": c / calls} for n, c in types.items()]
+    return _leak("fds", frames, calls, type_list, 0, len(new), [], message)
+
+
+def _thread_leak(threading, before, calls, started):
+    new = [t for t in threading.enumerate() if id(t) not in before]
+    frames = []
+    targets = []
+    for thread in new:
+        target = getattr(thread, "_target", None)
+        if target is not None:
+            targets.append(getattr(target, "__qualname__", repr(target)))
+        candidate = started.get(id(thread), [])
+        if not frames and _site(candidate) is not None:
+            frames = candidate
+    names = sorted(set(targets))
+    message = f"{len(new)} threads still running after {calls} calls" + (
+        f"; target {', '.join(names[:3])}" if names else "")
+    return _leak("threads", frames, calls, [{"name": _type_name(new[0]) if new else "Thread", "count": len(new),
+                                             "per_call": len(new) / calls}], 0, len(new), [], message) | {
+        "targets": names}
+
+
+def _task_leak(before, calls, tracemalloc):
+    new = [t for t in _pending_tasks() if id(t) not in before]
+    frames = []
+    coroutines = []
+    for task in new:
+        coro = task.get_coro()
+        coroutines.append(getattr(coro, "__qualname__", repr(coro)))
+        traceback = tracemalloc.get_object_traceback(task)
+        if traceback is not None and not frames:
+            candidate = _frames_of(traceback)
+            if _site(candidate) is not None:
+                frames = candidate
+    names = sorted(set(coroutines))
+    message = f"{len(new)} asyncio tasks still pending after {calls} calls" + (
+        f"; coroutine {', '.join(names[:3])}" if names else "")
+    return _leak("tasks", frames, calls, [{"name": "Task", "count": len(new), "per_call": len(new) / calls}],
+                 0, len(new), [], message) | {"coroutines": names}
+
+
+def _native_leak(calls, native_per_call):
+    """Native heap growth tracemalloc cannot see: which user line's execution grew the C heap."""
+    totals = {}
+    stacks = {}
+    state = {"site": None, "mark": 0}
+    measure = _native_bytes
+
+    def account(frame_for_next):
+        now = measure()
+        site = state["site"]
+        if site is not None:
+            totals[site] = totals.get(site, 0) + now - state["mark"]
+        state["site"] = None
+        if frame_for_next is not None and _is_user_file(frame_for_next.f_code.co_filename):
+            state["site"] = (frame_for_next.f_code.co_filename, frame_for_next.f_lineno)
+            if state["site"] not in stacks:
+                stack = []
+                frame = frame_for_next
+                while frame is not None:
+                    if not frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+                        stack.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
+                    frame = frame.f_back
+                stacks[state["site"]] = stack
+        state["mark"] = measure()
+
+    def tracer(frame, event, arg):
+        if event == "call":
+            if not _is_user_file(frame.f_code.co_filename):
+                return None
+            account(frame.f_back)
+            return tracer
+        if event == "line":
+            account(frame)
+        elif event == "return":
+            account(frame.f_back)
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        for _ in range(calls):
+            _call_target()
+    except BaseException:
+        pass
+    finally:
+        sys.settrace(None)
+    frames = []
+    if totals:
+        site, grown = max(totals.items(), key=lambda item: item[1])
+        if grown > 0:
+            import linecache
+            frames = [{"file": f, "line": n, "function": fn, "code": linecache.getline(f, n).strip() or None}
+                      for f, n, fn in stacks.get(site, [site + ("",)])]
+    message = f"the C heap grew by {int(native_per_call)} bytes per call, outside Python's allocators"
+    return _leak("native", frames, 1, [], native_per_call, 0, [], message)
