@@ -38,11 +38,13 @@ def versions(peer_python):
                                  text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return {}
-    wanted = {line.split("#")[0].strip().lower() for line in open(os.path.join(HERE, "peers.txt"))} - {""}
+    def normal(name):  # PyPI treats -, _ and . alike, in any case
+        return name.lower().replace("_", "-").replace(".", "-")
+    wanted = {normal(line.split("#")[0].strip()) for line in open(os.path.join(HERE, "peers.txt"))} - {""}
     found = {}
     for line in listing.splitlines():
         name, _, version = line.partition("==")
-        if name.lower() in wanted:
+        if normal(name) in wanted:
             found[name] = version
     return found
 
@@ -103,7 +105,7 @@ only beside their peer.
 - Python: Debian {platform.python_version()} (`/usr/bin/python3`); pyinspect links the same libpython3.11.
 - {swift}; pyinspect built with `swift build -c release` (static libpython3.11.a, see Package.swift).
 - Peers (bench/.venv): {peers or 'not installed'}.
-- Command: `make bench` (= `{os.path.relpath(sys.executable)} bench/run_benchmarks.py --pyinspect .build/release/pyinspect`).
+- Command: `make bench` (= `/usr/bin/python3 bench/run_benchmarks.py --pyinspect .build/release/pyinspect`).
 
 """
     with open(args.output, "w") as out:
