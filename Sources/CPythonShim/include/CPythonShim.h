@@ -55,6 +55,12 @@ int pyi_is_finalizing(void);
 int pyi_helper_call(const char *package_dir, const char *module, const char *function, const char *argument,
                     char **result, char **error);
 
+// ---- Swift analysis callable from Python ----
+// handler(name, argument_json) returns a malloc'd UTF-8 string (freed by the module), or NULL for an unknown name.
+typedef char *(*pyi_native_handler)(const char *name, const char *argument);
+// Registers the builtin module `_pyinspect_native` (call before the interpreter starts) and its handler.
+void pyi_native_install(pyi_native_handler handler);
+
 // ---- Diagnostics that need no GIL ----
 // Writes every thread's Python stack to fd, the way faulthandler does (async-signal-safe, no GIL needed).
 // Returns NULL or an error string.

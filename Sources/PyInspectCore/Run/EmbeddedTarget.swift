@@ -22,6 +22,7 @@ enum EmbeddedTarget {
         // In an activated virtualenv, sys.executable stays the virtualenv's python (it must find the virtualenv
         // even when started with a cleaned environment); multiprocessing alone goes through pyinspect-python.
         let inVirtualenv = anchor != PythonPaths.systemPython
+        NativeAnalysis.install()  // `_pyinspect_native`, for Python under the host (the pytest plugin)
         let startCode = startInterpreter(
             argv: argv, anchor: anchor, sysExecutable: inVirtualenv ? anchor : interpreter)
         if startCode != 0 { return startCode }

@@ -1,0 +1,48 @@
+// `_pyinspect_native`: a builtin module through which Python code running under the host (the pytest plugin)
+// calls pyinspect's Swift analysis, so the verdict logic exists once, in Swift.
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include "CPythonShim.h"
+#include <stdlib.h>
+
+static pyi_native_handler handler = NULL;
+static int wanted = 0;
+
+static PyObject *native_call(PyObject *self, PyObject *args) {
+    (void)self;
+    const char *name;
+    const char *argument;
+    if (!PyArg_ParseTuple(args, "ss:call", &name, &argument)) return NULL;
+    if (handler == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "pyinspect's native handler is not installed");
+        return NULL;
+    }
+    char *result = handler(name, argument);
+    if (result == NULL) {
+        PyErr_Format(PyExc_LookupError, "pyinspect has no native function %s", name);
+        return NULL;
+    }
+    PyObject *text = PyUnicode_FromString(result);
+    free(result);
+    return text;
+}
+
+static PyMethodDef native_methods[] = {
+    {"call", native_call, METH_VARARGS, "call(name, argument_json) -> str: a pyinspect analysis in Swift."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef native_module = {
+    PyModuleDef_HEAD_INIT, "_pyinspect_native", "pyinspect's Swift analysis, callable from Python.", -1,
+    native_methods, NULL, NULL, NULL, NULL,
+};
+
+static PyObject *init_native(void) { return PyModule_Create(&native_module); }
+
+void pyi_native_install(pyi_native_handler function) {
+    handler = function;
+    if (!wanted) {
+        wanted = 1;
+        PyImport_AppendInittab("_pyinspect_native", init_native);
+    }
+}

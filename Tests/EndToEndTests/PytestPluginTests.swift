@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// The pytest plugin on examples/pytest_demo: under `pyinspect test --leaks` exactly the leaking tests fail, each
+/// with its site; under plain pytest every test passes; the markers work without --leaks.
+@Suite(.serialized) struct PytestPluginTests {
+    let demo = BinaryHarness.packageRoot.appendingPathComponent("examples/pytest_demo").path
+
+    func pytest(_ arguments: [String], underPyinspect: Bool = true) throws -> BinaryHarness.Result {
+        if underPyinspect {
+            return try BinaryHarness.run(["test", "--quiet", "-q", "-p", "no:cacheprovider"] + arguments, directory: demo)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-m", "pytest", "-q", "-p", "no:cacheprovider"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: demo)
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return BinaryHarness.Result(status: process.terminationStatus, stdout: text, stderr: "", report: nil)
+    }
+
+    func failed(_ output: String) -> Set<String> {
+        Set(output.split(separator: "\n").filter { $0.hasPrefix("FAILED ") }.map {
+            String($0.dropFirst("FAILED ".count).split(separator: " ").first ?? "")
+        })
+    }
+
+    @Test func exactlyTheLeakingTestsFailWithTheirSites() throws {
+        let result = try pytest(["--leaks", "test_app.py"])
+        #expect(result.status == 1)
+        #expect(failed(result.stdout) == [
+            "test_app.py::test_remember_keeps_everything", "test_app.py::test_handler_added_per_request",
+            "test_app.py::test_report_files_stay_open",
+        ], "\(result.stdout)")
+        #expect(result.stdout.contains("site: \(demo)/app.py:10"))
+        #expect(result.stdout.contains("site: \(demo)/app.py:15"))
+        #expect(result.stdout.contains("site: \(demo)/app.py:21"))
+        #expect(result.stdout.contains("4 passed"))
+    }
+
+    @Test func withoutThePluginEveryTestPasses() throws {
+        let result = try pytest(["test_app.py", "test_marked.py"], underPyinspect: false)
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("9 passed"))
+    }
+
+    @Test func theMarkerChecksOneTestWithoutLeaksOption() throws {
+        let result = try pytest(["test_marked.py"])
+        #expect(failed(result.stdout) == ["test_marked.py::test_marked_leak"], "\(result.stdout)")
+        #expect(result.stdout.contains("1 passed"))
+    }
+}
