@@ -131,9 +131,7 @@ def _clear_caches():
     filecmp = modules.get("filecmp")
     if filecmp is not None:
         filecmp._cache.clear()
-    ctypes = modules.get("ctypes")
-    if ctypes is not None and hasattr(ctypes, "_reset_cache"):
-        ctypes._reset_cache()
+    # Not ctypes._reset_cache(): it makes new pointer types each time, which leave weak references behind.
     importlib = modules.get("importlib")
     if importlib is not None:
         importlib.invalidate_caches()
@@ -320,7 +318,10 @@ def attribute(argument):
     import tracemalloc
     resource = signals & {"fds", "threads", "tasks"}
     python = bool(signals & {"blocks", "objects"}) and not resource
-    # Before state, then calls with tracemalloc on.
+    # Before state, then calls with tracemalloc on. A first census warms up what a census itself creates once
+    # (bound methods, weak references in type caches), which the collection after it clears.
+    if python:
+        _census()
     _settle()
     fds_before = set(os.listdir("/proc/self/fd")) if "fds" in signals else set()
     threading = sys.modules.get("threading")
