@@ -340,6 +340,8 @@ def attribute(argument):
                 if not f.filename.startswith(_PACKAGE_DIR)]
             return original_start(thread, *args, **kwargs)
         threading.Thread.start = start
+    if "fds" in signals:
+        _watch_opens(True)
     tracemalloc.start(30)
     tracemalloc.clear_traces()
     snapshot_before = tracemalloc.take_snapshot()
@@ -352,6 +354,7 @@ def attribute(argument):
         tracemalloc.stop()
         return fastjson.dumps({"raised": _exception_info(error)})
     finally:
+        _watch_opens(False)
         if original_start is not None:
             threading.Thread.start = original_start
     _settle()
@@ -621,6 +624,31 @@ def _via(holder, obj):
     return ""
 
 
+_opens = {"active": False, "installed": False, "events": []}
+
+
+def _audit(event, args):
+    # Installed once (audit hooks cannot be removed); records only while attribution runs.
+    if event == "open" and _opens["active"] and args and isinstance(args[0], (str, bytes, os.PathLike)):
+        frames = []
+        frame = sys._getframe(1)
+        while frame is not None and len(frames) < 30:
+            if not frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+                frames.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
+            frame = frame.f_back
+        path = os.fsdecode(args[0])
+        _opens["events"].append((os.path.abspath(path), frames))
+
+
+def _watch_opens(active):
+    if active and not _opens["installed"]:
+        sys.addaudithook(_audit)
+        _opens["installed"] = True
+    _opens["active"] = active
+    if active:
+        _opens["events"].clear()
+
+
 def _fd_leak(fds_before, calls, tracemalloc):
     new = sorted(set(os.listdir("/proc/self/fd")) - fds_before, key=int)
     new_fds = {int(fd) for fd in new}
@@ -645,11 +673,24 @@ def _fd_leak(fds_before, calls, tracemalloc):
                 if _site(candidate) is not None:
                     frames = candidate
     paths = []
-    for fd in new[:5]:
+    for fd in new:
         try:
             paths.append(os.readlink(f"/proc/self/fd/{fd}"))
         except OSError:
             pass
+    if not frames:
+        # No file object owns them (os.open, or one tracemalloc cannot see): the audited open of that path.
+        import linecache
+        wanted = set(paths)
+        for path, stack in reversed(_opens["events"]):
+            if path in wanted or os.path.realpath(path) in wanted:
+                candidate = [{"file": f, "line": n, "function": fn, "code": linecache.getline(f, n).strip() or None}
+                             for f, n, fn in stack]
+                if _site(candidate) is not None:
+                    frames = candidate
+                    break
+    _opens["events"].clear()
+    paths = sorted(set(paths))[:5]
     message = f"{len(new)} descriptors left open over {calls} calls" + (f", e.g. {', '.join(paths)}" if paths else "")
     type_list = [{"name": n, "count": c, "per_call": c / calls} for n, c in types.items()]
     return _leak("fds", frames, calls, type_list, 0, len(new), [], message)
