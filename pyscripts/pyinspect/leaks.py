@@ -380,7 +380,10 @@ def attribute(argument):
         native_per_call = options.get("native_per_call", 0)
         if not python or native_per_call > 2 * max(traced_per_call, 0) + 512:
             leaks.append(_native_leak(calls, native_per_call))
-    return fastjson.dumps({"leaks": [leak for leak in leaks if leak is not None]})
+    leaks = [leak for leak in leaks if leak is not None]
+    # Threads, tasks and descriptors first; then the memory leaks, the most bytes per call first.
+    leaks.sort(key=lambda leak: (leak["kind"] not in ("fds", "threads", "tasks"), -leak["bytes_per_call"]))
+    return fastjson.dumps({"leaks": leaks})
 
 
 def _leak(kind, frames, calls, types=None, bytes_total=0, objects_total=0, chain=None, message=""):
