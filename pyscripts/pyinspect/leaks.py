@@ -259,29 +259,37 @@ def _type_name(obj):
     return kind.__qualname__ if module in ("builtins", None) else f"{module}.{kind.__qualname__}"
 
 
-def _census(*own, ids=None):
-    """Objects per type name, including those the gc does not track (found as referents of tracked ones).
-    `own`: the inspector's containers, left out with what they hold. `ids`: a set to fill with every id seen.
-
-    The loops run in C (map, Counter, filterfalse, dict(zip)): a million objects take a fraction of a second."""
-    from collections import Counter
+def _heap(own):
+    """Every object reachable for a census: the gc-tracked ones (less the inspector's `own` containers) and the
+    untracked ones found as referents of those, and of untracked containers in turn (a dict of str/int held in
+    another such dict). Each object once, by identity. The loops run in C where they can."""
     from itertools import filterfalse
     tracked = gc.get_objects()
     skip = {id(tracked)} | {id(o) for o in own}
-    if ids is not None:
-        skip.add(id(ids))
     tracked = [obj for obj in tracked if id(obj) not in skip]
-    referents = gc.get_referents(*tracked)
-    untracked = list(filterfalse(gc.is_tracked, referents))
-    del referents
+    untracked = list(filterfalse(gc.is_tracked, gc.get_referents(*tracked)))
     unique = dict(zip(map(id, untracked), untracked))
     del untracked
-    by_type = Counter(map(type, tracked))
-    by_type.update(map(type, unique.values()))
+    containers = (dict, tuple, list, set, frozenset)
+    layer = [obj for obj in unique.values() if type(obj) in containers]
+    while layer:
+        fresh = [obj for obj in filterfalse(gc.is_tracked, gc.get_referents(*layer)) if id(obj) not in unique]
+        fresh_unique = dict(zip(map(id, fresh), fresh))
+        unique.update(fresh_unique)
+        layer = [obj for obj in fresh_unique.values() if type(obj) in containers]
+    tracked.extend(unique.values())
+    return tracked
+
+
+def _census(*own, ids=None):
+    """Objects per type name, including those the gc does not track. `own`: the inspector's containers, left
+    out with what they hold. `ids`: a set to fill with every id seen."""
+    from collections import Counter
+    heap = _heap(own + ((ids,) if ids is not None else ()))
+    by_type = Counter(map(type, heap))
     if ids is not None:
-        ids.update(map(id, tracked))
-        ids.update(unique.keys())
-    del tracked, unique
+        ids.update(map(id, heap))
+    del heap
     counts = {}
     for kind, count in by_type.items():
         module = getattr(kind, "__module__", "builtins")
@@ -440,34 +448,29 @@ def _sample_leaked(grown, tracemalloc, ids_before, own_objects):
     wanted_set = set(sorted(grown, key=lambda name: -grown[name])[:12])
     by_name = {}
     new_counts = {}
-    heap = {}
+    heap_flags = {}
     checks = {}
-    tracked = gc.get_objects()
-    own = {id(ids_before), id(tracked), id(by_name), id(checks), id(grown), id(new_counts)} | {
-        id(o) for o in own_objects}
-    for obj in tracked:
-        if id(obj) in own:
+    heap = _heap((ids_before, by_name, checks, grown, new_counts, heap_flags) + tuple(own_objects))
+    for candidate in heap:
+        name = _type_name(candidate)
+        if name not in wanted_set or id(candidate) in ids_before or checks.get(name, 0) >= 1000:
             continue
-        for candidate in [obj] + [c for c in gc.get_referents(obj) if not gc.is_tracked(c)]:
-            name = _type_name(candidate)
-            if name not in wanted_set or id(candidate) in ids_before or checks.get(name, 0) >= 1000:
+        checks[name] = checks.get(name, 0) + 1
+        traceback = tracemalloc.get_object_traceback(candidate)
+        if traceback is None:
+            # Before the calls (or immortal), unless tracemalloc cannot see it: 3.11.2 misses instances
+            # of classes with a managed __dict__.
+            if not type(candidate).__flags__ & (1 << 9):
                 continue
-            checks[name] = checks.get(name, 0) + 1
-            traceback = tracemalloc.get_object_traceback(candidate)
-            if traceback is None:
-                # Before the calls (or immortal), unless tracemalloc cannot see it: 3.11.2 misses instances
-                # of classes with a managed __dict__.
-                if not type(candidate).__flags__ & (1 << 9):
-                    continue
-            elif not any(_is_user_file(f.filename) for f in traceback):
-                continue  # allocated during the traced calls, but by the inspector
-            new_counts[name] = new_counts.get(name, 0) + 1
-            heap[name] = bool(type(candidate).__flags__ & (1 << 9))
-            if name not in by_name or (by_name[name][1] is None and traceback is not None):
-                by_name[name] = (candidate, traceback)
-    del tracked
+        elif not any(_is_user_file(f.filename) for f in traceback):
+            continue  # allocated during the traced calls, but by the inspector
+        new_counts[name] = new_counts.get(name, 0) + 1
+        heap_flags[name] = bool(type(candidate).__flags__ & (1 << 9))
+        if name not in by_name or (by_name[name][1] is None and traceback is not None):
+            by_name[name] = (candidate, traceback)
+    del heap
     # The type most clearly leaking: classes defined in Python first, then new instances matching the growth.
-    ranked = sorted(by_name, key=lambda name: (not heap.get(name), -min(new_counts.get(name, 0), grown[name]),
+    ranked = sorted(by_name, key=lambda name: (not heap_flags.get(name), -min(new_counts.get(name, 0), grown[name]),
                                                -grown[name]))
     if not ranked:
         return None, []
