@@ -470,8 +470,9 @@ def _sample_leaked(grown, tracemalloc, ids_before, own_objects):
             by_name[name] = (candidate, traceback)
     del heap
     # The type most clearly leaking: classes defined in Python first, then new instances matching the growth.
-    ranked = sorted(by_name, key=lambda name: (not heap_flags.get(name), -min(new_counts.get(name, 0), grown[name]),
-                                               -grown[name]))
+    # Numbers last: they are rarely the thing a person is looking for.
+    ranked = sorted(by_name, key=lambda name: (not heap_flags.get(name), name in ("int", "float", "bool"),
+                                               -min(new_counts.get(name, 0), grown[name]), -grown[name]))
     if not ranked:
         return None, []
     found, traceback = by_name[ranked[0]]
@@ -501,6 +502,7 @@ def _chain(target, max_depth=12, max_frontier=5000):
     frontier = [target]
     ignore = {id(parent), id(objects), id(running), id(own_frames)}
     found = None
+    untracked = None
     for _ in range(max_depth):
         if not frontier or found is not None:
             break
@@ -530,7 +532,25 @@ def _chain(target, max_depth=12, max_frontier=5000):
             if len(following) < max_frontier:
                 following.append(referrer)
         del referrers
+        if not following and found is None:
+            # gc.get_referrers sees only tracked containers; an untracked dict or tuple (of str and int) may be
+            # what holds the frontier. Look there, once per such level.
+            if untracked is None:
+                untracked = [obj for obj in _heap((parent, objects, frontier, frontier_ids, following))
+                             if type(obj) in (dict, tuple) and not gc.is_tracked(obj)]
+                ignore.add(id(untracked))
+            for container in untracked:
+                key = id(container)
+                if key in parent:
+                    continue
+                held_id = next(filter(frontier_ids.__contains__, map(id, gc.get_referents(container))), None)
+                if held_id is not None:
+                    parent[key] = objects[held_id]
+                    objects[key] = container
+                    following.append(container)
         frontier = following
+    if untracked is not None:
+        untracked.clear()
     if found is None:
         parent.clear()
         objects.clear()
