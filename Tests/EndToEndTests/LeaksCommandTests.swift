@@ -51,6 +51,7 @@ import Testing
     @Test func tinyLeakInHeavyChurn() throws { try expectLeak("tiny_in_churn.py", kind: "objects", line: 8) }
     @Test func ctypesMallocNeverFreed() throws { try expectLeak("ctypes_malloc.py", kind: "native", line: 8) }
     @Test func filesOpenedAndKept() throws { try expectLeak("files_kept.py", kind: "fds", line: 4) }
+    @Test func rawDescriptorsKept() throws { try expectLeak("raw_fds_kept.py", kind: "fds", line: 7) }
     @Test func threadsNeverFinished() throws { try expectLeak("threads_never_end.py", kind: "threads", line: 10) }
     @Test func asyncioTasksNeverEnding() throws { try expectLeak("tasks_never_end.py", kind: "tasks", line: 9) }
     @Test func leakOnEveryThirdCall() throws { try expectLeak("every_third_call.py", kind: "objects", line: 7) }
@@ -70,6 +71,18 @@ import Testing
     @Test func threadsJoined() throws { try expectClean("clean_threads_joined.py") }
     @Test func theReCache() throws { try expectClean("clean_re_cache.py") }
     @Test func ctypesMallocThenFree() throws { try expectClean("clean_ctypes_free.py") }
+
+    @Test func aModuleTargetImportsFromTheCurrentDirectory() throws {
+        let result = try BinaryHarness.run(
+            ["leaks", "--quiet", "dict_cache:run"], json: true, directory: BinaryHarness.fixture("leaks"))
+        #expect(result.status == 1, "\(result.stderr)")
+        let report = try #require(result.report)
+        #expect((report["target"] as? [String: Any])?["value"] as? String == "dict_cache:run")
+        let site = (report["leaks"] as? [[String: Any]])?.first?["site"] as? [String: Any]
+        #expect(site?["line"] as? Int == 7, "\(String(describing: site))")
+        let missing = try BinaryHarness.run(["leaks", "no_such_module_here:run"], directory: BinaryHarness.fixture("leaks"))
+        #expect(missing.status == 66, "\(missing.stderr)")
+    }
 
     @Test func aTargetThatRaisesIsReported() throws {
         let report = try leaks("raises.py", expectStatus: 67)

@@ -131,9 +131,7 @@ def _clear_caches():
     filecmp = modules.get("filecmp")
     if filecmp is not None:
         filecmp._cache.clear()
-    ctypes = modules.get("ctypes")
-    if ctypes is not None and hasattr(ctypes, "_reset_cache"):
-        ctypes._reset_cache()
+    # Not ctypes._reset_cache(): it makes new pointer types each time, which leave weak references behind.
     importlib = modules.get("importlib")
     if importlib is not None:
         importlib.invalidate_caches()
@@ -261,29 +259,37 @@ def _type_name(obj):
     return kind.__qualname__ if module in ("builtins", None) else f"{module}.{kind.__qualname__}"
 
 
-def _census(*own, ids=None):
-    """Objects per type name, including those the gc does not track (found as referents of tracked ones).
-    `own`: the inspector's containers, left out with what they hold. `ids`: a set to fill with every id seen.
-
-    The loops run in C (map, Counter, filterfalse, dict(zip)): a million objects take a fraction of a second."""
-    from collections import Counter
+def _heap(own):
+    """Every object reachable for a census: the gc-tracked ones (less the inspector's `own` containers) and the
+    untracked ones found as referents of those, and of untracked containers in turn (a dict of str/int held in
+    another such dict). Each object once, by identity. The loops run in C where they can."""
     from itertools import filterfalse
     tracked = gc.get_objects()
     skip = {id(tracked)} | {id(o) for o in own}
-    if ids is not None:
-        skip.add(id(ids))
     tracked = [obj for obj in tracked if id(obj) not in skip]
-    referents = gc.get_referents(*tracked)
-    untracked = list(filterfalse(gc.is_tracked, referents))
-    del referents
+    untracked = list(filterfalse(gc.is_tracked, gc.get_referents(*tracked)))
     unique = dict(zip(map(id, untracked), untracked))
     del untracked
-    by_type = Counter(map(type, tracked))
-    by_type.update(map(type, unique.values()))
+    containers = (dict, tuple, list, set, frozenset)
+    layer = [obj for obj in unique.values() if type(obj) in containers]
+    while layer:
+        fresh = [obj for obj in filterfalse(gc.is_tracked, gc.get_referents(*layer)) if id(obj) not in unique]
+        fresh_unique = dict(zip(map(id, fresh), fresh))
+        unique.update(fresh_unique)
+        layer = [obj for obj in fresh_unique.values() if type(obj) in containers]
+    tracked.extend(unique.values())
+    return tracked
+
+
+def _census(*own, ids=None):
+    """Objects per type name, including those the gc does not track. `own`: the inspector's containers, left
+    out with what they hold. `ids`: a set to fill with every id seen."""
+    from collections import Counter
+    heap = _heap(own + ((ids,) if ids is not None else ()))
+    by_type = Counter(map(type, heap))
     if ids is not None:
-        ids.update(map(id, tracked))
-        ids.update(unique.keys())
-    del tracked, unique
+        ids.update(map(id, heap))
+    del heap
     counts = {}
     for kind, count in by_type.items():
         module = getattr(kind, "__module__", "builtins")
@@ -320,7 +326,10 @@ def attribute(argument):
     import tracemalloc
     resource = signals & {"fds", "threads", "tasks"}
     python = bool(signals & {"blocks", "objects"}) and not resource
-    # Before state, then calls with tracemalloc on.
+    # Before state, then calls with tracemalloc on. A first census warms up what a census itself creates once
+    # (bound methods, weak references in type caches), which the collection after it clears.
+    if python:
+        _census()
     _settle()
     fds_before = set(os.listdir("/proc/self/fd")) if "fds" in signals else set()
     threading = sys.modules.get("threading")
@@ -339,6 +348,8 @@ def attribute(argument):
                 if not f.filename.startswith(_PACKAGE_DIR)]
             return original_start(thread, *args, **kwargs)
         threading.Thread.start = start
+    if "fds" in signals:
+        _watch_opens(True)
     tracemalloc.start(30)
     tracemalloc.clear_traces()
     snapshot_before = tracemalloc.take_snapshot()
@@ -351,6 +362,7 @@ def attribute(argument):
         tracemalloc.stop()
         return fastjson.dumps({"raised": _exception_info(error)})
     finally:
+        _watch_opens(False)
         if original_start is not None:
             threading.Thread.start = original_start
     _settle()
@@ -376,7 +388,10 @@ def attribute(argument):
         native_per_call = options.get("native_per_call", 0)
         if not python or native_per_call > 2 * max(traced_per_call, 0) + 512:
             leaks.append(_native_leak(calls, native_per_call))
-    return fastjson.dumps({"leaks": [leak for leak in leaks if leak is not None]})
+    leaks = [leak for leak in leaks if leak is not None]
+    # Threads, tasks and descriptors first; then the memory leaks, the most bytes per call first.
+    leaks.sort(key=lambda leak: (leak["kind"] not in ("fds", "threads", "tasks"), -leak["bytes_per_call"]))
+    return fastjson.dumps({"leaks": leaks})
 
 
 def _leak(kind, frames, calls, types=None, bytes_total=0, objects_total=0, chain=None, message=""):
@@ -433,35 +448,31 @@ def _sample_leaked(grown, tracemalloc, ids_before, own_objects):
     wanted_set = set(sorted(grown, key=lambda name: -grown[name])[:12])
     by_name = {}
     new_counts = {}
-    heap = {}
+    heap_flags = {}
     checks = {}
-    tracked = gc.get_objects()
-    own = {id(ids_before), id(tracked), id(by_name), id(checks), id(grown), id(new_counts)} | {
-        id(o) for o in own_objects}
-    for obj in tracked:
-        if id(obj) in own:
+    heap = _heap((ids_before, by_name, checks, grown, new_counts, heap_flags) + tuple(own_objects))
+    for candidate in heap:
+        name = _type_name(candidate)
+        if name not in wanted_set or id(candidate) in ids_before or checks.get(name, 0) >= 1000:
             continue
-        for candidate in [obj] + [c for c in gc.get_referents(obj) if not gc.is_tracked(c)]:
-            name = _type_name(candidate)
-            if name not in wanted_set or id(candidate) in ids_before or checks.get(name, 0) >= 1000:
+        checks[name] = checks.get(name, 0) + 1
+        traceback = tracemalloc.get_object_traceback(candidate)
+        if traceback is None:
+            # Before the calls (or immortal), unless tracemalloc cannot see it: 3.11.2 misses instances
+            # of classes with a managed __dict__.
+            if not type(candidate).__flags__ & (1 << 9):
                 continue
-            checks[name] = checks.get(name, 0) + 1
-            traceback = tracemalloc.get_object_traceback(candidate)
-            if traceback is None:
-                # Before the calls (or immortal), unless tracemalloc cannot see it: 3.11.2 misses instances
-                # of classes with a managed __dict__.
-                if not type(candidate).__flags__ & (1 << 9):
-                    continue
-            elif not any(_is_user_file(f.filename) for f in traceback):
-                continue  # allocated during the traced calls, but by the inspector
-            new_counts[name] = new_counts.get(name, 0) + 1
-            heap[name] = bool(type(candidate).__flags__ & (1 << 9))
-            if name not in by_name or (by_name[name][1] is None and traceback is not None):
-                by_name[name] = (candidate, traceback)
-    del tracked
+        elif not any(_is_user_file(f.filename) for f in traceback):
+            continue  # allocated during the traced calls, but by the inspector
+        new_counts[name] = new_counts.get(name, 0) + 1
+        heap_flags[name] = bool(type(candidate).__flags__ & (1 << 9))
+        if name not in by_name or (by_name[name][1] is None and traceback is not None):
+            by_name[name] = (candidate, traceback)
+    del heap
     # The type most clearly leaking: classes defined in Python first, then new instances matching the growth.
-    ranked = sorted(by_name, key=lambda name: (not heap.get(name), -min(new_counts.get(name, 0), grown[name]),
-                                               -grown[name]))
+    # Numbers last: they are rarely the thing a person is looking for.
+    ranked = sorted(by_name, key=lambda name: (not heap_flags.get(name), name in ("int", "float", "bool"),
+                                               -min(new_counts.get(name, 0), grown[name]), -grown[name]))
     if not ranked:
         return None, []
     found, traceback = by_name[ranked[0]]
@@ -491,6 +502,7 @@ def _chain(target, max_depth=12, max_frontier=5000):
     frontier = [target]
     ignore = {id(parent), id(objects), id(running), id(own_frames)}
     found = None
+    untracked = None
     for _ in range(max_depth):
         if not frontier or found is not None:
             break
@@ -520,7 +532,25 @@ def _chain(target, max_depth=12, max_frontier=5000):
             if len(following) < max_frontier:
                 following.append(referrer)
         del referrers
+        if not following and found is None:
+            # gc.get_referrers sees only tracked containers; an untracked dict or tuple (of str and int) may be
+            # what holds the frontier. Look there, once per such level.
+            if untracked is None:
+                untracked = [obj for obj in _heap((parent, objects, frontier, frontier_ids, following))
+                             if type(obj) in (dict, tuple) and not gc.is_tracked(obj)]
+                ignore.add(id(untracked))
+            for container in untracked:
+                key = id(container)
+                if key in parent:
+                    continue
+                held_id = next(filter(frontier_ids.__contains__, map(id, gc.get_referents(container))), None)
+                if held_id is not None:
+                    parent[key] = objects[held_id]
+                    objects[key] = container
+                    following.append(container)
         frontier = following
+    if untracked is not None:
+        untracked.clear()
     if found is None:
         parent.clear()
         objects.clear()
@@ -620,6 +650,31 @@ def _via(holder, obj):
     return ""
 
 
+_opens = {"active": False, "installed": False, "events": []}
+
+
+def _audit(event, args):
+    # Installed once (audit hooks cannot be removed); records only while attribution runs.
+    if event == "open" and _opens["active"] and args and isinstance(args[0], (str, bytes, os.PathLike)):
+        frames = []
+        frame = sys._getframe(1)
+        while frame is not None and len(frames) < 30:
+            if not frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+                frames.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
+            frame = frame.f_back
+        path = os.fsdecode(args[0])
+        _opens["events"].append((os.path.abspath(path), frames))
+
+
+def _watch_opens(active):
+    if active and not _opens["installed"]:
+        sys.addaudithook(_audit)
+        _opens["installed"] = True
+    _opens["active"] = active
+    if active:
+        _opens["events"].clear()
+
+
 def _fd_leak(fds_before, calls, tracemalloc):
     new = sorted(set(os.listdir("/proc/self/fd")) - fds_before, key=int)
     new_fds = {int(fd) for fd in new}
@@ -644,11 +699,24 @@ def _fd_leak(fds_before, calls, tracemalloc):
                 if _site(candidate) is not None:
                     frames = candidate
     paths = []
-    for fd in new[:5]:
+    for fd in new:
         try:
             paths.append(os.readlink(f"/proc/self/fd/{fd}"))
         except OSError:
             pass
+    if not frames:
+        # No file object owns them (os.open, or one tracemalloc cannot see): the audited open of that path.
+        import linecache
+        wanted = set(paths)
+        for path, stack in reversed(_opens["events"]):
+            if path in wanted or os.path.realpath(path) in wanted:
+                candidate = [{"file": f, "line": n, "function": fn, "code": linecache.getline(f, n).strip() or None}
+                             for f, n, fn in stack]
+                if _site(candidate) is not None:
+                    frames = candidate
+                    break
+    _opens["events"].clear()
+    paths = sorted(set(paths))[:5]
     message = f"{len(new)} descriptors left open over {calls} calls" + (f", e.g. {', '.join(paths)}" if paths else "")
     type_list = [{"name": n, "count": c, "per_call": c / calls} for n, c in types.items()]
     return _leak("fds", frames, calls, type_list, 0, len(new), [], message)
