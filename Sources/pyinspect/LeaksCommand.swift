@@ -21,6 +21,9 @@ extension PyInspectCommand {
         @Option(help: ArgumentHelp("Stop the hunt after this many seconds (exit 124): a call that never returns.", valueName: "seconds"))
         var timeout: Double?
 
+        @Option(help: ArgumentHelp("Measure at least this many calls whatever the verdict (a soak; 1 to 1000000).", valueName: "n"))
+        var calls: Int?
+
         @Argument(help: "FILE.py:FUNCTION or MODULE:FUNCTION; the function is called with no arguments.")
         var target: String
 
@@ -41,6 +44,11 @@ extension PyInspectCommand {
                 throw ValidationError(error.message)
             }
             request.policy.budgetSeconds = budget
+            if let calls {
+                guard (1...1_000_000).contains(calls) else { throw ValidationError("--calls must be between 1 and 1000000") }
+                request.policy.callsAtLeast = calls
+                request.policy.maxCalls = max(request.policy.maxCalls, calls)
+            }
             request.timeoutSeconds = timeout
             request.jsonPath = report.json
             request.junitPath = report.junit

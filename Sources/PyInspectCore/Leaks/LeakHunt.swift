@@ -166,6 +166,8 @@ enum LeakHuntChild {
                 append(reply, to: &levels)
                 seconds += reply.seconds ?? 0
                 let calls = levels[0].count - 1
+                // Under --calls, judge only once there (judging every call would cost calls² time).
+                if calls < request.policy.callsAtLeast { continue }
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                 let final = elapsed >= request.policy.budgetSeconds || calls >= request.policy.maxCalls
                 trends = levels.map { LeakVerdict.trend($0, final: final, policy: request.policy) }

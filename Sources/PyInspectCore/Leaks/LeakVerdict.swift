@@ -19,6 +19,9 @@ public struct LeakPolicy: Sendable, Equatable {
     public var budgetSeconds = 2.5
     /// At most this many measured calls.
     public var maxCalls = 600
+    /// `--calls N`: measure at least this many calls whatever the verdict (to soak the target, or the
+    /// inspector itself); raises `maxCalls` to match.
+    public var callsAtLeast = 0
     public init() {}
 }
 
