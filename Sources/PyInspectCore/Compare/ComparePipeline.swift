@@ -14,19 +14,9 @@ public enum ComparePipeline {
     static let maxRounds = 7
 
     public static func inspect(_ request: CompareRequest) -> Result {
-        guard let helpers = HelperScripts.locate() else {
-            writeError("cannot find pyinspect's Python helpers (pyscripts/); set PYINSPECT_PYSCRIPTS")
-            return .notRun(status: ExitStatus.internalError)
-        }
-        let workspace: CaptureWorkspace
-        do {
-            workspace = try CaptureWorkspace.create()
-        } catch {
-            writeError("\(error)")
-            return .notRun(status: ExitStatus.internalError)
-        }
+        guard let start = PipelineStart.make() else { return .notRun(status: ExitStatus.internalError) }
+        let (helper, workspace) = (start.helper, start.workspace)
         defer { workspace.remove() }
-        let helper = PythonHelper(packageDirectory: absolutePath(helpers))
         let outcome: ChildOutcome
         do {
             // Generous: the budget bounds the rounds, a round itself may still be slow.

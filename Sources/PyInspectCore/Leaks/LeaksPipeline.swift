@@ -12,19 +12,9 @@ public enum LeaksPipeline {
     public static func inspect(_ request: LeaksRequest) -> Result {
         var request = request
         if request.kind == .file { request.value = absolutePath(request.value) }
-        guard let helpers = HelperScripts.locate() else {
-            writeError("cannot find pyinspect's Python helpers (pyscripts/); set PYINSPECT_PYSCRIPTS")
-            return .notRun(status: ExitStatus.internalError)
-        }
-        let workspace: CaptureWorkspace
-        do {
-            workspace = try CaptureWorkspace.create()
-        } catch {
-            writeError("\(error)")
-            return .notRun(status: ExitStatus.internalError)
-        }
+        guard let start = PipelineStart.make() else { return .notRun(status: ExitStatus.internalError) }
+        let (helper, workspace) = (start.helper, start.workspace)
         defer { workspace.remove() }
-        let helper = PythonHelper(packageDirectory: absolutePath(helpers))
         let resultPath = workspace.directory + "/leaks.json"
         let outcome: ChildOutcome
         do {

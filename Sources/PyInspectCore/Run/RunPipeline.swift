@@ -20,19 +20,9 @@ public enum RunPipeline {
         var request = request
         // Before the fork: the target may change directory, and the user meant the directory they typed in.
         request.jsonPath = request.jsonPath.map { $0 == "-" ? $0 : absolutePath($0) }
-        guard let helpers = HelperScripts.locate() else {
-            writeError("cannot find pyinspect's Python helpers (pyscripts/); set PYINSPECT_PYSCRIPTS")
-            return .notRun(status: ExitStatus.internalError)
-        }
-        let workspace: CaptureWorkspace
-        do {
-            workspace = try CaptureWorkspace.create()
-        } catch {
-            writeError("\(error)")
-            return .notRun(status: ExitStatus.internalError)
-        }
+        guard let start = PipelineStart.make() else { return .notRun(status: ExitStatus.internalError) }
+        let (helper, workspace) = (start.helper, start.workspace)
         defer { workspace.remove() }
-        let helper = PythonHelper(packageDirectory: absolutePath(helpers))
         let outcome: ChildOutcome
         do {
             let limits = Supervisor.Limits(killAfterSeconds: request.timeoutSeconds.map { $0 + timeoutGraceSeconds })
