@@ -27,8 +27,18 @@ static PyObject *native_call(PyObject *self, PyObject *args) {
     return text;
 }
 
+PyObject *pyi_alloc_sampler_export(void);  // alloc_sampler.c
+
+static PyObject *native_allocations(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    return pyi_alloc_sampler_export();
+}
+
 static PyMethodDef native_methods[] = {
     {"call", native_call, METH_VARARGS, "call(name, argument_json) -> str: a pyinspect analysis in Swift."},
+    {"allocations", native_allocations, METH_NOARGS,
+     "allocations() -> dict | None: stops allocation sampling and returns what `run --allocations` sampled."},
     {NULL, NULL, 0, NULL},
 };
 

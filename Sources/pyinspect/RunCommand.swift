@@ -21,6 +21,14 @@ extension PyInspectCommand {
                 "Let the target allocate at most this much (512M, 2G); beyond it the run ends with verdict memory_limit, exit 125.",
                 valueName: "size"))
         var memoryLimit: String?
+        @Flag(help: "Sample allocations with their Python stacks: the report gets an `allocations` section (see docs/allocations.md).")
+        var allocations = false
+        @Option(
+            name: .customLong("alloc-sample"),
+            help: ArgumentHelp(
+                "Sample one allocation per this many bytes on average (default 256K; 1 records every allocation). Implies --allocations.",
+                valueName: "size"))
+        var allocSample: String?
         @Flag(name: .customLong("no-hangs"), help: "Do not watch for deadlocks, blocked loops and asyncio misuse.")
         var noHangs = false
 
@@ -35,6 +43,7 @@ extension PyInspectCommand {
             }
             do {
                 if let memoryLimit { _ = try MemorySize.parse(memoryLimit) }
+                if let allocSample { _ = try AllocationOptions.sampleBytes(allocSample) }
                 _ = try RunTarget.parse(target)
             } catch let error as UsageError {
                 throw ValidationError(error.message)
@@ -54,6 +63,13 @@ extension PyInspectCommand {
                 target: parsed, timeoutSeconds: timeout, jsonPath: report.json, quiet: report.quiet,
                 memoryLimitBytes: limit)
             if gil { request.gil = GILOptions() }
+            if allocations || allocSample != nil {
+                do {
+                    request.allocationSampleBytes = try allocSample.map(AllocationOptions.sampleBytes) ?? AllocationOptions.defaultSampleBytes
+                } catch let error as UsageError {
+                    throw ValidationError(error.message)
+                }
+            }
             request.noHangMonitor = noHangs
             request.junitPath = report.junit
             throw ExitCode(RunPipeline.execute(request))

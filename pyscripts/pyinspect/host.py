@@ -7,6 +7,7 @@ import sys
 from . import capture, fastjson, gc_stats, hangs, stacks, target_check, threads
 
 _ended = [False]
+_allocations = [False]
 _at_start = {}
 _real_exit = os._exit
 _STACK_LIMIT = 100
@@ -29,6 +30,7 @@ def prepare(argument):
     _at_start.update(_instrument_state())
     if options.get("hangs", True):
         hangs.install()
+    _allocations[0] = bool(options.get("allocations"))
     atexit.register(_at_exit)
     os._exit = _exit_recorded
     return fastjson.dumps({"ok": True})
@@ -133,7 +135,17 @@ def _at_exit():
     if not _ended[0] and capture.is_owner():
         _ended[0] = True
         hangs.at_exit()
+        _save_allocations()
         capture.write(_end_record("exit"))
+
+
+def _save_allocations():
+    if _allocations[0]:
+        from . import allocations
+        try:
+            allocations.save()
+        except Exception as error:  # the report says the figures are missing; the run's own record goes on
+            capture.write({"record": "allocations_error", "message": repr(error)[:500]})
 
 
 def on_timeout(argument):
@@ -157,6 +169,7 @@ def _stop(reason, snapshot=True):
     if snapshot:
         hangs.snapshot(reason)
     capture.write({"record": "stacks", "reason": reason, "threads": stacks.all_threads()})
+    _save_allocations()
     _ended[0] = True
     capture.write(_end_record(reason))
     return ""

@@ -6,6 +6,7 @@
 // Python.h is deliberately not included here: its feature macros clash with Swift's Glibc module. Python
 // objects cross this boundary as opaque pointers; the .c files include Python.h.
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 typedef struct _object PyObject;
@@ -60,6 +61,12 @@ int pyi_helper_call(const char *package_dir, const char *module, const char *fun
 typedef char *(*pyi_native_handler)(const char *name, const char *argument);
 // Registers the builtin module `_pyinspect_native` (call before the interpreter starts) and its handler.
 void pyi_native_install(pyi_native_handler handler);
+
+// ---- Allocation sampling (`run --allocations`) ----
+// Wraps the MEM and OBJ allocator domains and samples one allocation per `sample_bytes` on average (1 = every
+// allocation) with its Python stack. Call once, after the interpreter started. Returns -1 if already started.
+// `_pyinspect_native.allocations()` stops it and returns what it sampled.
+int pyi_alloc_sampler_start(uint64_t sample_bytes);
 
 // ---- Diagnostics that need no GIL ----
 // Writes every thread's Python stack to fd, the way faulthandler does (async-signal-safe, no GIL needed).

@@ -20,6 +20,10 @@ public struct RunCapture: Sendable, Equatable {
     public var unreadableLines = 0
     /// pyinspect's own native threads in the target, by native id (HostThread).
     public var hostThreads: [Int64: String] = [:]
+    /// `run --allocations`: what the sampler recorded, saved at exit or when the target was stopped.
+    public var allocations: AllocationRecord?
+    /// Why the allocations could not be saved.
+    public var allocationsError: String?
     /// Every line, for capture readers of other features (leaks, gil, hangs).
     public var rawRecords: [[String: JSONValue]] = []
 
@@ -68,8 +72,17 @@ public struct RunCapture: Sendable, Equatable {
         return capture
     }
 
+    /// How pyscripts/pyinspect/allocations.py begins its record (fastjson keeps key order and no spaces).
+    private static let allocationsPrefix = Data(#"{"record":"allocations","#.utf8)
+
     mutating func absorb(line: Data) {
         let decoder = JSONDecoder()
+        // Megabytes long in `--alloc-sample 1` runs: decoded once, by its reader, and not kept raw.
+        if line.starts(with: Self.allocationsPrefix) {
+            allocations = try? decoder.decode(AllocationRecord.self, from: line)
+            if allocations == nil { unreadableLines += 1 }
+            return
+        }
         guard let header = try? decoder.decode(RecordHeader.self, from: line) else {
             unreadableLines += 1
             return
@@ -81,6 +94,8 @@ public struct RunCapture: Sendable, Equatable {
         }
         if let raw = try? decoder.decode([String: JSONValue].self, from: line) { rawRecords.append(raw) }
         switch header.record {
+        case "allocations_error":
+            allocationsError = (try? decoder.decode(AllocationsError.self, from: line))?.message
         case "start":
             started = true
             if let start = try? decoder.decode(StartRecord.self, from: line) {
@@ -125,6 +140,7 @@ public struct RunCapture: Sendable, Equatable {
         enum CodingKeys: String, CodingKey { case pid, python, mainThreadIdent = "main_thread_ident" }
     }
     private struct TargetAction: Decodable { var action: String }
+    private struct AllocationsError: Decodable { var message: String }
     private struct StacksRecord: Decodable { var threads: [ThreadStack] }
 }
 

@@ -40,9 +40,3 @@ public enum GILSummary {
         return lines
     }
 }
-
-extension String {
-    fileprivate func leftPad(_ width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
-    }
-}

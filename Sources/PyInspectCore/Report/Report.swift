@@ -27,6 +27,8 @@ public struct Report: Codable, Sendable {
     public var stacks: [ThreadStack]?
     /// GIL hold and wait times per thread (`pyinspect gil`, `run --gil`); docs/schema/gil.schema.json.
     public var gil: GILSection?
+    /// `run --allocations`: sampled allocations by the user's own lines (docs/schema/allocations.schema.json).
+    public var allocations: AllocationSection?
     /// `compare`: the three modes measured and the recommendation (docs/compare.md).
     public var compare: CompareSection?
     public var findings: [Finding] = []
@@ -49,7 +51,7 @@ public struct Report: Codable, Sendable {
         case exitStatus = "exit_status", targetExit = "target_exit"
         case wallS = "wall_s", cpuS = "cpu_s", cpuUserS = "cpu_user_s", cpuSystemS = "cpu_system_s"
         case peakRssBytes = "peak_rss_bytes", gc, threads, exception, stacks, findings, tasks, diagnostics, gil, compare
-        case leaks, leakHunt = "leak_hunt"
+        case leaks, leakHunt = "leak_hunt", allocations
     }
 }
 

@@ -52,7 +52,21 @@ public enum RunReportBuilder {
         report.diagnostics = diagnostics(outcome: outcome, capture: capture)
         report.command = request.command
         GILRun.addSection(to: &report, requested: request.gil != nil, capture: gil, hostThreads: capture.hostThreads)
+        if request.allocationSampleBytes != nil { addAllocations(to: &report, capture: capture) }
         return report
+    }
+
+    static func addAllocations(to report: inout Report, capture: RunCapture) {
+        guard let record = capture.allocations else {
+            let why = capture.allocationsError.map { ": \($0)" }
+                ?? " (os._exit, a crash or a kill ends the process before they are saved)"
+            report.diagnostics.append(Diagnostic(.warning, "no allocation figures\(why)"))
+            return
+        }
+        report.allocations = AllocationAnalysis.analyze(record)
+        if record.dropped > 0 {
+            report.diagnostics.append(Diagnostic(.warning, "\(record.dropped) allocation samples lost: pyinspect ran short of memory"))
+        }
     }
 
     /// What the user should read first about how the target ended.

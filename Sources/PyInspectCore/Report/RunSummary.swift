@@ -16,6 +16,7 @@ public enum RunSummary {
         figures.append("\(report.threads.count) thread\(report.threads.count == 1 ? "" : "s")")
         lines.append("  " + figures.joined(separator: ", "))
         if let gil = report.gil { lines.append(contentsOf: GILSummary.lines(gil)) }
+        if let allocations = report.allocations { lines.append(contentsOf: AllocationSummary.lines(allocations)) }
         for finding in report.findings {
             lines.append("  \(finding.kind): \(finding.message)")
             if finding.kind == "slow_callback" || finding.kind == "deadlock", let stack = finding.stack {

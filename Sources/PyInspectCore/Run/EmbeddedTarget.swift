@@ -30,7 +30,7 @@ enum EmbeddedTarget {
         let prepareArgument = PrepareArgument(
             capture: capturePath, target: .init(kind: request.target.kind.rawValue, value: request.target.value),
             multiprocessing_executable: inVirtualenv ? interpreter : nil,
-            hangs: !request.noHangMonitor)
+            hangs: !request.noHangMonitor, allocations: request.allocationSampleBytes != nil)
         let reply: PrepareReply
         do {
             reply = try helper.call("host", "prepare", json: prepareArgument, as: PrepareReply.self)
@@ -54,6 +54,8 @@ enum EmbeddedTarget {
             HangMonitor.start(helper: helper, capturePath: workspace.capturePath)
         }
         let gil = request.gil.flatMap { GILRun.start(options: $0, capturePath: capturePath) }
+        // Last, so the instruments' own set-up is not sampled; host.py saves the samples at exit.
+        if let sampleBytes = request.allocationSampleBytes { _ = pyi_alloc_sampler_start(sampleBytes) }
         let code = pyi_run_main()
         if let gil { GILRun.finish(gil, capturePath: capturePath) }
         return code
@@ -68,6 +70,7 @@ enum EmbeddedTarget {
         var target: Target
         var multiprocessing_executable: String?
         var hangs: Bool
+        var allocations: Bool
     }
 
     /// Initialises CPython from python3-style argv. Returns 0, or the exit code to leave with.

@@ -7,6 +7,11 @@ public enum MemorySize {
     public static let minimumBytes: UInt64 = 16 * 1024 * 1024
 
     public static func parse(_ text: String) throws -> UInt64 {
+        try parse(text, option: "--memory-limit", minimum: minimumBytes, minimumText: "16M (Python needs that much to start)")
+    }
+
+    /// A size for `option`, at least `minimum` bytes (`minimumText` says it in the error).
+    public static func parse(_ text: String, option: String, minimum: UInt64, minimumText: String) throws -> UInt64 {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         var body = Substring(trimmed.uppercased())
         for suffix in ["IB", "B"] where body.hasSuffix(suffix) && body.count > suffix.count {
@@ -22,15 +27,15 @@ public enum MemorySize {
         guard !body.isEmpty, body.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
             body.filter({ $0 == "." }).count <= 1, let number = Double(body), number.isFinite
         else {
-            throw UsageError("--memory-limit: '\(printable(text))' is not a size (examples: 512M, 2G, 1048576)")
+            throw UsageError("\(option): '\(printable(text))' is not a size (examples: 512M, 2G, 1048576)")
         }
         let bytes = number * multiplier
         guard bytes < Double(UInt64.max / 2) else {
-            throw UsageError("--memory-limit: '\(printable(text))' is too large")
+            throw UsageError("\(option): '\(printable(text))' is too large")
         }
         let value = UInt64(bytes.rounded(.down))
-        guard value >= minimumBytes else {
-            throw UsageError("--memory-limit must be at least 16M (Python needs that much to start)")
+        guard value >= minimum else {
+            throw UsageError("\(option) must be at least \(minimumText)")
         }
         return value
     }

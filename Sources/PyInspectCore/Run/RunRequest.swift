@@ -14,6 +14,8 @@ public struct RunRequest: Sendable {
     public var command = "run"
     /// The most memory (heap and private mappings, RLIMIT_DATA) the target process may allocate.
     public var memoryLimitBytes: UInt64?
+    /// `--allocations`: sample allocations, one per this many bytes on average (1: every allocation); nil: off.
+    public var allocationSampleBytes: UInt64?
     /// `--no-hangs`: no hang monitor, no lock or asyncio instruments (issue 6 features off).
     public var noHangMonitor: Bool = false
 
