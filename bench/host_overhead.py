@@ -30,9 +30,10 @@ PYPERFORMANCE = ["nbody", "richards", "float", "json_dumps", "regex_v8", "deltab
 _environment = dict(os.environ)
 
 
-def timed(command):
+def timed(command, env=None):
     started = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=_environment)
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+                   env=env if env is not None else _environment)
     return time.perf_counter() - started
 
 

@@ -18,7 +18,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
+
+from host_overhead import pyperformance_dir, timed  # bench/ is this script's directory, first on sys.path
 
 PYTHON = "/usr/bin/python3"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -42,18 +43,10 @@ else:
 '''
 
 
-def timed(command, env=None):
-    started = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
-    return time.perf_counter() - started
-
-
 def pyperformance_scripts(peer_python):
-    found = subprocess.run([peer_python, "-c", "import pyperformance, os; print(os.path.dirname(pyperformance.__file__))"],
-                           capture_output=True, text=True)
-    if found.returncode != 0:
+    base = pyperformance_dir(peer_python)
+    if base is None:
         return []
-    base = os.path.join(found.stdout.strip(), "data-files", "benchmarks")
     worker = ["--worker", "--worker-task=0", "-l", "1", "-n", "5", "-w", "1"]
     scripts = []
     for name in PYPERFORMANCE:
