@@ -309,12 +309,24 @@ static void sampled_free(void *ctx, void *pointer) {
     original->free(original->ctx, pointer);
 }
 
+// PYINSPECT_ALLOC_SEED=N repeats the same draws (the same program then gives the same samples); otherwise the
+// clock seeds them, so separate runs' errors are independent.
+static uint64_t sampler_seed(void) {
+    const char *text = getenv("PYINSPECT_ALLOC_SEED");
+    if (text != NULL && *text != '\0') {
+        char *end = NULL;
+        unsigned long long chosen = strtoull(text, &end, 10);
+        if (end != NULL && *end == '\0') return mix(chosen + 1) | 1;  // xorshift needs a non-zero state
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return ((uint64_t)now.tv_nsec << 20) ^ (uint64_t)now.tv_sec ^ 0x9E3779B97F4A7C15ULL;
+}
+
 int pyi_alloc_sampler_start(uint64_t sample_bytes) {
     if (sampler.installed) return -1;
     sampler.sample_bytes = sample_bytes ? sample_bytes : 1;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    sampler.rng = ((uint64_t)now.tv_nsec << 20) ^ (uint64_t)now.tv_sec ^ 0x9E3779B97F4A7C15ULL;
+    sampler.rng = sampler_seed();
     sampler.until_sample = draw_interval();
     PyGILState_STATE gil = PyGILState_Ensure();
     PyMem_GetAllocator(PYMEM_DOMAIN_MEM, &sampler.original_mem);
