@@ -1,5 +1,6 @@
 // `_pyinspect_native`: a builtin module through which Python code running under the host (the pytest plugin)
-// calls pyinspect's Swift analysis, so the verdict logic exists once, in Swift.
+// calls pyinspect's Swift analysis, so the verdict logic exists once, in Swift; and the C loops of the leak
+// census (heap_walk.c).
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include "CPythonShim.h"
@@ -28,6 +29,7 @@ static PyObject *native_call(PyObject *self, PyObject *args) {
 }
 
 PyObject *pyi_alloc_sampler_export(void);  // alloc_sampler.c
+PyObject *pyi_heap_objects(PyObject *skip);  // heap_walk.c
 
 static PyObject *native_allocations(PyObject *self, PyObject *unused) {
     (void)self;
@@ -35,10 +37,17 @@ static PyObject *native_allocations(PyObject *self, PyObject *unused) {
     return pyi_alloc_sampler_export();
 }
 
+static PyObject *native_heap(PyObject *self, PyObject *skip) {
+    (void)self;
+    return pyi_heap_objects(skip);
+}
+
 static PyMethodDef native_methods[] = {
     {"call", native_call, METH_VARARGS, "call(name, argument_json) -> str: a pyinspect analysis in Swift."},
     {"allocations", native_allocations, METH_NOARGS,
      "allocations() -> dict | None: stops allocation sampling and returns what `run --allocations` sampled."},
+    {"heap", native_heap, METH_O,
+     "heap(skip) -> list: gc-tracked objects but those in skip, and the untracked objects they hold (a census)."},
     {NULL, NULL, 0, NULL},
 };
 

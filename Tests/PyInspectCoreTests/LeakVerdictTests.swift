@@ -52,6 +52,15 @@ import Testing
         #expect(LeakVerdict.trend(stoppedGrowing, final: true, policy: policy) == .flat)
     }
 
+    /// Under pytest each call is slow: the budget ran out at call 71 with a maxsize=64 cache full at 64.
+    @Test func aCacheThatFilledJustBeforeTheBudgetIsNotALeak() {
+        let justFilled = series(71) { Int64(1000 + 100 * min($0, 64)) }
+        #expect(LeakVerdict.trend(justFilled, final: true, policy: policy) == .flat)
+        // A leak on every third call still is one when the budget cuts it short.
+        let everyThird = series(71) { Int64(1000 + 100 * ($0 / 3)) }
+        #expect(LeakVerdict.trend(everyThird, final: true, policy: policy) == .growing)
+    }
+
     @Test func growthPerCallAndRecords() {
         #expect(LeakVerdict.growthPerCall([10, 12, 14, 16]) == 2)
         #expect(LeakVerdict.records([5, 4, 6, 6, 7]) == [2, 4])

@@ -262,7 +262,19 @@ def _type_name(obj):
 def _heap(own):
     """Every object reachable for a census: the gc-tracked ones (less the inspector's `own` containers) and the
     untracked ones found as referents of those, and of untracked containers in turn (a dict of str/int held in
-    another such dict). Each object once, by identity. The loops run in C where they can."""
+    another such dict). Each object once, by identity. In C under the host (heap_walk.c)."""
+    native = sys.modules.get("_pyinspect_native")
+    if native is None:
+        try:
+            import _pyinspect_native as native
+        except ImportError:
+            return _heap_in_python(own)
+    return native.heap(own)
+
+
+def _heap_in_python(own):
+    """_heap for a plain python3 (no host): the same walk with C-backed builtins, except that untracked objects
+    the `own` containers hold are still counted when another tracked object refers to them as well."""
     from itertools import filterfalse
     tracked = gc.get_objects()
     skip = {id(tracked)} | {id(o) for o in own}

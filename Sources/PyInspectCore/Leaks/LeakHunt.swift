@@ -119,6 +119,7 @@ enum LeakHuntChild {
         let interpreter = PythonPaths.childInterpreter()
         let anchor = PythonPaths.pathAnchor()
         let inVirtualenv = anchor != PythonPaths.systemPython
+        NativeAnalysis.install()  // `_pyinspect_native.heap`: the census's loops in C
         let start = EmbeddedTarget.startInterpreter(
             argv: [interpreter], anchor: anchor, sysExecutable: inVirtualenv ? anchor : interpreter)
         if start != 0 {

@@ -54,10 +54,21 @@ public enum LeakVerdict {
     public static func trend(_ levels: [Int64], final: Bool, policy: LeakPolicy = LeakPolicy()) -> LeakTrend {
         let calls = levels.count - 1
         guard calls >= 1 else { return final ? .flat : .undecided }
-        let last = records(levels).last ?? 0
-        if sustained(levels) && (calls >= policy.leakCalls || final) { return .growing }
+        let recordIndices = records(levels)
+        let last = recordIndices.last ?? 0
+        if sustained(levels) && calls >= policy.leakCalls { return .growing }
+        // Cut short by the budget: a series that stopped setting highs since its last record for longer than it
+        // used to take between them is a cache that just filled (a budget spent at call 71 by a cache full at
+        // 64), not a leak.
+        if sustained(levels) && final && calls - last <= max(3, 2 * medianGap(recordIndices)) { return .growing }
         if calls >= policy.minCalls && calls - last >= max(policy.minPlateau, last) { return .flat }
         return final ? .flat : .undecided
+    }
+
+    /// The median number of calls between consecutive records (1 when there are fewer than two).
+    static func medianGap(_ recordIndices: [Int]) -> Int {
+        let gaps = zip(recordIndices.dropFirst(), recordIndices).map { $0 - $1 }.sorted()
+        return gaps.isEmpty ? 1 : gaps[gaps.count / 2]
     }
 
     /// Growth per measured call from the baseline to the last level.

@@ -1,0 +1,224 @@
+// Every object a leak census counts, gathered in C: the gc-tracked objects (gc.get_objects()) and the objects
+// the gc does not track that they refer to (str, int, float, and dicts or tuples of those), followed through
+// untracked containers in turn. The same walk in Python (leaks._heap_in_python) spends most of its time
+// deduplicating a million ids in a dict; here a pointer set does it.
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    uintptr_t *slots;  // open addressing, 0 = empty
+    size_t capacity;   // a power of two
+    size_t used;
+} pointer_set;
+
+static size_t slot_of(const pointer_set *set, uintptr_t pointer) {
+    uint64_t value = (uint64_t)pointer;
+    value ^= value >> 33;
+    value *= 0xff51afd7ed558ccdULL;
+    value ^= value >> 33;
+    return (size_t)value & (set->capacity - 1);
+}
+
+static int set_grow(pointer_set *set) {
+    size_t capacity = set->capacity ? set->capacity * 2 : 1 << 16;
+    uintptr_t *old = set->slots;
+    size_t old_capacity = set->capacity;
+    set->slots = calloc(capacity, sizeof(uintptr_t));
+    if (set->slots == NULL) {
+        set->slots = old;
+        return -1;
+    }
+    set->capacity = capacity;
+    for (size_t i = 0; i < old_capacity; i++) {
+        if (old[i] == 0) continue;
+        size_t slot = slot_of(set, old[i]);
+        while (set->slots[slot] != 0) slot = (slot + 1) & (capacity - 1);
+        set->slots[slot] = old[i];
+    }
+    free(old);
+    return 0;
+}
+
+// 1 when added, 0 when already there, -1 when out of memory.
+static int set_add(pointer_set *set, const void *object) {
+    if ((set->used + 1) * 2 > set->capacity && set_grow(set) < 0) return -1;
+    uintptr_t pointer = (uintptr_t)object;
+    size_t slot = slot_of(set, pointer);
+    while (set->slots[slot] != 0) {
+        if (set->slots[slot] == pointer) return 0;
+        slot = (slot + 1) & (set->capacity - 1);
+    }
+    set->slots[slot] = pointer;
+    set->used++;
+    return 1;
+}
+
+static int set_contains(const pointer_set *set, const void *object) {
+    if (set->capacity == 0) return 0;
+    uintptr_t pointer = (uintptr_t)object;
+    size_t slot = slot_of(set, pointer);
+    while (set->slots[slot] != 0) {
+        if (set->slots[slot] == pointer) return 1;
+        slot = (slot + 1) & (set->capacity - 1);
+    }
+    return 0;
+}
+
+typedef struct {
+    PyObject **items;
+    size_t used, capacity;
+} object_array;
+
+static int array_push(object_array *array, PyObject *object) {
+    if (array->used == array->capacity) {
+        size_t capacity = array->capacity ? array->capacity * 2 : 4096;
+        PyObject **bigger = realloc(array->items, capacity * sizeof(PyObject *));
+        if (bigger == NULL) return -1;
+        array->items = bigger;
+        array->capacity = capacity;
+    }
+    array->items[array->used++] = object;
+    return 0;
+}
+
+typedef struct {
+    pointer_set seen;       // untracked objects already found
+    object_array found;     // the untracked objects, borrowed: their holders keep them alive while we walk
+    object_array pending;   // untracked containers still to traverse
+    int failed;
+} walk;
+
+static int is_container(PyObject *object) {
+    PyTypeObject *type = Py_TYPE(object);
+    return type == &PyDict_Type || type == &PyTuple_Type || type == &PyList_Type || type == &PySet_Type ||
+           type == &PyFrozenSet_Type;
+}
+
+static int visit_referent(PyObject *object, void *argument) {
+    walk *state = argument;
+    if (state->failed || object == NULL) return 0;
+    PyTypeObject *type = Py_TYPE(object);
+    int gc_type = PyType_IS_GC(type) && (type->tp_is_gc == NULL || type->tp_is_gc(object));
+    if (gc_type && PyObject_GC_IsTracked(object)) return 0;  // counted from gc.get_objects()
+    int added = set_add(&state->seen, object);
+    if (added <= 0) {
+        if (added < 0) state->failed = 1;
+        return 0;
+    }
+    if (array_push(&state->found, object) < 0 || (is_container(object) && array_push(&state->pending, object) < 0)) {
+        state->failed = 1;
+    }
+    return 0;
+}
+
+// Marks what an inspector's container holds (and untracked containers within, in turn) as seen, so the walk
+// never counts it, even when a tracked object of the inspector's (the argument tuple of the call that made the
+// census) also refers to it.
+static int exclude_referent(PyObject *object, void *argument) {
+    walk *state = argument;
+    if (state->failed || object == NULL) return 0;
+    PyTypeObject *type = Py_TYPE(object);
+    int gc_type = PyType_IS_GC(type) && (type->tp_is_gc == NULL || type->tp_is_gc(object));
+    if (gc_type && PyObject_GC_IsTracked(object)) return 0;
+    int added = set_add(&state->seen, object);
+    if (added < 0) state->failed = 1;
+    if (added > 0 && is_container(object) && array_push(&state->pending, object) < 0) state->failed = 1;
+    return 0;
+}
+
+static void traverse(PyObject *object, walk *state) {
+    traverseproc function = Py_TYPE(object)->tp_traverse;
+    if (PyObject_IS_GC(object) && function != NULL) function(object, visit_referent, state);
+}
+
+// Walks the heap: `tracked` (from gc.get_objects()) less `skipped`, and fills state->found with the untracked
+// objects reachable from them. No Python code runs meanwhile, so borrowed pointers stay valid.
+static int walk_heap(PyObject *tracked, const pointer_set *skipped, walk *state) {
+    Py_ssize_t count = PyList_GET_SIZE(tracked);
+    // Untracked objects are usually a few times the tracked ones: size the set once.
+    while (state->seen.capacity < (size_t)count * 8) {
+        if (set_grow(&state->seen) < 0) return -1;
+    }
+    for (size_t i = 0; i < skipped->capacity && !state->failed; i++) {
+        PyObject *own = (PyObject *)skipped->slots[i];
+        traverseproc function = own ? Py_TYPE(own)->tp_traverse : NULL;
+        if (function != NULL && PyObject_IS_GC(own)) function(own, exclude_referent, state);
+    }
+    while (state->pending.used > 0 && !state->failed) {
+        PyObject *own = state->pending.items[--state->pending.used];
+        traverseproc function = Py_TYPE(own)->tp_traverse;
+        if (function != NULL) function(own, exclude_referent, state);
+    }
+    for (Py_ssize_t i = 0; i < count && !state->failed; i++) {
+        PyObject *object = PyList_GET_ITEM(tracked, i);
+        if (!set_contains(skipped, object)) traverse(object, state);
+    }
+    // Untracked containers found so far, and those they hold in turn (each once: `seen` dedupes them).
+    while (state->pending.used > 0 && !state->failed) traverse(state->pending.items[--state->pending.used], state);
+    return state->failed ? -1 : 0;
+}
+
+static PyObject *tracked_objects(void) {
+    PyObject *gc = PyImport_ImportModule("gc");
+    PyObject *tracked = gc ? PyObject_CallMethod(gc, "get_objects", NULL) : NULL;
+    Py_XDECREF(gc);
+    if (tracked != NULL && !PyList_Check(tracked)) {
+        PyErr_SetString(PyExc_TypeError, "gc.get_objects() did not return a list");
+        Py_CLEAR(tracked);
+    }
+    return tracked;
+}
+
+static void walk_free(walk *state, pointer_set *skipped) {
+    free(state->seen.slots);
+    free(state->found.items);
+    free(state->pending.items);
+    free(skipped->slots);
+}
+
+// heap(skip) -> list: see the comment at the top, tracked objects first in gc order. `skip`: a sequence of the
+// inspector's own containers, left out together with the untracked objects they hold.
+PyObject *pyi_heap_objects(PyObject *skip) {
+    PyObject *skip_items = PySequence_Fast(skip, "heap() takes a sequence of objects to leave out");
+    if (skip_items == NULL) return NULL;
+    PyObject *tracked = tracked_objects();
+    if (tracked == NULL) {
+        Py_DECREF(skip_items);
+        return NULL;
+    }
+    walk state = {{NULL, 0, 0}, {NULL, 0, 0}, {NULL, 0, 0}, 0};
+    pointer_set skipped = {NULL, 0, 0};
+    int failed = set_add(&skipped, tracked) < 0 || set_add(&skipped, skip) < 0;
+    Py_ssize_t skip_count = PySequence_Fast_GET_SIZE(skip_items);
+    PyObject **skip_array = PySequence_Fast_ITEMS(skip_items);
+    for (Py_ssize_t i = 0; i < skip_count && !failed; i++) failed = set_add(&skipped, skip_array[i]) < 0;
+    PyObject *result = NULL;
+    if (!failed && walk_heap(tracked, &skipped, &state) == 0) {
+        Py_ssize_t count = PyList_GET_SIZE(tracked);
+        Py_ssize_t kept = 0;
+        for (Py_ssize_t i = 0; i < count; i++) kept += !set_contains(&skipped, PyList_GET_ITEM(tracked, i));
+        // Allocated after the walk, so it is not in the heap it lists.
+        result = PyList_New(kept + (Py_ssize_t)state.found.used);
+        if (result != NULL) {
+            Py_ssize_t at = 0;
+            for (Py_ssize_t i = 0; i < count; i++) {
+                PyObject *object = PyList_GET_ITEM(tracked, i);
+                if (set_contains(&skipped, object)) continue;
+                Py_INCREF(object);
+                PyList_SET_ITEM(result, at++, object);
+            }
+            for (size_t i = 0; i < state.found.used; i++) {
+                Py_INCREF(state.found.items[i]);
+                PyList_SET_ITEM(result, at++, state.found.items[i]);
+            }
+        }
+    }
+    walk_free(&state, &skipped);
+    Py_DECREF(tracked);
+    Py_DECREF(skip_items);
+    if (result == NULL && !PyErr_Occurred()) PyErr_NoMemory();
+    return result;
+}
