@@ -68,4 +68,23 @@ import Testing
         let frames = stacks.flatMap { $0["frames"] as? [[String: Any]] ?? [] }
         #expect(frames.contains { $0["file"] as? String == "<string>" && $0["line"] as? Int == 3 })
     }
+
+    /// A C call that never lets the GIL go: the watchdog stops waiting for it (1 s), not the supervisor's SIGKILL
+    /// 5 s later; threads keep their names without the end record; pyinspect's own threads are not listed.
+    @Test func timeoutWhileOneCCallHoldsTheGILStopsPromptlyAndNamesThreads() throws {
+        let code = "import threading\ndef spin():\n    while True: pass\n"
+            + "threading.Thread(target=spin, name='py-spinner', daemon=True).start()\nsum(range(10**13))\n"
+        let result = try BinaryHarness.run(["run", "--timeout", "0.5", "-c", code], json: true)
+        #expect(result.status == 124)
+        let report = try #require(result.report)
+        #expect(report["verdict"] as? String == "timeout")
+        #expect((report["wall_s"] as? Double ?? 99) < 4, "the supervisor would kill it at 5.5 s")
+        let threads = (report["threads"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(threads == ["MainThread", "py-spinner"])
+        let stacks = report["stacks"] as? [[String: Any]] ?? []
+        #expect(Set(stacks.compactMap { $0["name"] as? String }) == ["MainThread", "py-spinner"])
+        #expect(stacks.allSatisfy { !($0["frames"] as? [[String: Any]] ?? []).isEmpty })
+        #expect((report["diagnostics"] as? [[String: Any]] ?? []).contains {
+            ($0["message"] as? String)?.contains("the GIL stayed held") == true })
+    }
 }

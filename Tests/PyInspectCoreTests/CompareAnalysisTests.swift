@@ -51,6 +51,24 @@ import Testing
         #expect(decided.1.contains("GIL held 99% of the thread run"))
     }
 
+    /// Seen on a loaded machine: a slow serial round let GIL-bound threads measure 1.45x over serial.
+    func gilBoundModes(serial: Double, threads: Double, processes: Double) -> [String: CompareMode] {
+        var made = section([round(serial: serial, threads: threads, threadsCPU: threads * 0.8, processes: processes)])
+        made.modes["threads"]?.gil = CompareGIL(
+            mode: "exact", heldFraction: 0.99, maxWaitFraction: 0.5, switches: 100, verdict: "gil_bound")
+        return made.modes
+    }
+
+    @Test func gilBoundThreadsThatMeasuredFasterAreNotRecommended() {
+        let noisy = CompareAnalysis.recommend(modes: gilBoundModes(serial: 1.73, threads: 1.2, processes: 2.05), tasks: 8)
+        #expect(noisy.0 == "serial")
+        #expect(noisy.1.contains("the machine's noise"))
+        #expect(noisy.1.contains("GIL held 99% of the thread run"))
+        let processesFaster = CompareAnalysis.recommend(modes: gilBoundModes(serial: 1.73, threads: 1.2, processes: 1.0), tasks: 8)
+        #expect(processesFaster.0 == "processes")
+        #expect(processesFaster.1.hasPrefix("processes were 1.73x faster than serial"))
+    }
+
     @Test func bigResultsStaySerialBecausePicklingDominates() {
         let made = section([round(serial: 0.2, threads: 0.21, threadsCPU: 0.2, processes: 1.5, back: 8 * 24_000_000)])
         #expect(made.recommendation == "serial")

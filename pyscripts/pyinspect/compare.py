@@ -98,7 +98,26 @@ def _pickled_bytes(function, tasks, results):
     return out, back
 
 
+def _reset_peak_rss():
+    """Starts this process's peak RSS afresh (Linux: "5" to clear_refs), so a mode's peak is its own and not an
+    earlier round's (the results of a process round are unpickled in this process). False where it can't."""
+    try:
+        with open("/proc/self/clear_refs", "w") as control:
+            control.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def _peak_rss_self():
+    """The peak RSS since the last _reset_peak_rss (VmHWM), else since the process started."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
     import resource
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
@@ -112,9 +131,11 @@ def measure(argument):
     figures = {}
     try:
         if mode in (None, "serial"):
+            _reset_peak_rss()
             figures["serial"], _ = _serial(function, tasks)
             figures["serial"]["peak_rss_bytes"] = _peak_rss_self()
         if mode in (None, "threads"):
+            _reset_peak_rss()
             figures["threads"], _ = _threads(function, tasks, workers)
             figures["threads"]["peak_rss_bytes"] = _peak_rss_self()
         if mode in (None, "processes"):

@@ -37,6 +37,10 @@ def install():
             record["ident"] = _thread.get_ident()
             record["native_id"] = _thread.get_native_id()
             _records.append(record)
+            # On disk too: a run that never reaches its end record (a C call holding the GIL at a timeout, a
+            # crash) still names its threads.
+            capture.write({"record": "thread_started",
+                           "thread": dict(record, name=record["name"] or f"thread-{record['native_id']}")})
             try:
                 return function(*call_args, **call_kwargs)
             finally:

@@ -36,7 +36,7 @@ public enum RunVerdict {
             return Decision(verdict: .deadlock, exitStatus: ExitStatus.deadlock)
         }
         if limits.timeoutRequested && (outcome.deadlineExpired || outcome.ending == .exited(ExitStatus.timeout))
-            && (outcome.deadlineExpired || capture.end?.reason == "timeout")
+            && (outcome.deadlineExpired || capture.end?.reason == "timeout" || capture.timeoutFired)
         {
             return Decision(verdict: .timeout, exitStatus: ExitStatus.timeout)
         }

@@ -20,6 +20,11 @@ public struct RunCapture: Sendable, Equatable {
     public var unreadableLines = 0
     /// pyinspect's own native threads in the target, by native id (HostThread).
     public var hostThreads: [Int64: String] = [:]
+    /// Threads the target started, as they started (`thread_started`): what is known of them without the end
+    /// record.
+    public var startedThreads: [ThreadInfo] = []
+    /// The timeout watchdog fired (written without the GIL, so it is there even when a C call held it).
+    public var timeoutFired = false
     /// `run --allocations`: what the sampler recorded, saved at exit or when the target was stopped.
     public var allocations: AllocationRecord?
     /// Why the allocations could not be saved.
@@ -111,6 +116,10 @@ public struct RunCapture: Sendable, Equatable {
             }
         case "end":
             if let record = try? decoder.decode(EndRecord.self, from: line) { end = record } else { unreadableLines += 1 }
+        case "thread_started":
+            if let record = try? decoder.decode(ThreadStartedRecord.self, from: line) { startedThreads.append(record.thread) }
+        case "timeout_fired":
+            timeoutFired = true
         case "host_thread":
             if let record = try? decoder.decode(HostThreadRecord.self, from: line) {
                 hostThreads[record.nativeId] = record.name
@@ -142,6 +151,7 @@ public struct RunCapture: Sendable, Equatable {
     private struct TargetAction: Decodable { var action: String }
     private struct AllocationsError: Decodable { var message: String }
     private struct StacksRecord: Decodable { var threads: [ThreadStack] }
+    private struct ThreadStartedRecord: Decodable { var thread: ThreadInfo }
 }
 
 /// Any JSON value, for records whose shape belongs to another feature.

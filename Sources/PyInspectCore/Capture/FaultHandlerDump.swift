@@ -9,7 +9,8 @@ import Foundation
 ///       File "/tmp/t.py", line 9 in <module>
 public enum FaultHandlerDump {
     /// Threads in the order written, except that the "Current thread" (the one a fatal signal hit) comes
-    /// first. pyinspect's own frames (its helpers under pyscripts/pyinspect/) are left out.
+    /// first. pyinspect's own frames (its helpers under pyscripts/pyinspect/) are left out, and threads that have
+    /// none but those.
     public static func parse(_ text: String, names: [UInt64: String] = [:]) -> [ThreadStack] {
         var stacks: [ThreadStack] = []
         var current: Int?
@@ -29,7 +30,8 @@ public enum FaultHandlerDump {
             }
         }
         if let current, current > 0 { stacks.insert(stacks.remove(at: current), at: 0) }
-        return stacks
+        // A thread with no Python frame left is one of pyinspect's own (the hang monitor between two looks).
+        return stacks.filter { !$0.frames.isEmpty }
     }
 
     private static func parseFrame(_ line: String) -> StackFrame? {

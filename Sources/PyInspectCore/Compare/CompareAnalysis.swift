@@ -52,6 +52,22 @@ public enum CompareAnalysis {
         guard let serial = modes["serial"], let threads = modes["threads"], let processes = modes["processes"] else {
             return ("serial", "not every mode could be measured")
         }
+        // Traced exactly, a GIL held nearly all the thread run means threads cannot use a second core however
+        // the machine's load moved the timings: processes win whenever they measured faster at all.
+        let gilBound = (threads.gil?.heldFraction ?? 0) >= 0.9
+        // And with the CPU under 1.2x wall as well, threads ran one at a time: a speedup over serial is noise.
+        if gilBound, threads.parallelism < 1.2, threads.speedup >= worthwhileSpeedup {
+            let noise = String(
+                format: "threads' %.2fx over serial is the machine's noise: with the GIL held %.0f%% of the thread run and the CPU at %.2fx wall, the threads ran one at a time",
+                threads.speedup, (threads.gil?.heldFraction ?? 0) * 100, threads.parallelism)
+            if processes.speedup >= worthwhileSpeedup {
+                var reason = String(format: "processes were %.2fx faster than serial; ", processes.speedup) + noise
+                if let startup = processes.startupS { reason += "; process start-up cost \(seconds(startup))" }
+                return ("processes", reason)
+            }
+            return ("serial", String(format: "processes (%.2fx) were not meaningfully faster than serial (%@); ",
+                                     processes.speedup, seconds(serial.wallS)) + noise)
+        }
         let best = max(threads.speedup, processes.speedup)
         let perTaskBack = Double(processes.pickledBytesBack ?? 0) / Double(max(tasks, 1))
         let pickling = String(
@@ -67,9 +83,6 @@ public enum CompareAnalysis {
             }
             return ("serial", reason)
         }
-        // Traced exactly, a GIL held nearly all the thread run means threads cannot use a second core however
-        // the machine's load moved the timings: processes win whenever they measured faster at all.
-        let gilBound = (threads.gil?.heldFraction ?? 0) >= 0.9
         if threads.speedup >= threadsShareOfProcesses * processes.speedup,
             !(gilBound && processes.speedup > threads.speedup * 1.05)
         {
@@ -117,7 +130,9 @@ public enum CompareAnalysis {
         return Medians(
             wall: median(figures.map(\.wallS)), cpu: median(figures.map(\.cpuS)),
             startup: figures.compactMap(\.startupS).isEmpty ? nil : median(figures.compactMap(\.startupS)),
-            peak: figures.compactMap(\.peakRssBytes).max(), workerPeaks: figures.last?.workerPeakRssBytes,
+            // The least of the rounds: the measuring process keeps what its allocator retained from earlier
+            // rounds (a process round's unpickled results), which would otherwise count as this mode's peak.
+            peak: figures.compactMap(\.peakRssBytes).min(), workerPeaks: figures.last?.workerPeakRssBytes,
             out: figures.last?.pickledBytesOut, back: figures.last?.pickledBytesBack)
     }
 

@@ -30,7 +30,7 @@ public enum RunReportBuilder {
         report.cpuS = rounded(outcome.userCPUSeconds + outcome.systemCPUSeconds)
         report.peakRssBytes = outcome.peakRSSBytes
         report.gc = capture.end?.gc
-        report.threads = capture.end?.threads ?? []
+        report.threads = capture.end?.threads ?? threadsWithoutEnd(capture)
         report.exception = capture.end?.exception
         var names: [UInt64: String] = [:]
         if let main = capture.mainThreadIdent { names[main] = "MainThread" }
@@ -113,6 +113,14 @@ public enum RunReportBuilder {
         return found
     }
 
+    /// The threads seen when the target never wrote its end record: the main thread and those it started.
+    static func threadsWithoutEnd(_ capture: RunCapture) -> [ThreadInfo] {
+        guard capture.started else { return [] }
+        let main = ThreadInfo(name: "MainThread", ident: capture.mainThreadIdent, nativeId: capture.pid.map(Int64.init),
+                              daemon: false, startedS: 0, endedS: nil)
+        return [main] + capture.startedThreads
+    }
+
     static func diagnostics(outcome: ChildOutcome, capture: RunCapture) -> [Diagnostic] {
         var found: [Diagnostic] = []
         if outcome.killedBySupervisor {
@@ -121,7 +129,9 @@ public enum RunReportBuilder {
         if outcome.forwardedSignal != 0 {
             found.append(Diagnostic(.note, "\(signalName(outcome.forwardedSignal)) sent to pyinspect was passed to the target"))
         }
-        if capture.started && capture.end == nil && !outcome.killedBySupervisor && capture.osExit == nil {
+        if capture.timeoutFired && capture.end == nil {
+            found.append(Diagnostic(.warning, "at the timeout the GIL stayed held (a C call that never let go): the stacks are from a dump taken without it, and figures after the last record are missing"))
+        } else if capture.started && capture.end == nil && !outcome.killedBySupervisor && capture.osExit == nil {
             found.append(Diagnostic(.warning, "the target ended without finalizing (os._exit or a fatal signal): figures after its last record are missing"))
         }
         if capture.unreadableLines > 0 {
