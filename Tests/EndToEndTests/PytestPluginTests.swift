@@ -52,5 +52,9 @@ import Testing
         let result = try pytest(["test_marked.py"])
         #expect(failed(result.stdout) == ["test_marked.py::test_marked_leak"], "\(result.stdout)")
         #expect(result.stdout.contains("1 passed"))
+        // The leaking test's letter is on the progress line, not lost to the teardown's captured output.
+        let progress = result.stdout.split(separator: "\n").first { $0.hasSuffix("[100%]") } ?? ""
+        #expect(progress.hasPrefix("F") || progress.hasPrefix(".F"), "\(result.stdout)")
+        #expect(!result.stdout.contains("Captured stdout teardown"), "\(result.stdout)")
     }
 }

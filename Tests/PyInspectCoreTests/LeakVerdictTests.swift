@@ -61,6 +61,20 @@ import Testing
         #expect(LeakVerdict.trend(everyThird, final: true, policy: policy) == .growing)
     }
 
+    /// Seen under pytest: a jump at the first measured call, a cache filling to call 78, flat, then one block
+    /// more at call 132 — every quarter "sets a high", but the last one by 1 block where quarters rose by dozens.
+    @Test func aOneBlockBlipAfterAFilledCacheIsNotALeak() {
+        let levels = series(152) { call in
+            if call == 0 { return 0 }
+            return 1316 + Int64(min(call, 78)) * 1_5 / 10 + (call >= 132 ? 1 : 0)
+        }
+        #expect(LeakVerdict.sustained(levels) == false)
+        #expect(LeakVerdict.trend(levels, final: false, policy: policy) != .growing)
+        // The same start followed by a steady leak still is one.
+        let leaking = series(152) { call in call == 0 ? 0 : 1316 + Int64(call) }
+        #expect(LeakVerdict.trend(leaking, final: false, policy: policy) == .growing)
+    }
+
     @Test func growthPerCallAndRecords() {
         #expect(LeakVerdict.growthPerCall([10, 12, 14, 16]) == 2)
         #expect(LeakVerdict.records([5, 4, 6, 6, 7]) == [2, 4])

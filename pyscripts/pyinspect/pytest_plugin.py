@@ -41,15 +41,31 @@ def _checked(item):
     return item.config.getoption("leaks") or item.get_closest_marker("no_leaks") is not None
 
 
-@pytest.hookimpl(hookwrapper=True)
+# tryfirst: outside pytest's own call-phase wrappers. A failure raised from inside them (as a `-p` plugin's
+# wrapper is by default) loses the test's progress letter to the teardown's captured output.
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_call(item):
     outcome = yield
     if outcome.excinfo is not None or not _checked(item):
         return  # the test failed by itself, or is not checked
-    report = _hunt(item)
+    report = _quietly(item, lambda: _hunt(item))
     if report is not None:
         # Raised after pytest's own call: the test's call phase fails with the leak report.
         pytest.fail(report, pytrace=False)
+
+
+def _quietly(item, work):
+    """Runs the hunt under pytest's global capture and drops what the repeated calls printed: the test's own
+    call already showed its output once (this wrapper runs outside the call phase's capture)."""
+    capture = item.config.pluginmanager.getplugin("capturemanager")
+    if capture is None:
+        return work()
+    capture.resume_global_capture()
+    try:
+        return work()
+    finally:
+        capture.suspend_global_capture(in_=False)
+        capture.read_global_capture()
 
 
 def _native(name, argument):

@@ -37,17 +37,23 @@ public enum LeakVerdict {
         return found
     }
 
-    /// Every quarter of the measured calls (levels[1...]) sets a new high.
+    /// Every quarter of the measured calls (levels[1...]) sets a new high, and the last quarter rises by at least
+    /// a quarter of what a quarter typically rose (the median): a cache that filled over the first half and then
+    /// moved by one block late on is not growing.
     public static func sustained(_ levels: [Int64]) -> Bool {
         let calls = levels.count - 1
-        guard calls >= 8 else { return false }
-        let recordIndices = records(levels)
+        guard calls >= 8, var high = levels.first else { return false }
+        var rises: [Int64] = []
         for quarter in 0..<4 {
             let lower = 1 + quarter * calls / 4
             let upper = (quarter + 1) * calls / 4
-            if !recordIndices.contains(where: { $0 >= lower && $0 <= upper }) { return false }
+            guard lower <= upper, let top = levels[lower...upper].max(), top > high else { return false }
+            rises.append(top - high)
+            high = top
         }
-        return true
+        let sorted = rises.sorted()
+        let median = Double(sorted[1] + sorted[2]) / 2
+        return Double(rises[3]) * 4 >= median
     }
 
     /// `levels[0]` is the baseline after warm-up, then one level per measured call. `final`: the budget is spent.
