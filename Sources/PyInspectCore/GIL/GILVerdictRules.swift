@@ -48,8 +48,12 @@ public enum GILVerdictRules {
                 advice.append("If the work is CPU-bound, run it in another process (multiprocessing, ProcessPoolExecutor).")
             } else {
                 let holders = section.threads.filter { $0.heldFraction >= 0.1 }.map(\.name)
-                var sentence = String(format: "GIL-bound: the GIL was held %.0f%% of the run, by %@, and threads waited for it: they take turns rather than run in parallel.",
-                              section.heldFraction * 100, holders.isEmpty ? top.name : holders.joined(separator: ", "))
+                // Two or more holders take turns; one holder keeps the others (the waiters) from running.
+                let consequence = holders.count >= 2
+                    ? "they take turns rather than run in parallel"
+                    : "they run only when it lets go"
+                var sentence = String(format: "GIL-bound: the GIL was held %.0f%% of the run (by %@) while other threads waited for it: %@.",
+                              section.heldFraction * 100, holders.isEmpty ? top.name : holders.joined(separator: ", "), consequence)
                 if let convoy = section.convoys.first { sentence += " Convoy: \(convoy.message)." }
                 text = sentence
                 advice.append("Use processes for CPU-bound Python (multiprocessing, concurrent.futures.ProcessPoolExecutor): each has its own GIL.")
