@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include "gil_internal.h"
 #include "CPythonShim.h"
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,6 +44,24 @@ static int read_cpu(int slot_index, uint64_t *out) {
     return 1;
 }
 
+// Nanoseconds the thread has spent runnable but not running (the second field of its schedstat).
+static int read_runqueue(int slot_index, uint64_t *out) {
+    pid_t tid = pyi_gil_state.slots[slot_index].tid;
+    if (tid <= 0 || atomic_load(&pyi_gil_state.slots[slot_index].exited)) return 0;
+    char path[64], text[96];
+    snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", (int)tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t got = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (got <= 0) return 0;
+    text[got] = '\0';
+    unsigned long long running = 0, waiting = 0;
+    if (sscanf(text, "%llu %llu", &running, &waiting) != 2) return 0;
+    *out = (uint64_t)waiting;
+    return 1;
+}
+
 static void commit_current(void) {
     if (have_current && current.dumped && nwatches < PYI_GIL_MAX_LONG_HOLDS) watches[nwatches++] = current;
     have_current = 0;
@@ -58,6 +77,8 @@ static void observe_hold(uint64_t seq, int slot, uint64_t start, uint64_t now, u
         current.start_ns = start;
         current.first_sample_ns = now;
         current.cpu_known = read_cpu(slot, &current.cpu_first_ns);
+        current.runq_known = read_runqueue(slot, &current.runq_first_ns);
+        current.runq_last_ns = current.runq_first_ns;
         have_current = 1;
         last_frame = last_instruction = 0;
     }
@@ -74,6 +95,8 @@ static void observe_hold(uint64_t seq, int slot, uint64_t start, uint64_t now, u
     current.last_sample_ns = now;
     uint64_t cpu;
     if (current.cpu_known && read_cpu(slot, &cpu)) current.cpu_last_ns = cpu;
+    uint64_t runq;
+    if (current.runq_known && read_runqueue(slot, &runq)) current.runq_last_ns = runq;
     current.duration_ns = now - start;
     if (!current.dumped && now - start >= pyi_gil_state.long_hold_t && stacks_fd >= 0) {
         char header[96];

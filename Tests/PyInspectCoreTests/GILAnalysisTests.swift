@@ -91,6 +91,22 @@ import Testing
         #expect(section.verdict.thread == "MainThread")
     }
 
+    /// `sum(range(...))` on a machine at load 4: 35% on CPU, the rest runnable. Not "blocking".
+    @Test func aCCallStarvedOfCPUIsNotCalledBlocking() {
+        let loaded = GILTraceRecord.Watch(seq: 1, thread: 0, startNs: 0, durationNs: 1_400 * Self.ms, samples: 300,
+                                          advancedSamples: 0, noFrameSamples: 0, cpuNs: 490 * Self.ms,
+                                          wallNs: 1_400 * Self.ms, runnableNs: 880 * Self.ms)
+        let (activity, onCpu) = GILAnalysis.classify(loaded)
+        let runnable = GILAnalysis.runnableFraction(loaded)
+        #expect(activity == "c_call")
+        #expect(runnable == 0.629)
+        let text = GILAnalysis.describe(activity: activity, onCpu: onCpu, runnable: runnable, stack: [])
+        #expect(text.hasPrefix("one C call ran without releasing the GIL"), "\(text)")
+        // Off CPU and not runnable either: blocked while holding the GIL.
+        let blocked = GILAnalysis.describe(activity: "c_call", onCpu: 0.05, runnable: 0.02, stack: [])
+        #expect(blocked.contains("blocking without releasing the GIL"))
+    }
+
     @Test func bytecodeAdvancingIsPython() {
         let watch = GILTraceRecord.Watch(seq: 1, thread: 0, startNs: 0, durationNs: 60 * Self.ms, samples: 20,
                                          advancedSamples: 19, noFrameSamples: 0, cpuNs: 10 * Self.ms, wallNs: 50 * Self.ms)

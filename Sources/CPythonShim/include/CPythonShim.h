@@ -169,6 +169,9 @@ typedef struct {
     uint32_t samples, advanced_samples, no_frame_samples;
     uint64_t cpu_first_ns, cpu_last_ns;
     int cpu_known, dumped;
+    // Time the holder spent runnable but waiting for a core (schedstat), to tell a loaded machine from blocking.
+    uint64_t runq_first_ns, runq_last_ns;
+    int runq_known;
 } pyi_gil_watch;
 int pyi_gil_trace_watch_count(void);
 int pyi_gil_trace_watch(int index, pyi_gil_watch *out);

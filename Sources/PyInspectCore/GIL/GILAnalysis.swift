@@ -135,10 +135,12 @@ public enum GILAnalysis {
             let name = span.thread >= 0 && span.thread < names.count ? names[span.thread] : "thread \(span.thread)"
             let nativeId = span.thread >= 0 && span.thread < record.threads.count ? record.threads[span.thread].nativeId : 0
             let (activity, onCpu) = classify(watch)
+            let runnable = runnableFraction(watch)
             return GILHold(
                 thread: name, nativeId: nativeId, startS: round6(Double(span.start) / 1e9),
                 durationMs: round3(Double(span.duration) / 1e6), activity: activity, onCpuFraction: onCpu,
-                description: describe(activity: activity, onCpu: onCpu, stack: stack), stack: stack)
+                runnableFraction: runnable,
+                description: describe(activity: activity, onCpu: onCpu, runnable: runnable, stack: stack), stack: stack)
         }
     }
 
@@ -155,9 +157,17 @@ public enum GILAnalysis {
         return (watch.advancedSamples == 0 ? "c_call" : "python", onCpu)
     }
 
-    static func describe(activity: String, onCpu: Double?, stack: [StackFrame]) -> String {
+    /// The share of the sampled wall time the holder was runnable but had no core (schedstat's wait time).
+    static func runnableFraction(_ watch: GILTraceRecord.Watch?) -> Double? {
+        guard let watch, let runnable = watch.runnableNs, watch.wallNs >= 2_000_000 else { return nil }
+        return round3(min(1, Double(runnable) / Double(watch.wallNs)))
+    }
+
+    /// Blocked means neither on a core nor waiting for one: off CPU for a reason of its own (I/O, a lock, a
+    /// sleep). A CPU-bound call on a loaded machine is off CPU too, but runnable, and is not blocking.
+    static func describe(activity: String, onCpu: Double?, runnable: Double? = nil, stack: [StackFrame]) -> String {
         let place = stack.first.map { " at \($0.file):\($0.line) in \($0.function)" } ?? ""
-        let blocked = (onCpu ?? 1) < 0.5
+        let blocked = (onCpu ?? 1) + (runnable ?? 0) < 0.5
         switch activity {
         case "c_call":
             return blocked

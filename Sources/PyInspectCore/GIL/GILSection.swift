@@ -77,13 +77,15 @@ public struct GILHold: Codable, Sendable, Equatable {
     public var activity: String
     /// Holder's CPU time over wall time while it held (low: blocked while holding the GIL).
     public var onCpuFraction: Double?
+    /// Share of that wall time the holder was runnable but waiting for a core (high: a loaded machine).
+    public var runnableFraction: Double?
     public var description: String
     /// The holder's Python stack during the hold, innermost first.
     public var stack: [StackFrame]
 
     enum CodingKeys: String, CodingKey {
         case thread, nativeId = "native_id", startS = "start_s", durationMs = "duration_ms", activity
-        case onCpuFraction = "on_cpu_fraction", description, stack
+        case onCpuFraction = "on_cpu_fraction", runnableFraction = "runnable_fraction", description, stack
     }
 }
 

@@ -74,8 +74,11 @@ public struct GILTraceRecord: Codable, Sendable, Equatable {
         /// Holder's CPU time and wall time between the first and last sample.
         public var cpuNs: UInt64?
         public var wallNs: UInt64
+        /// Of that wall time, how long the holder was runnable but waiting for a core (a loaded machine).
+        public var runnableNs: UInt64?
         public init(seq: UInt64, thread: Int, startNs: UInt64, durationNs: UInt64, samples: UInt32,
-                    advancedSamples: UInt32, noFrameSamples: UInt32, cpuNs: UInt64?, wallNs: UInt64) {
+                    advancedSamples: UInt32, noFrameSamples: UInt32, cpuNs: UInt64?, wallNs: UInt64,
+                    runnableNs: UInt64? = nil) {
             self.seq = seq
             self.thread = thread
             self.startNs = startNs
@@ -85,6 +88,7 @@ public struct GILTraceRecord: Codable, Sendable, Equatable {
             self.noFrameSamples = noFrameSamples
             self.cpuNs = cpuNs
             self.wallNs = wallNs
+            self.runnableNs = runnableNs
         }
     }
 

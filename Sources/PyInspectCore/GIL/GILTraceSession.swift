@@ -94,10 +94,12 @@ enum GILTraceSession {
             let wall = watch.last_sample_ns >= watch.first_sample_ns ? watch.last_sample_ns - watch.first_sample_ns : 0
             let cpu: UInt64? = watch.cpu_known != 0 && watch.cpu_last_ns >= watch.cpu_first_ns
                 ? watch.cpu_last_ns - watch.cpu_first_ns : nil
+            let runnable: UInt64? = watch.runq_known != 0 && watch.runq_last_ns >= watch.runq_first_ns
+                ? watch.runq_last_ns - watch.runq_first_ns : nil
             record.watches.append(.init(
                 seq: watch.seq, thread: Int(watch.slot), startNs: watch.start_ns, durationNs: watch.duration_ns,
                 samples: watch.samples, advancedSamples: watch.advanced_samples,
-                noFrameSamples: watch.no_frame_samples, cpuNs: cpu, wallNs: wall))
+                noFrameSamples: watch.no_frame_samples, cpuNs: cpu, wallNs: wall, runnableNs: runnable))
         }
         return record
     }
