@@ -38,6 +38,16 @@ import Testing
         #expect(result.stderr.contains("pyinspect: deadlock"))
     }
 
+    /// asyncio.wait's waiter is a plain future: the report names the tasks whose completion would set it.
+    @Test func aTaskInAsyncioWaitWaitsForTheTasksItNamed() throws {
+        let (result, report) = try run("wait_lock_order.py")
+        #expect(result.status == 123)
+        let main = try #require(findings(report, kind: "deadlock").first { $0["task"] as? String == "Task-1" })
+        #expect(site(main) == "wait_lock_order.py:17")
+        let message = main["message"] as? String ?? ""
+        #expect(message.contains("tasks 'payer', 'payee' to finish (asyncio.wait)") || message.contains("tasks 'payee', 'payer' to finish (asyncio.wait)"), "\(message)")
+    }
+
     @Test func futureNobodySetsIsADeadlock() throws {
         let (result, report) = try run("future_never_set.py")
         #expect(result.status == 123)

@@ -264,7 +264,38 @@ def _describe_wait(task, waiter):
         owners = [{"id": id(child), "name": _task_name(child)} for child in children
                   if isinstance(child, _asyncio.Task) and not child.done()]
         return {"kind": "gather", "object": "gather", "object_id": id(waiter), "owners": owners}
+    completers = _completers(waiter)
+    if completers:
+        return {"kind": "wait", "object": "wait", "object_id": id(waiter),
+                "owners": [{"id": id(child), "name": _task_name(child)} for child in completers]}
     return {"kind": "future", "object": type(waiter).__name__, "object_id": id(waiter), "owners": []}
+
+
+def _completers(waiter):
+    """Unfinished tasks whose completion sets `waiter`: asyncio.wait and as_completed add a done-callback to each
+    task that closes over the future they wait on."""
+    found = []
+    for task in _all_tasks():
+        try:
+            if task.done():
+                continue
+            callbacks = task._callbacks or ()
+        except Exception:
+            continue
+        for entry in callbacks:
+            callback = entry[0] if isinstance(entry, tuple) else entry
+            cells = getattr(getattr(callback, "__func__", callback), "__closure__", None) or ()
+            if any(_cell_is(cell, waiter) for cell in cells):
+                found.append(task)
+                break
+    return found
+
+
+def _cell_is(cell, target):
+    try:
+        return cell.cell_contents is target
+    except ValueError:  # an empty cell
+        return False
 
 
 def _loops():

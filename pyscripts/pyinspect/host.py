@@ -113,7 +113,10 @@ def _own_signal_handlers():
             handler = signal.getsignal(number)
         except (OSError, ValueError):
             continue
-        if callable(handler) and handler is not signal.default_int_handler:
+        # asyncio.run's own SIGINT handler (a partial of Runner._on_sigint) is the standard library's, not the
+        # target's: a KeyboardInterrupt still reaches the target as under python3.
+        owner = getattr(getattr(handler, "func", handler), "__module__", "") or ""
+        if callable(handler) and handler is not signal.default_int_handler and not owner.startswith("asyncio."):
             found.append(name)
         elif handler == signal.SIG_IGN:
             found.append(name + " (ignored)")

@@ -117,7 +117,7 @@ public enum HangFindings {
         }
         if !stuck {
             switch wait.kind {
-            case "lock", "semaphore", "task", "gather": break
+            case "lock", "semaphore", "task", "gather", "wait": break
             case "future" where task.frames.first.map { $0.function == "sleep" && $0.file.hasSuffix("asyncio/tasks.py") } == true:
                 return "asyncio.sleep"
             default:
@@ -138,6 +138,7 @@ public enum HangFindings {
         case "queue_put": return "room in asyncio.Queue\(created) that nothing will make"
         case "task": return "task \(owners) to finish"
         case "gather": return owners.isEmpty ? "a gather that cannot finish" : "gather of tasks \(owners)"
+        case "wait": return "tasks \(owners) to finish (asyncio.wait)"
         default: return "a \(wait.object) that nothing will set"
         }
     }
