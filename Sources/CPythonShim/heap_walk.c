@@ -85,6 +85,7 @@ static int array_push(object_array *array, PyObject *object) {
 }
 
 typedef struct {
+    Py_ssize_t kept;        // tracked objects not skipped
     pointer_set seen;       // untracked objects already found
     object_array found;     // the untracked objects, borrowed: their holders keep them alive while we walk
     object_array pending;   // untracked containers still to traverse
@@ -97,12 +98,15 @@ static int is_container(PyObject *object) {
            type == &PyFrozenSet_Type;
 }
 
+// Tracked objects are counted from gc.get_objects(); the walk follows only the others.
+static int is_tracked(PyObject *object) {
+    PyTypeObject *type = Py_TYPE(object);
+    return PyType_IS_GC(type) && (type->tp_is_gc == NULL || type->tp_is_gc(object)) && PyObject_GC_IsTracked(object);
+}
+
 static int visit_referent(PyObject *object, void *argument) {
     walk *state = argument;
-    if (state->failed || object == NULL) return 0;
-    PyTypeObject *type = Py_TYPE(object);
-    int gc_type = PyType_IS_GC(type) && (type->tp_is_gc == NULL || type->tp_is_gc(object));
-    if (gc_type && PyObject_GC_IsTracked(object)) return 0;  // counted from gc.get_objects()
+    if (state->failed || object == NULL || is_tracked(object)) return 0;
     int added = set_add(&state->seen, object);
     if (added <= 0) {
         if (added < 0) state->failed = 1;
@@ -119,19 +123,21 @@ static int visit_referent(PyObject *object, void *argument) {
 // census) also refers to it.
 static int exclude_referent(PyObject *object, void *argument) {
     walk *state = argument;
-    if (state->failed || object == NULL) return 0;
-    PyTypeObject *type = Py_TYPE(object);
-    int gc_type = PyType_IS_GC(type) && (type->tp_is_gc == NULL || type->tp_is_gc(object));
-    if (gc_type && PyObject_GC_IsTracked(object)) return 0;
+    if (state->failed || object == NULL || is_tracked(object)) return 0;
     int added = set_add(&state->seen, object);
     if (added < 0) state->failed = 1;
     if (added > 0 && is_container(object) && array_push(&state->pending, object) < 0) state->failed = 1;
     return 0;
 }
 
-static void traverse(PyObject *object, walk *state) {
+static void traverse(PyObject *object, visitproc visit, walk *state) {
     traverseproc function = Py_TYPE(object)->tp_traverse;
-    if (PyObject_IS_GC(object) && function != NULL) function(object, visit_referent, state);
+    if (PyObject_IS_GC(object) && function != NULL) function(object, visit, state);
+}
+
+// The untracked containers found so far, and those they hold in turn (each once: `seen` dedupes them).
+static void traverse_pending(visitproc visit, walk *state) {
+    while (state->pending.used > 0 && !state->failed) traverse(state->pending.items[--state->pending.used], visit, state);
 }
 
 // Walks the heap: `tracked` (from gc.get_objects()) less `skipped`, and fills state->found with the untracked
@@ -143,21 +149,16 @@ static int walk_heap(PyObject *tracked, const pointer_set *skipped, walk *state)
         if (set_grow(&state->seen) < 0) return -1;
     }
     for (size_t i = 0; i < skipped->capacity && !state->failed; i++) {
-        PyObject *own = (PyObject *)skipped->slots[i];
-        traverseproc function = own ? Py_TYPE(own)->tp_traverse : NULL;
-        if (function != NULL && PyObject_IS_GC(own)) function(own, exclude_referent, state);
+        if (skipped->slots[i] != 0) traverse((PyObject *)skipped->slots[i], exclude_referent, state);
     }
-    while (state->pending.used > 0 && !state->failed) {
-        PyObject *own = state->pending.items[--state->pending.used];
-        traverseproc function = Py_TYPE(own)->tp_traverse;
-        if (function != NULL) function(own, exclude_referent, state);
-    }
+    traverse_pending(exclude_referent, state);
     for (Py_ssize_t i = 0; i < count && !state->failed; i++) {
         PyObject *object = PyList_GET_ITEM(tracked, i);
-        if (!set_contains(skipped, object)) traverse(object, state);
+        if (set_contains(skipped, object)) continue;
+        state->kept++;
+        traverse(object, visit_referent, state);
     }
-    // Untracked containers found so far, and those they hold in turn (each once: `seen` dedupes them).
-    while (state->pending.used > 0 && !state->failed) traverse(state->pending.items[--state->pending.used], state);
+    traverse_pending(visit_referent, state);
     return state->failed ? -1 : 0;
 }
 
@@ -189,7 +190,7 @@ PyObject *pyi_heap_objects(PyObject *skip) {
         Py_DECREF(skip_items);
         return NULL;
     }
-    walk state = {{NULL, 0, 0}, {NULL, 0, 0}, {NULL, 0, 0}, 0};
+    walk state = {0, {NULL, 0, 0}, {NULL, 0, 0}, {NULL, 0, 0}, 0};
     pointer_set skipped = {NULL, 0, 0};
     int failed = set_add(&skipped, tracked) < 0 || set_add(&skipped, skip) < 0;
     Py_ssize_t skip_count = PySequence_Fast_GET_SIZE(skip_items);
@@ -198,10 +199,8 @@ PyObject *pyi_heap_objects(PyObject *skip) {
     PyObject *result = NULL;
     if (!failed && walk_heap(tracked, &skipped, &state) == 0) {
         Py_ssize_t count = PyList_GET_SIZE(tracked);
-        Py_ssize_t kept = 0;
-        for (Py_ssize_t i = 0; i < count; i++) kept += !set_contains(&skipped, PyList_GET_ITEM(tracked, i));
         // Allocated after the walk, so it is not in the heap it lists.
-        result = PyList_New(kept + (Py_ssize_t)state.found.used);
+        result = PyList_New(state.kept + (Py_ssize_t)state.found.used);
         if (result != NULL) {
             Py_ssize_t at = 0;
             for (Py_ssize_t i = 0; i < count; i++) {
