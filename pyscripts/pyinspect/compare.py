@@ -100,13 +100,13 @@ def _pickled_bytes(function, tasks, results):
 
 def _reset_peak_rss():
     """Starts this process's peak RSS afresh (Linux: "5" to clear_refs), so a mode's peak is its own and not an
-    earlier round's (the results of a process round are unpickled in this process). False where it can't."""
+    earlier round's (the results of a process round are unpickled in this process). Where it can't, the peak
+    stays the process's, and the least of the rounds is still the best figure."""
     try:
         with open("/proc/self/clear_refs", "w") as control:
             control.write("5")
-        return True
     except OSError:
-        return False
+        pass
 
 
 def _peak_rss_self():
