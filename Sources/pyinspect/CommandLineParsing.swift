@@ -33,7 +33,11 @@ enum CommandLineParsing {
 
     /// The first meaningful line, control characters escaped, at most 300 characters.
     static func oneLine(_ message: String) -> String {
-        let first = message.split(whereSeparator: { $0.isNewline }).map { $0.trimmingCharacters(in: .whitespaces) }
+        let first = message.split(whereSeparator: { $0.isNewline }).map { line -> String in
+            // trimmingCharacters(in: .whitespaces), without Foundation
+            let isSpace: (Character) -> Bool = { $0.isWhitespace && !$0.isNewline }
+            return String(line.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+        }
             .first { !$0.isEmpty } ?? "invalid command line"
         var line = first.hasPrefix("Error: ") ? String(first.dropFirst("Error: ".count)) : first
         line = printable(line, limit: 300)

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import PyInspectCore
 
 @main
@@ -20,25 +21,25 @@ struct PyInspectCommand: ParsableCommand {
     static func main() {
         // Common `run` command lines skip ArgumentParser's start-up cost (RunFastPath).
         if let request = RunFastPath.request(from: Array(CommandLine.arguments.dropFirst())) {
-            Foundation.exit(RunPipeline.execute(request))
+            Glibc.exit(RunPipeline.execute(request))
         }
         switch CommandLineParsing.parse(Array(CommandLine.arguments.dropFirst())) {
         case .help(let text):
             print(text)
-            Foundation.exit(ExitStatus.success)
+            Glibc.exit(ExitStatus.success)
         case .usageError(let line):
             writeError(line)
-            Foundation.exit(ExitStatus.usage)
+            Glibc.exit(ExitStatus.usage)
         case .command(var command):
             do {
                 try command.run()
             } catch let error as ExitCode {
-                Foundation.exit(error.rawValue)
+                Glibc.exit(error.rawValue)
             } catch {
                 switch CommandLineParsing.classify(error) {
                 case .usageError(let line):
                     writeError(line)
-                    Foundation.exit(ExitStatus.usage)
+                    Glibc.exit(ExitStatus.usage)
                 default:
                     exit(withError: error)
                 }

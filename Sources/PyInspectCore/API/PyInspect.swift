@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// pyinspect as a Swift library: run Python code under the same instruments as the CLI and get the same
 /// ``Report`` back, for assertions in a Swift test suite.
@@ -20,7 +21,7 @@ public enum PyInspect {
     ///   `pyinspect` to run.
     public static func run(_ request: RunRequest) throws -> Report {
         guard let binary = locateBinary() else { throw PyInspectError.binaryNotFound }
-        let reportPath = NSTemporaryDirectory() + "pyinspect-api-\(getpid())-\(UUID().uuidString).json"
+        let reportPath = temporaryDirectory() + "pyinspect-api-\(getpid())-\(UUID().uuidString).json"
         defer { unlink(reportPath) }
         var arguments = ["run", "--quiet", "--json", reportPath] + options(of: request)
         arguments += Array(request.target.pythonArgv(program: "").dropFirst())
@@ -35,7 +36,7 @@ public enum PyInspect {
     /// - Throws: ``PyInspectError/targetNotRun(status:)`` for a bad spec or a missing target (64, 65, 66).
     public static func compare(_ request: CompareRequest) throws -> Report {
         guard let binary = locateBinary() else { throw PyInspectError.binaryNotFound }
-        let reportPath = NSTemporaryDirectory() + "pyinspect-api-\(getpid())-\(UUID().uuidString).json"
+        let reportPath = temporaryDirectory() + "pyinspect-api-\(getpid())-\(UUID().uuidString).json"
         defer { unlink(reportPath) }
         var arguments = ["compare", "--quiet", "--json", reportPath, "--tasks", String(request.tasks),
                          "--workers", String(request.workers), "--start-method", request.startMethod,
@@ -62,11 +63,11 @@ public enum PyInspect {
     /// SwiftPM test bundle sits in .build/<config>/ next to it).
     static func locateBinary() -> String? {
         if let explicit = ProcessInfo.processInfo.environment["PYINSPECT_BINARY"] { return explicit }
-        var directory = (PythonPaths.currentExecutable() as NSString).deletingLastPathComponent
+        var directory = PathText.deletingLastComponent(PythonPaths.currentExecutable())
         for _ in 0..<3 {
             let candidate = directory + "/pyinspect"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = (directory as NSString).deletingLastPathComponent
+            directory = PathText.deletingLastComponent(directory)
         }
         return nil
     }

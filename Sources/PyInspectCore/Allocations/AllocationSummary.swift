@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The allocations part of the terminal summary: the totals, then the lines that held most at the peak.
 public enum AllocationSummary {
@@ -9,7 +10,7 @@ public enum AllocationSummary {
         if section.sites.isEmpty { return lines }
         lines.append("    at peak     at exit   allocated  site")
         for site in section.sites.prefix(limit) {
-            let place = "\((site.file as NSString).lastPathComponent):\(site.line) \(site.function)"
+            let place = "\(PathText.lastComponent(site.file)):\(site.line) \(site.function)"
             lines.append("    \(formatBytes(site.peakBytes).leftPad(9))  \(formatBytes(site.liveBytesAtExit).leftPad(9))  "
                 + "\(formatBytes(site.allocatedBytes).leftPad(9))  \(place)\(site.library ? " (library)" : "")")
         }

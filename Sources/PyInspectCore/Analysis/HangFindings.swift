@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Turns the hang records of a capture into findings and the task list. Pure: no Python, no processes.
 public enum HangFindings {

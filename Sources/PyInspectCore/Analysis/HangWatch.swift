@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One look at the target by the hang monitor (pyscripts/pyinspect/hangs.py `tick`): which loops could not be
 /// woken by anything, and which threads wait for which tracked lock.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Decides `run`'s verdict and exit status from what was measured. Pure: no Python, no processes.
 public enum RunVerdict {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Appends one line to a capture file by path from Swift (the Python side has capture.write): opened and closed
 /// each time, so a target that closes or reuses descriptors cannot break it.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// What the target's interpreter wrote to the capture file (pyscripts/pyinspect/capture.py), read back after
 /// the target process has ended. Unknown records are skipped, so older readers survive newer writers.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Parses the text CPython's faulthandler writes (`_Py_DumpTracebackThreads`), used when the target could not
 /// be asked for its stacks with the GIL (a C call that never lets go, a crash).
@@ -15,7 +16,7 @@ public enum FaultHandlerDump {
         var stacks: [ThreadStack] = []
         var current: Int?
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingSpaces()
             if line.hasPrefix("Thread 0x") || line.hasPrefix("Current thread 0x") {
                 let words = line.split(separator: " ")
                 let hex = words.first { $0.hasPrefix("0x") }.map { String($0.dropFirst(2)) } ?? ""
@@ -40,7 +41,7 @@ public enum FaultHandlerDump {
         guard let quote = afterFile.lastIndex(of: "\"") else { return nil }
         let file = String(afterFile[..<quote])
         let rest = afterFile[afterFile.index(after: quote)...]
-        guard let lineRange = rest.range(of: "line ") else { return nil }
+        guard let lineRange = rest.firstRange(of: "line ") else { return nil }
         let numberAndName = rest[lineRange.upperBound...]
         let parts = numberAndName.split(separator: " ", maxSplits: 2)
         guard let number = parts.first.flatMap({ Int($0) }) else { return nil }

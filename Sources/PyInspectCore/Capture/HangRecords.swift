@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Records written by pyscripts/pyinspect/hangs.py: events as they happen (`hang`) and the full picture of
 /// every loop and thread when the target is stopped (`hang_snapshot`).

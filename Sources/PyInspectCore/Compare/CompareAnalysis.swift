@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Turns the rounds compare.py measured into the `compare` section and its recommendation.
 /// Pure: same figures, same section; unit-tested with hand-made numbers.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One self-contained page: the recommendation, a bar chart of wall time per mode (each round a tick), the
 /// figures. Everything from the target goes through HTMLEscaping.

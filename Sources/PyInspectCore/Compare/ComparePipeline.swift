@@ -1,5 +1,6 @@
 import CPythonShim
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `pyinspect compare`: measure the three modes in a supervised child, then decide and report in the parent.
 public enum ComparePipeline {
@@ -48,7 +49,7 @@ public enum ComparePipeline {
         case .notRun(let status): return status
         case .report(let made): report = made
         }
-        if !request.quiet { FileHandle.standardError.write(Data(CompareSummary.render(report).utf8)) }
+        if !request.quiet { writeStandardError(CompareSummary.render(report)) }
         do {
             if let path = request.jsonPath { try ReportJSON.write(report, to: path) }
             if let path = request.htmlPath {
@@ -58,7 +59,7 @@ public enum ComparePipeline {
                 try JUnitReport.write(suite: "pyinspect compare", cases: [JUnitReport.testCase(for: report)], to: path)
             }
         } catch {
-            writeError("cannot write a report: \(error.localizedDescription)")
+            writeError("cannot write a report: \(error)")
             return ExitStatus.internalError
         }
         return report.exitStatus
@@ -96,7 +97,7 @@ public enum ComparePipeline {
                     parts.append(measured)
                 }
                 for part in parts {
-                    CaptureAppend.line(#"{"record":"compare_part","#.appending(part.dropFirst()), to: capturePath)
+                    CaptureAppend.line(#"{"record":"compare_part","# + part.dropFirst(), to: capturePath)
                 }
                 CaptureAppend.line(#"{"record":"compare_round_end"}"#, to: capturePath)
                 done += 1
@@ -121,7 +122,7 @@ public enum ComparePipeline {
             return nil
         }
         if decoded.raised != nil {
-            CaptureAppend.line(#"{"record":"compare_raised","#.appending(reply.dropFirst()), to: capturePath)
+            CaptureAppend.line(#"{"record":"compare_raised","# + reply.dropFirst(), to: capturePath)
             return ExitStatus.targetRaised
         }
         writeError(decoded.message ?? "cannot measure the target")

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `compare`'s terminal output: the recommendation and its reason first, then a table of the modes.
 public enum CompareSummary {
@@ -22,7 +23,7 @@ public enum CompareSummary {
         for name in ["serial", "threads", "processes"] {
             guard let mode = section.modes[name] else { continue }
             lines.append(
-                "  " + name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                "  " + name.padded(toLength: 10)
                     + String(format: "%9.3f %8.3f %7.2fx %10.2f %10.2f", mode.wallS, mode.cpuS, mode.speedup, mode.efficiency, mode.parallelism)
                     + (mode.startupS.map { String(format: " %11.3f", $0) } ?? "           -")
                     + formatBytes(mode.pickledBytes).rightAligned(10) + formatBytes(mode.peakRssBytes).rightAligned(12))

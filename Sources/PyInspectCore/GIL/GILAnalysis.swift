@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Turns the tracer's raw figures into the report's `gil` section. Pure: same capture, same section.
 public enum GILAnalysis {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `pyinspect gil --html FILE`: one self-contained page (no scripts, no external resources) with the verdict,
 /// the per-thread figures and a timeline, a lane per thread: holding (red), waiting (amber), neither (blank).
@@ -130,5 +131,5 @@ public enum GILHTMLReport {
         return out
     }
 
-    static func format(_ pattern: String, _ values: CVarArg...) -> String { String(format: pattern, arguments: values) }
+    static func format(_ pattern: String, _ values: Any...) -> String { String(format: pattern, arguments: values) }
 }

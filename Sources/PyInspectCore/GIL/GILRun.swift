@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where GIL tracing plugs into `run`'s pipeline: one call at each step, so the shared run files stay small.
 enum GILRun {
@@ -61,7 +62,7 @@ enum GILRun {
         do {
             try Data(html.utf8).write(to: URL(fileURLWithPath: path))
         } catch {
-            return "cannot write \(path): \(error.localizedDescription)"
+            return "cannot write \(path): \(error)"
         }
         return nil
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The GIL part of the terminal summary: verdict first, then one line per thread and the longest holds.
 public enum GILSummary {
@@ -17,7 +18,7 @@ public enum GILSummary {
         let listed = gil.threads.count <= 12 ? gil.threads
             : Array(gil.threads.sorted { $0.heldS + ($0.waitedS ?? 0) > $1.heldS + ($1.waitedS ?? 0) }.prefix(12))
         for thread in listed {
-            let name = String(thread.name.prefix(26)).padding(toLength: 26, withPad: " ", startingAt: 0)
+            let name = String(thread.name.prefix(26)).padded(toLength: 26)
             let waited = thread.waitFraction.map { String(format: "%6.1f%%", $0 * 100) } ?? "      -"
             let acquisitions = thread.acquisitions.map { String($0) } ?? "-"
             let holds = thread.holdMs.map {

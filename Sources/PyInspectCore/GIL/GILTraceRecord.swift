@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The GIL tracer's raw figures, as the target process saved them when it ended (`<capture>.gil.json`), plus
 /// the stacks of long holds (`.gil.stacks`, faulthandler format) and the timeline (`.gil.events`, binary).

@@ -1,5 +1,6 @@
 import CPythonShim
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The target side of GIL tracing: starts the tracer (exact, or sampling when its self-test fails) before the
 /// target runs and saves its figures after the target has ended. Runs in the supervised child; `start` must

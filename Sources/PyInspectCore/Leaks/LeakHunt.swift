@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// What `pyinspect leaks` needs to know.
 public struct LeaksRequest: Sendable {
@@ -173,14 +175,14 @@ enum LeakHuntChild {
                 let final = elapsed >= request.policy.budgetSeconds || calls >= request.policy.maxCalls
                 trends = levels.map { LeakVerdict.trend($0, final: final, policy: request.policy) }
                 if interactive, calls % 10 == 0 {
-                    FileHandle.standardError.write(Data("\rpyinspect leaks: \(calls) calls…".utf8))
+                    writeStandardError("\rpyinspect leaks: \(calls) calls…")
                 }
                 if !trends.contains(.undecided) {
                     stoppedBy = final && calls < request.policy.leakCalls ? "budget" : "decided"
                     break
                 }
             }
-            if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if interactive { writeStandardError("\r\u{1B}[K") }
             let calls = levels[0].count - 1
             let signals = signalNames.indices.map { index in
                 LeakSignal(

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `pyinspect leaks --html FILE`: one self-contained page (no script, no external resource): the verdict, an
 /// inline SVG chart of Python memory blocks and C heap per call, each leak's site with its source line, its

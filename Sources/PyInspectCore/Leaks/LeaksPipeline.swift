@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `pyinspect leaks`, parent side: the hunt runs in a supervised child; the report and exit status here.
 public enum LeaksPipeline {
@@ -87,7 +88,7 @@ public enum LeaksPipeline {
         case .report(let made): report = made
         }
         if !request.quiet {
-            FileHandle.standardError.write(Data(LeaksSummary.render(report).utf8))
+            writeStandardError(LeaksSummary.render(report))
         }
         do {
             if let path = request.jsonPath { try ReportJSON.write(report, to: path) }

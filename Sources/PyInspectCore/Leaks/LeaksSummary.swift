@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The terminal summary of `pyinspect leaks`, read top-down: the verdict, then each leak with its site and chain.
 public enum LeaksSummary {

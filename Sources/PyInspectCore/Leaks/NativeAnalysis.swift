@@ -1,5 +1,6 @@
 import CPythonShim
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Swift analysis offered to Python code running under the host (`_pyinspect_native.call(name, json)`), so
 /// the pytest plugin reaches the same verdict as `pyinspect leaks` without a second implementation.

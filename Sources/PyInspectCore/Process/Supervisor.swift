@@ -1,5 +1,6 @@
 import CPythonShim
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Runs work in a forked child and watches it: the target's crash, hang or memory blow-up then costs the child,
 /// never the report the parent writes.

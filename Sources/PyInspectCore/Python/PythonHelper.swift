@@ -1,5 +1,6 @@
 import CPythonShim
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A Python exception raised inside one of pyinspect's helpers: type, message and traceback as text, no live
 /// Python objects.
@@ -52,15 +53,15 @@ public enum HelperScripts {
         let marker = "/pyinspect/__init__.py"
         var candidates: [String] = []
         if let explicit = environment["PYINSPECT_PYSCRIPTS"] { candidates.append(explicit) }
-        var directory = (PythonPaths.currentExecutable() as NSString).deletingLastPathComponent
+        var directory = PathText.deletingLastComponent(PythonPaths.currentExecutable())
         candidates.append(directory + "/pyscripts")
         candidates.append(directory + "/../share/pyinspect/pyscripts")
         for _ in 0..<6 {
-            directory = (directory as NSString).deletingLastPathComponent
+            directory = PathText.deletingLastComponent(directory)
             candidates.append(directory + "/pyscripts")
         }
         for candidate in candidates where FileManager.default.fileExists(atPath: candidate + marker) {
-            return (candidate as NSString).standardizingPath + "/pyinspect"
+            return PathText.standardizing(candidate) + "/pyinspect"
         }
         return nil
     }

@@ -1,5 +1,6 @@
 import CPythonShim
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where the embedded interpreter's paths come from.
 ///
@@ -27,7 +28,7 @@ public enum PythonPaths {
 
     /// `pyinspect-python`, installed beside `pyinspect`.
     public static func childInterpreter() -> String {
-        let directory = (currentExecutable() as NSString).deletingLastPathComponent
+        let directory = PathText.deletingLastComponent(currentExecutable())
         return directory + "/pyinspect-python"
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The one way text from the target (reprs, file and function names, exception messages, thread and task
 /// names) goes into an HTML report. Every HTML reporter (leaks, gil, compare) uses it; scripts/check_html_safety.py
@@ -29,8 +30,17 @@ public enum HTMLEscaping {
     /// For a double- or single-quoted attribute value: the same as `text`, plus the backtick (old IE
     /// treated it as a quote) and line breaks, so a value never spans lines.
     public static func attribute(_ value: String) -> String {
-        text(value).replacingOccurrences(of: "`", with: "&#96;")
-            .replacingOccurrences(of: "\n", with: "&#10;").replacingOccurrences(of: "\r", with: "&#13;")
+        var out = ""
+        // Scalar by scalar: "\r\n" is one Character, and both its halves must be replaced.
+        for scalar in text(value).unicodeScalars {
+            switch scalar {
+            case "`": out += "&#96;"
+            case "\n": out += "&#10;"
+            case "\r": out += "&#13;"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// JSON text made safe inside `<script type="application/json">…</script>`: `<`, `>` and `&` become

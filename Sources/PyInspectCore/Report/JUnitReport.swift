@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// JUnit XML for CI systems (`--junit FILE`): one test suite per command, one test case per target (or per
 /// pytest test), failed when the verdict is anything but clean. Everything from the target is XML-escaped.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Writes reports as JSON, keys sorted so that files diff cleanly.
 public enum ReportJSON {
@@ -13,7 +14,8 @@ public enum ReportJSON {
     public static func write(_ report: Report, to path: String) throws {
         let data = try encode(report)
         if path == "-" {
-            FileHandle.standardOutput.write(data)
+            var bytes = [UInt8](data)
+            writeAll(bytes: &bytes, to: STDOUT_FILENO)
             return
         }
         // Write beside, then rename: a reader never sees half a report.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Assembles `run`'s report from the supervisor's measurements and the target's capture.
 public enum RunReportBuilder {

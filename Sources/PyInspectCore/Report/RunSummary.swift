@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The short human summary `run` prints to stderr: verdict first, then the figures, then the stacks if any.
 public enum RunSummary {

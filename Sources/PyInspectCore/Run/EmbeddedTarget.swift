@@ -1,5 +1,6 @@
 import CPythonShim
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The child side of `pyinspect run`: starts the interpreter as python3 would for the target, installs the
 /// instruments, runs the target's main, and returns its exit code. Runs in the supervised child process.
@@ -99,5 +100,5 @@ enum EmbeddedTarget {
 /// One line on stderr, the form of every pyinspect error. Control characters from user input (a module name
 /// with a newline) are escaped, so it stays one line.
 public func writeError(_ message: String) {
-    FileHandle.standardError.write(Data("pyinspect: error: \(printable(message, limit: 2000))\n".utf8))
+    writeStandardError("pyinspect: error: \(printable(message, limit: 2000))\n")
 }

@@ -1,5 +1,6 @@
 import CPythonShim
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// In the target process: every `interval` seconds takes the GIL briefly, asks hangs.py for a `HangTick`, and
 /// lets `HangWatch` judge it. On a deadlock it records everything (host.on_deadlock) and ends the process with
@@ -12,12 +13,12 @@ enum HangMonitor {
     static let interval = 0.05
 
     static func start(helper: PythonHelper, capturePath: String) {
-        let thread = Thread {
+        NativeThread.start {
             HostThread.announce(name: "pyinspect-hang-monitor", capturePath: capturePath)
             var watch = HangWatch()
             let decoder = JSONDecoder()
             while true {
-                Thread.sleep(forTimeInterval: interval)
+                NativeThread.sleep(seconds: interval)
                 guard pyi_is_initialized() != 0, pyi_is_finalizing() == 0 else { return }
                 guard let text = try? helper.call("hangs", "tick"),
                     let tick = try? decoder.decode(HangTick.self, from: Data(text.utf8))
@@ -30,7 +31,5 @@ enum HangMonitor {
                 _exit(ExitStatus.deadlock)
             }
         }
-        thread.name = "pyinspect-hang-monitor"
-        thread.start()
     }
 }

@@ -1,5 +1,6 @@
 import CPythonShim
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// pyinspect's own native threads inside the target process (the hang monitor, the timeout watchdog). Each
 /// announces its native id in the capture, so that reports can tell them from the target's threads: they take

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `--memory-limit` values: `512M`, `2G`, `1.5G`, `800k`, `1048576` (bytes). Units are powers of 1024;
 /// a trailing `B`/`iB` is accepted (`512MiB`, `512MB`).
@@ -12,7 +13,7 @@ public enum MemorySize {
 
     /// A size for `option`, at least `minimum` bytes (`minimumText` says it in the error).
     public static func parse(_ text: String, option: String, minimum: UInt64, minimumText: String) throws -> UInt64 {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces()
         var body = Substring(trimmed.uppercased())
         for suffix in ["IB", "B"] where body.hasSuffix(suffix) && body.count > suffix.count {
             body = body.dropLast(suffix.count)

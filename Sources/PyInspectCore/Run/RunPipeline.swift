@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `pyinspect run`, parent side: supervise the target in a child, then turn what was measured into the
 /// report and the exit status.
@@ -67,7 +68,7 @@ public enum RunPipeline {
             gil = capture
         }
         if !request.quiet {
-            FileHandle.standardError.write(Data(RunSummary.render(report).utf8))
+            writeStandardError(RunSummary.render(report))
         }
         if let path = request.jsonPath {
             do {
@@ -81,7 +82,7 @@ public enum RunPipeline {
             do {
                 try JUnitReport.write(suite: "pyinspect \(report.command)", cases: [JUnitReport.testCase(for: report)], to: path)
             } catch {
-                writeError("cannot write \(path): \(error.localizedDescription)")
+                writeError("cannot write \(path): \(error)")
                 return ExitStatus.internalError
             }
         }
@@ -128,5 +129,5 @@ struct CaptureWorkspace {
 func absolutePath(_ path: String) -> String {
     if path.hasPrefix("/") { return path }
     let cwd = FileManager.default.currentDirectoryPath
-    return ((cwd as NSString).appendingPathComponent(path) as NSString).standardizingPath
+    return PathText.appending(path, to: cwd)
 }

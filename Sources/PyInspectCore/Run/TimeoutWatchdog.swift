@@ -1,5 +1,7 @@
 import CPythonShim
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 
 /// In the target process: when `--timeout` expires, records every thread's stack and ends the process with
 /// `ExitStatus.timeout`.
@@ -12,9 +14,9 @@ enum TimeoutWatchdog {
     static let gilWaitSeconds = 1.0
 
     static func start(seconds: Double, helper: PythonHelper, dumpPath: String, capturePath: String) {
-        let thread = Thread {
+        NativeThread.start {
             HostThread.announce(name: "pyinspect-timeout-watchdog", capturePath: capturePath)
-            Thread.sleep(forTimeInterval: seconds)
+            NativeThread.sleep(seconds: seconds)
             guard pyi_is_initialized() != 0 else { return }
             CaptureAppend.line("{\"record\":\"timeout_fired\",\"pid\":\(getpid())}\n", to: capturePath)
             let fd = open(dumpPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
@@ -24,19 +26,15 @@ enum TimeoutWatchdog {
             }
             GILRun.finishPending()  // needs no GIL: saved even while a C call holds it
             let snapshotTaken = DispatchSemaphore(value: 0)
-            let snapshot = Thread {
+            NativeThread.start {
                 HostThread.announce(name: "pyinspect-timeout-snapshot", capturePath: capturePath)
                 _ = try? helper.call("host", "on_timeout")
                 snapshotTaken.signal()
             }
-            snapshot.name = "pyinspect-timeout-snapshot"
-            snapshot.start()
             _ = snapshotTaken.wait(timeout: .now() + gilWaitSeconds)
             fflush(stdout)
             fflush(stderr)
             _exit(ExitStatus.timeout)
         }
-        thread.name = "pyinspect-watchdog"
-        thread.start()
     }
 }
