@@ -4,7 +4,7 @@ import atexit
 import os
 import sys
 
-from . import capture, fastjson, gc_stats, hangs, stacks, target_check, threads
+from . import capture, fastjson, gc_stats, hangs, target_check, threads
 
 _ended = [False]
 _allocations = [False]
@@ -171,6 +171,7 @@ def _stop(reason, snapshot=True):
             pass
     if snapshot:
         hangs.snapshot(reason)
+    from . import stacks  # only a stopped run needs it: not imported at start-up
     capture.write({"record": "stacks", "reason": reason, "threads": stacks.all_threads()})
     _save_allocations()
     _ended[0] = True

@@ -72,69 +72,88 @@ public struct RunCapture: Sendable, Equatable {
     public static func read(path: String) -> RunCapture {
         var capture = RunCapture()
         guard let data = FileManager.default.contents(atPath: path) else { return capture }
-        for line in data.split(separator: 0x0A) where !line.isEmpty {
-            capture.absorb(line: Data(line))
+        let bytes = [UInt8](data)
+        for line in bytes.split(separator: 0x0A) where !line.isEmpty {
+            capture.absorb(line: line)
         }
         return capture
     }
 
     /// How pyscripts/pyinspect/allocations.py begins its record (fastjson keeps key order and no spaces).
-    private static let allocationsPrefix = Data(#"{"record":"allocations","#.utf8)
+    private static let allocationsPrefix = Array(#"{"record":"allocations","#.utf8)
 
     mutating func absorb(line: Data) {
-        let decoder = JSONDecoder()
-        // Megabytes long in `--alloc-sample 1` runs: decoded once, by its reader, and not kept raw.
-        if line.starts(with: Self.allocationsPrefix) {
-            allocations = try? decoder.decode(AllocationRecord.self, from: line)
-            if allocations == nil { unreadableLines += 1 }
-            return
-        }
-        guard let header = try? decoder.decode(RecordHeader.self, from: line) else {
+        absorb(line: ArraySlice([UInt8](line)))
+    }
+
+    /// Each line is parsed once (CaptureJSON, not JSONDecoder: see there why); typed records decode from that.
+    mutating func absorb(line: ArraySlice<UInt8>) {
+        guard let parsed = CaptureJSON.parse(line) else {
             unreadableLines += 1
             return
         }
+        // Megabytes long in `--alloc-sample 1` runs: decoded once, by its reader, and not kept raw.
+        if line.starts(with: Self.allocationsPrefix) {
+            allocations = try? CaptureDecoder.decode(AllocationRecord.self, from: parsed)
+            if allocations == nil { unreadableLines += 1 }
+            return
+        }
+        guard case .object = parsed, let record = parsed["record"]?.stringValue else {
+            unreadableLines += 1
+            return
+        }
+        var writerPid: Int32?
+        if let value = parsed["pid"], value != .null {
+            guard let number = try? CaptureDecoder.decode(Int32.self, from: value) else {
+                unreadableLines += 1
+                return
+            }
+            writerPid = number
+        }
+        let header = RecordHeader(record: record, pid: writerPid)
         // Records carry the writer's pid; once the target's is known, a forked child's records are set aside.
         if let owner = pid, let writer = header.pid, writer != owner {
             foreignRecords += 1
             return
         }
-        if let raw = try? decoder.decode([String: JSONValue].self, from: line) { rawRecords.append(raw) }
+        if case .object(let raw) = parsed.jsonValue { rawRecords.append(raw) }
+        func decoded<T: Decodable>(_ type: T.Type) -> T? { try? CaptureDecoder.decode(type, from: parsed) }
         switch header.record {
         case "allocations_error":
-            allocationsError = (try? decoder.decode(AllocationsError.self, from: line))?.message
+            allocationsError = decoded(AllocationsError.self)?.message
         case "start":
             started = true
-            if let start = try? decoder.decode(StartRecord.self, from: line) {
+            if let start = decoded(StartRecord.self) {
                 python = start.python
                 pid = start.pid
                 mainThreadIdent = start.mainThreadIdent
             }
         case "os_exit":
-            if let record = try? decoder.decode(OSExitRecord.self, from: line) { osExit = record }
+            if let record = decoded(OSExitRecord.self) { osExit = record }
         case "target_action":
-            if let record = try? decoder.decode(TargetAction.self, from: line), !targetActions.contains(record.action) {
+            if let record = decoded(TargetAction.self), !targetActions.contains(record.action) {
                 targetActions.append(record.action)
             }
         case "end":
-            if let record = try? decoder.decode(EndRecord.self, from: line) { end = record } else { unreadableLines += 1 }
+            if let record = decoded(EndRecord.self) { end = record } else { unreadableLines += 1 }
         case "thread_started":
-            if let record = try? decoder.decode(ThreadStartedRecord.self, from: line) { startedThreads.append(record.thread) }
+            if let record = decoded(ThreadStartedRecord.self) { startedThreads.append(record.thread) }
         case "timeout_fired":
             timeoutFired = true
         case "host_thread":
-            if let record = try? decoder.decode(HostThreadRecord.self, from: line) {
+            if let record = decoded(HostThreadRecord.self) {
                 hostThreads[record.nativeId] = record.name
             }
         case "stacks":
-            if let record = try? decoder.decode(StacksRecord.self, from: line) { stacks = record.threads }
+            if let record = decoded(StacksRecord.self) { stacks = record.threads }
         case "target_problem":
-            targetProblem = try? decoder.decode(TargetProblem.self, from: line)
+            targetProblem = decoded(TargetProblem.self)
         default:
             break
         }
     }
 
-    private struct RecordHeader: Decodable {
+    private struct RecordHeader {
         var record: String
         var pid: Int32?
     }
