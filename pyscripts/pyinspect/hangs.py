@@ -16,10 +16,27 @@ import sys
 import time
 import warnings
 
-from . import capture, fastjson, hang_asyncio, hang_locks
-from .hang_asyncio import _all_tasks, _loops, _quiescent, _task_row, _thread_blocked
-from .hang_frames import _HERE, _frame_list, _record, _site, _thread_name
-from .hang_locks import _thread_waits
+from . import capture, fastjson, import_hooks
+
+# hang_asyncio, hang_locks and hang_frames are imported by _load(): at the monitor's first tick (50 ms in), or when
+# the target imports threading or asyncio. A short program never pays for them (~3.7 M instructions).
+hang_asyncio = hang_locks = None
+_all_tasks = _loops = _quiescent = _task_row = _thread_blocked = None
+_HERE = _frame_list = _record = _site = _thread_name = None
+_thread_waits = None
+
+
+def _load():
+    global hang_asyncio, hang_locks, _all_tasks, _loops, _quiescent, _task_row, _thread_blocked
+    global _HERE, _frame_list, _record, _site, _thread_name, _thread_waits
+    if hang_asyncio is not None:
+        return
+    from . import hang_asyncio as asyncio_part, hang_locks as locks_part
+    from .hang_asyncio import _all_tasks, _loops, _quiescent, _task_row, _thread_blocked
+    from .hang_frames import _HERE, _frame_list, _record, _site, _thread_name
+    from .hang_locks import _thread_waits
+    hang_locks = locks_part
+    hang_asyncio = asyncio_part
 
 _ORIGIN_DEPTH = 2             # frames kept of where each coroutine was created (each costs on every creation)
 _user_depth = [0]              # the origin tracking depth the target set (and sees)
@@ -33,7 +50,12 @@ def _warn_unawaited():
     """warnings._warn_unawaited_coroutine as 3.11 has it, plus a record; the origin lines appear only if the
     target itself asked for origin tracking, as many as it asked for."""
     def _warn_unawaited_coroutine(coro):
-        origin = [entry for entry in (getattr(coro, "cr_origin", None) or ()) if not entry[0].startswith(_HERE)]
+        try:
+            _load()
+        except Exception:  # importing at interpreter shutdown: the warning itself still goes out
+            pass
+        origin = [entry for entry in (getattr(coro, "cr_origin", None) or ())
+                  if not (_HERE and entry[0].startswith(_HERE))]
         name = getattr(coro, "__qualname__", None) or getattr(coro, "__name__", "?")
         try:
             frames = [{"file": file, "line": line, "function": function} for file, line, function in origin]
@@ -61,7 +83,8 @@ def _warn_unawaited():
 
 def at_exit():
     """Tasks still pending when the interpreter exits."""
-    hang_asyncio.at_exit()
+    if hang_asyncio is not None:  # not loaded: asyncio was never patched, no task to report
+        hang_asyncio.at_exit()
 
 
 # ---------------------------------------------------------------- the monitor's view
@@ -93,12 +116,14 @@ def install():
     _track_coroutine_origins()
     if hasattr(warnings, "_warn_unawaited_coroutine"):
         warnings._warn_unawaited_coroutine = _warn_unawaited()
-    hang_locks.install()
-    hang_asyncio.install()
+    # Both installs only wait for the target's import (import_hooks); loading them then, not now, is the same.
+    import_hooks.after_import("threading", lambda _module: (_load(), hang_locks.install()))
+    import_hooks.after_import("asyncio", lambda _module: (_load(), hang_asyncio.install()))
 
 
 def tick(argument=""):
     """Called by the host's monitor thread every ~50 ms. Cheap when nothing waits."""
+    _load()
     now = _monotonic()
     me = _get_ident()
     result = {"t": round(now, 6), "progress": hang_asyncio._progress[0], "loops": [], "waits": []}
@@ -144,6 +169,7 @@ def tick(argument=""):
 
 def snapshot(reason, decision=None):
     """Everything about every loop and thread, for a deadlock or a timeout."""
+    _load()
     me = _get_ident()
     frames = sys._current_frames()
     frames.pop(me, None)

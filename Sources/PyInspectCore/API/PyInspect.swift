@@ -62,7 +62,7 @@ public enum PyInspect {
     /// `PYINSPECT_BINARY`, else `pyinspect` beside the running executable or up to two levels above it (a
     /// SwiftPM test bundle sits in .build/<config>/ next to it).
     static func locateBinary() -> String? {
-        if let explicit = ProcessInfo.processInfo.environment["PYINSPECT_BINARY"] { return explicit }
+        if let explicit = environmentValue("PYINSPECT_BINARY") { return explicit }
         var directory = PathText.deletingLastComponent(PythonPaths.currentExecutable())
         for _ in 0..<3 {
             let candidate = directory + "/pyinspect"

@@ -104,7 +104,7 @@ struct CaptureWorkspace {
     var fatalStacksPath: String { directory + "/fatal.stacks" }
 
     static func create() throws -> CaptureWorkspace {
-        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let base = environmentValue("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         var template = Array((base + "/pyinspect.XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { buffer in
             buffer.baseAddress.flatMap { mkdtemp($0) }
@@ -117,7 +117,7 @@ struct CaptureWorkspace {
     }
 
     func remove() {
-        if ProcessInfo.processInfo.environment["PYINSPECT_KEEP_CAPTURE"] != nil {
+        if environmentValue("PYINSPECT_KEEP_CAPTURE") != nil {
             writeError("capture kept in \(directory)")
             return
         }

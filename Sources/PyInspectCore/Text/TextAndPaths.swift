@@ -95,3 +95,9 @@ func temporaryDirectory() -> String {
     guard let value = getenv("TMPDIR").map({ String(cString: $0) }), !value.isEmpty else { return "/tmp/" }
     return value.hasSuffix("/") ? value : value + "/"
 }
+
+/// One environment variable. `ProcessInfo.processInfo.environment` builds a dictionary of all of them first
+/// (~1 M instructions at start-up).
+func environmentValue(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
+}
