@@ -90,3 +90,29 @@ import Testing
         #expect(capture.rawRecords.last?["anything"] == .array([.number(1), .object(["b": .null])]))
     }
 }
+
+@Suite struct HelperJSONEncoderTests {
+    struct Argument: Codable, Equatable {
+        struct Target: Codable, Equatable {
+            var kind: String
+            var value: String
+        }
+        var capture: String
+        var target: Target
+        var multiprocessing_executable: String?
+        var hangs: Bool
+        var count: Int
+        var ratio: Double
+        var list: [Int]
+    }
+
+    @Test func encodesWhatJSONDecoderReadsBackTheSame() throws {
+        let argument = Argument(
+            capture: "/tmp/x \"q\" \\ \n\u{01}é", target: .init(kind: "code", value: "print('/')"),
+            multiprocessing_executable: nil, hangs: true, count: -3, ratio: 0.25, list: [1, 2])
+        let text = try HelperJSONEncoder.encode(argument)
+        #expect(!text.contains("multiprocessing_executable"))
+        #expect(text.contains(#""capture":"/tmp/x \"q\" \\ \n\u0001é""#))
+        #expect(try JSONDecoder().decode(Argument.self, from: Data(text.utf8)) == argument)
+    }
+}

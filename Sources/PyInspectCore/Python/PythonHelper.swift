@@ -40,7 +40,7 @@ public struct PythonHelper: Sendable {
     public func call<Argument: Encodable, Result: Decodable>(
         _ module: String, _ function: String, json argument: Argument, as: Result.Type
     ) throws -> Result {
-        let encoded = String(decoding: try JSONEncoder().encode(argument), as: UTF8.self)
+        let encoded = try HelperJSONEncoder.encode(argument)
         let text = try call(module, function, encoded)
         // CaptureDecoder: JSONDecoder's first use costs ~0.5 M instructions of type lookups, in every run.
         guard let parsed = CaptureJSON.parse(ArraySlice(text.utf8)) else {
