@@ -152,7 +152,7 @@ def check(argument):
     """Loads the target once: {"ok": true} or the problem, as a usage error of its own."""
     options = fastjson.loads(argument)
     try:
-        load(options["target"])
+        function = load(options["target"])
     except SyntaxError as error:
         return fastjson.dumps({"ok": False, "problem": "syntax_error",
                                "message": f"syntax error in {error.filename}, line {error.lineno}: {error.msg}"})
@@ -162,6 +162,11 @@ def check(argument):
         return fastjson.dumps({"ok": False, "problem": "usage", "message": str(error)})
     except Exception as error:
         return fastjson.dumps({"ok": False, "problem": "raised", "raised": _describe(error)})
+    from .call_shape import mismatch
+    wrong = mismatch(function, (0,), "compare calls {name}(i) with one integer i (0 <= i < --tasks)",
+                     "wrap it in a module-level function of one argument, e.g. def task(i): {name}(...)")
+    if wrong:
+        return fastjson.dumps({"ok": False, "problem": "usage", "message": wrong})
     return fastjson.dumps({"ok": True})
 
 

@@ -59,6 +59,11 @@ def load(argument):
             return _problem("not_found", f"{value} has no function '{name}'")
     if not callable(function):
         return _problem("not_found", f"{value}:{name} is not callable")
+    from .call_shape import mismatch
+    wrong = mismatch(function, (), "leaks calls {name}() with no arguments",
+                     "wrap it in a function that takes none, e.g. def call(): {name}(...)")
+    if wrong:
+        return _problem("usage", wrong)
     _state["function"] = function
     _native_bytes()  # loads ctypes now, not during the measured calls
     return fastjson.dumps({"ok": True, "python": {

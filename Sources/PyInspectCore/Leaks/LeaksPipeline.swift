@@ -46,6 +46,9 @@ public enum LeaksPipeline {
         case "syntax_error":
             writeError(child.message ?? "syntax error")
             return .notRun(status: ExitStatus.targetSyntaxError)
+        case "usage":  // the function needs arguments leaks does not pass
+            writeError(child.message ?? "the function cannot be called with no arguments")
+            return .notRun(status: ExitStatus.usage)
         case "internal":
             writeError(child.message ?? "the leak hunt failed")
             return .notRun(status: ExitStatus.internalError)
