@@ -124,11 +124,14 @@ int pyi_gil_trace_start(const pyi_gil_trace_options *options, char *message, siz
 void pyi_gil_trace_stop(void);
 // The calling thread's kernel id (gettid), as threading.get_native_id() gives it.
 int32_t pyi_gil_current_tid(void);
+// Called by each of pyinspect's own threads on itself: its GIL takes are not the target's switches.
+void pyi_gil_mark_host_thread(void);
 
 typedef struct {
     int mode;
     uint64_t stop_ns;              // trace length (times are ns since the start)
-    uint64_t acquisitions, switches;
+    uint64_t acquisitions, switches;  // between the target's threads (pyinspect's own threads left out)
+    uint64_t all_switches;         // every holder change the tracer saw, pyinspect's threads included
     uint64_t switch_number_delta;  // CPython's own count of holder changes over the same span
     uint64_t events, events_dropped, untracked_events;
     uint64_t sample_ticks, locked_ticks, tick_ns, long_hold_ns;

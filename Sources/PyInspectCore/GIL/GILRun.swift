@@ -43,8 +43,9 @@ enum GILRun {
         if let reason = capture.record.fallbackReason, capture.record.mode == .sampled {
             report.diagnostics.append(Diagnostic(.note, "GIL figures are sampled every \(capture.record.tickNs / 1_000_000) ms, not exact: \(reason)"))
         }
-        if capture.record.mode == .exact, capture.record.switches != capture.record.cpythonSwitches {
-            report.diagnostics.append(Diagnostic(.warning, "GIL tracer saw \(capture.record.switches) switches, CPython counted \(capture.record.cpythonSwitches)"))
+        let seen = capture.record.allSwitches ?? capture.record.switches
+        if capture.record.mode == .exact, seen != capture.record.cpythonSwitches {
+            report.diagnostics.append(Diagnostic(.warning, "GIL tracer saw \(seen) switches, CPython counted \(capture.record.cpythonSwitches)"))
         }
         if capture.record.eventsDropped > 0 {
             report.diagnostics.append(Diagnostic(.note, "the GIL timeline kept the first \(capture.record.events) events (\(capture.record.eventsDropped) more not drawn); figures are complete"))
