@@ -32,4 +32,19 @@ import Testing
         #expect(number(gil, "switches") == 0)
         #expect((gil["threads"] as? [[String: Any]])?.count == 1)
     }
+
+    /// The HTML timeline has one lane per target thread, each named; pyinspect's own threads have none.
+    @Test(arguments: [("single_thread_loop.py", ["MainThread"]), ("two_cpu_threads.py", ["MainThread", "spinner-0", "spinner-1"])])
+    func timelineLanesAreTheTargetsThreads(fixture: String, lanes: [String]) throws {
+        let path = NSTemporaryDirectory() + "pyinspect-gil-\(UUID().uuidString).html"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try BinaryHarness.run(["gil", "--quiet", "--html", path, BinaryHarness.fixture("gil/\(fixture)")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let html = try String(contentsOfFile: path, encoding: .utf8)
+        let labels = html.components(separatedBy: "<text x=\"0\" y=\"").dropFirst().compactMap { piece -> String? in
+            guard let open = piece.firstIndex(of: ">"), let close = piece.range(of: "</text>") else { return nil }
+            return String(piece[piece.index(after: open)..<close.lowerBound])
+        }
+        #expect(labels == lanes)
+    }
 }

@@ -48,4 +48,42 @@ import Testing
         GILRun.addSection(to: &mismatched, requested: true, capture: GILCapture(record: record), hostThreads: [:])
         #expect(mismatched.diagnostics.contains { $0.message == "GIL tracer saw 18 switches, CPython counted 20" })
     }
+
+    @Test func timelineLanesAreNamedBySlotAndPyinspectsOwnAreLeftOut() {
+        // GIVEN the monitor took the GIL before the spinner existed: its slot sits between the target's
+        var record = GILTraceRecord(mode: .exact, durationNs: 100 * Self.ms, threads: [
+            GILTraceRecord.Thread(nativeId: 100, acquisitions: 3, holdTotalNs: 40 * Self.ms),
+            GILTraceRecord.Thread(nativeId: 900, acquisitions: 2, holdTotalNs: Self.ms),
+            GILTraceRecord.Thread(nativeId: 101, acquisitions: 3, holdTotalNs: 50 * Self.ms),
+        ])
+        record.mainNativeId = 100
+        let capture = GILCapture(record: record, events: [
+            GILEvent(startNs: 0, endNs: 40 * Self.ms, thread: 0, kind: .held),
+            GILEvent(startNs: 40 * Self.ms, endNs: 41 * Self.ms, thread: 1, kind: .held),
+            GILEvent(startNs: 41 * Self.ms, endNs: 91 * Self.ms, thread: 2, kind: .held),
+        ])
+        let known = [ThreadInfo(name: "spinner-0", ident: nil, nativeId: 101, daemon: nil, startedS: 0, endedS: nil)]
+        let section = GILAnalysis.analyze(capture, threads: known, hostThreads: [900: "pyinspect-hang-monitor"])
+        // WHEN the lanes are named and drawn
+        let names = GILTimeline.laneNames(record: record, section: section)
+        var report = Report(command: "gil", verdict: .clean, exitStatus: 0)
+        report.gil = section
+        let html = GILHTMLReport.render(report: report, section: section, capture: capture)
+        // THEN slot 2 is the spinner (not the monitor's name, not "?"), the monitor has no lane
+        #expect(names == [0: "MainThread", 2: "spinner-0"])
+        #expect(html.contains(">MainThread</text>") && html.contains(">spinner-0</text>"))
+        #expect(!html.contains(">?</text>") && !html.contains("pyinspect-hang-monitor"))
+        #expect(html.components(separatedBy: "<text x=\"0\"").count - 1 == 2)
+        #expect(html.contains("pyinspect's own threads"))
+    }
+
+    @Test func aReusedThreadIdStillNamesEachLane() {
+        let record = GILTraceRecord(mode: .exact, durationNs: 100 * Self.ms, threads: [
+            GILTraceRecord.Thread(nativeId: 100, acquisitions: 1, holdTotalNs: Self.ms),
+            GILTraceRecord.Thread(nativeId: 555, acquisitions: 1, holdTotalNs: Self.ms),
+            GILTraceRecord.Thread(nativeId: 555, acquisitions: 1, holdTotalNs: Self.ms),
+        ])
+        let section = GILAnalysis.analyze(GILCapture(record: record), threads: [])
+        #expect(GILTimeline.laneNames(record: record, section: section).count == 3)
+    }
 }
