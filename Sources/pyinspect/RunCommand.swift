@@ -10,6 +10,9 @@ extension PyInspectCommand {
 
         @OptionGroup var report: ReportOptions
 
+        @Option(help: ArgumentHelp("Write the report as a self-contained HTML page: verdict, figures, findings, threads, gc and the sections that were on (--gil, --allocations).", valueName: "file"))
+        var html: String?
+
         @Option(help: ArgumentHelp("Stop the target after this many seconds and report every thread's stack.", valueName: "seconds"))
         var timeout: Double?
 
@@ -73,6 +76,7 @@ extension PyInspectCommand {
             }
             request.noHangMonitor = noHangs
             request.junitPath = report.junit
+            request.htmlPath = html
             throw ExitCode(RunPipeline.execute(request))
         }
     }

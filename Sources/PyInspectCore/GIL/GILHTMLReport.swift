@@ -8,7 +8,9 @@ public enum GILHTMLReport {
         let timeline = GILTimeline.build(capture: capture)
         var html = """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>pyinspect gil — \(escape(targetText(report)))</title>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+            <title>pyinspect gil — \(escape(targetText(report)))</title>
             <style>
             body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
             table{border-collapse:collapse;margin:8px 0}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}
@@ -119,22 +121,8 @@ public enum GILHTMLReport {
         return html
     }
 
-    /// Escapes text for HTML element content and attribute values.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// Target text for element content and quoted attributes: `HTMLEscaping`, the one escaper of every report.
+    public static func escape(_ text: String) -> String { HTMLEscaping.attribute(text) }
 
     static func format(_ pattern: String, _ values: CVarArg...) -> String { String(format: pattern, arguments: values) }
 }

@@ -54,6 +54,7 @@ public enum RunPipeline {
         var request = request
         request.jsonPath = request.jsonPath.map { $0 == "-" ? $0 : absolutePath($0) }
         request.junitPath = request.junitPath.map(absolutePath)
+        request.htmlPath = request.htmlPath.map(absolutePath)
         if var gil = request.gil, let html = gil.htmlPath {
             gil.htmlPath = absolutePath(html)
             request.gil = gil
@@ -80,6 +81,14 @@ public enum RunPipeline {
         if let path = request.junitPath {
             do {
                 try JUnitReport.write(suite: "pyinspect \(report.command)", cases: [JUnitReport.testCase(for: report)], to: path)
+            } catch {
+                writeError("cannot write \(path): \(error.localizedDescription)")
+                return ExitStatus.internalError
+            }
+        }
+        if let path = request.htmlPath {
+            do {
+                try Data(RunHTMLReport.render(report, gil: gil).utf8).write(to: URL(fileURLWithPath: path))
             } catch {
                 writeError("cannot write \(path): \(error.localizedDescription)")
                 return ExitStatus.internalError
