@@ -20,7 +20,7 @@ enum CommandLineParsing {
             if command is PyInspectCommand { return .help(PyInspectCommand.helpMessage()) }
             return .command(command)
         } catch {
-            if let line = unknownCommand(arguments) { return .usageError(line) }
+            if let line = unknownCommand(arguments) ?? mistypedOptionBeforeValidation(arguments) { return .usageError(line) }
             return classify(error)
         }
     }
@@ -45,6 +45,31 @@ enum CommandLineParsing {
         return "unknown command '\(shown)' (commands: \(commandNames.joined(separator: ", ")); see 'pyinspect --help')"
     }
 
+    /// ArgumentParser's "Unknown option '--jsn'. Did you mean '--json'?" worded as pyinspect's own suggestions.
+    static func sameWordingAsOurs(_ line: String) -> String {
+        let head = "Unknown option '", middle = "'. Did you mean '"
+        guard line.hasPrefix(head), line.hasSuffix("'?"), let split = line.range(of: middle) else { return line }
+        let option = line[line.index(line.startIndex, offsetBy: head.count)..<split.lowerBound]
+        let suggestion = line[split.upperBound..<line.index(line.endIndex, offsetBy: -2)]
+        return "unknown option '\(option)' — did you mean '\(suggestion)'?"
+    }
+
+    /// `compare --htm a.html x.py:f`: ArgumentParser reports the validation error about 'a.html' before the
+    /// unknown option; the typo is the mistake to name. Not for run/gil/test, whose target's own arguments may be
+    /// options of the target's (they check the words before the target themselves, `mistypedOption`).
+    static func mistypedOptionBeforeValidation(_ arguments: [String]) -> String? {
+        guard let name = arguments.first, !["run", "gil", "test"].contains(name),
+            let command = PyInspectCommand.configuration.subcommands.first(where: {
+                ($0.configuration.commandName ?? "\($0)".lowercased()) == name
+            })
+        else { return nil }
+        for word in arguments.dropFirst() {
+            if word == "--" { break }
+            if let line = mistypedOption([word], of: command) { return line }
+        }
+        return nil
+    }
+
     /// `run --jsn x.py`: with passthrough parsing the typo reaches the target spec; name the option meant.
     static func mistypedOption(_ target: [String], of command: ParsableCommand.Type) -> String? {
         guard let first = target.first, first.hasPrefix("--"), first.count > 2 else { return nil }
@@ -66,6 +91,7 @@ enum CommandLineParsing {
         let first = message.split(whereSeparator: { $0.isNewline }).map { $0.trimmingCharacters(in: .whitespaces) }
             .first { !$0.isEmpty } ?? "invalid command line"
         var line = first.hasPrefix("Error: ") ? String(first.dropFirst("Error: ".count)) : first
+        line = sameWordingAsOurs(line)
         line = printable(line, limit: 300)
         // A suggestion is the help the user needs; the pointer to --help would only lengthen the line.
         if line.lowercased().contains("did you mean") { return line }

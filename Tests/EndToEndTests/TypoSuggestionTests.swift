@@ -7,7 +7,8 @@ import Testing
         (["lekas", "x.py:f"], "pyinspect: error: unknown command 'lekas' — did you mean 'leaks'?\n"),
         (["run", "--jsn", "r.json", "-c", "pass"], "pyinspect: error: unknown option '--jsn' — did you mean '--json'?\n"),
         (["gil", "--htm", "g.html", "-c", "pass"], "pyinspect: error: unknown option '--htm' — did you mean '--html'?\n"),
-        (["leaks", "--jsn", "r.json", "x.py:f"], "pyinspect: error: Unknown option '--jsn'. Did you mean '--json'?\n"),
+        (["leaks", "--jsn", "r.json", "x.py:f"], "pyinspect: error: unknown option '--jsn' — did you mean '--json'?\n"),
+        (["compare", "--taks", "4", "x.py:f"], "pyinspect: error: unknown option '--taks' — did you mean '--tasks'?\n"),
         (["x.py"], "pyinspect: error: unknown command 'x.py' — to run a script: pyinspect run x.py\n"),
     ] as [([String], String)])
     func typoGetsTheClosestName(vector: [String], expected: String) throws {
