@@ -55,8 +55,8 @@ enum CommandLineParsing {
     }
 
     /// `compare --htm a.html x.py:f`: ArgumentParser reports the validation error about 'a.html' before the
-    /// unknown option; the typo is the mistake to name. Not for run/gil/test, whose target's own arguments may be
-    /// options of the target's (they check the words before the target themselves, `mistypedOption`).
+    /// unknown option; the typo is the mistake to name. Not for run/gil/test: the words after their options are
+    /// the target's or pytest's own (run and gil check the words before the target, `mistypedOption`).
     static func mistypedOptionBeforeValidation(_ arguments: [String]) -> String? {
         guard let name = arguments.first, !["run", "gil", "test"].contains(name),
             let command = PyInspectCommand.configuration.subcommands.first(where: {
