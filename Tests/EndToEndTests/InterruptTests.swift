@@ -41,6 +41,7 @@ import Testing
     func expectLeaksSeries(_ end: Interrupted.End, status: Int32, signal: String) {
         #expect(end.status == status, "stderr: \(end.stderr)")
         #expect(end.reportsMissing.isEmpty, "missing: \(end.reportsMissing); stderr: \(end.stderr)")
+        #expect(end.schemaProblems == nil, "\(end.schemaProblems ?? "")")
         guard let report = end.report else { return }
         #expect(report["verdict"] as? String == "interrupted")
         #expect(report["exit_status"] as? Int == Int(status))
@@ -90,6 +91,7 @@ import Testing
     func expectGILFigures(_ end: Interrupted.End, status: Int32) {
         #expect(end.status == status, "stderr: \(end.stderr)")
         #expect(end.reportsMissing.isEmpty, "missing: \(end.reportsMissing); stderr: \(end.stderr)")
+        #expect(end.schemaProblems == nil, "\(end.schemaProblems ?? "")")
         guard let report = end.report else { return }
         #expect(report["verdict"] as? String == "interrupted")
         let gil = report["gil"] as? [String: Any]
@@ -132,6 +134,7 @@ import Testing
     func expectSerialKept(_ end: Interrupted.End, status: Int32, signal: String) {
         #expect(end.status == status, "stderr: \(end.stderr)")
         #expect(end.reportsMissing.isEmpty, "missing: \(end.reportsMissing); stderr: \(end.stderr)")
+        #expect(end.schemaProblems == nil, "\(end.schemaProblems ?? "")")
         guard let report = end.report else { return }
         #expect(report["verdict"] as? String == "interrupted")
         let modes = (report["compare"] as? [String: Any])?["modes"] as? [String: Any] ?? [:]
@@ -164,6 +167,8 @@ enum Interrupted {
         var stderr: String
         var report: [String: Any]?
         var reportsMissing: [Report]
+        /// What scripts/validate_report.py said when the JSON report did not match docs/report.schema.json.
+        var schemaProblems: String?
     }
 
     static func run(_ arguments: [String], reports: [Report], signal: Int32, to recipient: Recipient) throws -> End {
@@ -196,7 +201,11 @@ enum Interrupted {
                 end.reportsMissing.append(kind)
                 continue
             }
-            if kind == .json { end.report = try JSONSerialization.jsonObject(with: data) as? [String: Any] }
+            if kind == .json {
+                end.report = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+                let validation = try ReportSchemaTests.validate(path)
+                if validation.status != 0 { end.schemaProblems = validation.output }
+            }
         }
         return end
     }
