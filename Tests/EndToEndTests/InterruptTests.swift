@@ -60,6 +60,7 @@ import Testing
         #expect(diagnostics.contains { $0.contains("interrupted by \(signal)") && $0.contains("\(calls) measured calls") },
                 "\(diagnostics)")
         #expect(end.stderr.contains("INTERRUPTED"), "stderr: \(end.stderr)")
+        if let html = end.html { #expect(html.contains("interrupted by \(signal) after")) }
     }
 
     // ---- gil
@@ -99,6 +100,7 @@ import Testing
         // Both threads had done a unit of work before the marker appeared.
         #expect(threads.count >= 2, "\(String(describing: gil)); stderr: \(end.stderr)")
         #expect((gil?["duration_s"] as? Double ?? 0) > 0)
+        if let html = end.html { #expect(html.contains("Interrupted (exit status \(status))")) }
     }
 
     // ---- compare
@@ -144,6 +146,7 @@ import Testing
         #expect((serial?["wall_s"] as? Double ?? 0) > 0)
         let diagnostics = (report["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
         #expect(diagnostics.contains { $0.contains("interrupted by \(signal) during round 1 (threads)") }, "\(diagnostics)")
+        if let html = end.html { #expect(html.contains("Interrupted: no recommendation")) }
     }
 }
 
@@ -169,6 +172,8 @@ enum Interrupted {
         var reportsMissing: [Report]
         /// What scripts/validate_report.py said when the JSON report did not match docs/report.schema.json.
         var schemaProblems: String?
+        /// The HTML page, when one was asked for.
+        var html: String?
     }
 
     static func run(_ arguments: [String], reports: [Report], signal: Int32, to recipient: Recipient) throws -> End {
@@ -201,6 +206,7 @@ enum Interrupted {
                 end.reportsMissing.append(kind)
                 continue
             }
+            if kind == .html { end.html = String(decoding: data, as: UTF8.self) }
             if kind == .json {
                 end.report = try JSONSerialization.jsonObject(with: data) as? [String: Any]
                 let validation = try ReportSchemaTests.validate(path)
