@@ -38,6 +38,24 @@ import Testing
         expectLeaksSeries(end, status: 143, signal: "SIGTERM")
     }
 
+    @Test func leaksInterruptedDuringAttributionKeepsTheDecidedHunt() throws {
+        let end = try Interrupted.run(
+            ["leaks", "\(fixtures)/leaks_blocks_in_attribution.py:step"], reports: [.json, .junit],
+            signal: SIGINT, to: .pyinspect)
+        #expect(end.status == 130, "stderr: \(end.stderr)")
+        #expect(end.reportsMissing.isEmpty, "missing: \(end.reportsMissing); stderr: \(end.stderr)")
+        #expect(end.schemaProblems == nil, "\(end.schemaProblems ?? "")")
+        guard let report = end.report else { return }
+        #expect(report["verdict"] as? String == "interrupted")
+        let hunt = report["leak_hunt"] as? [String: Any]
+        // The hunt itself ended (decided or budget) before attribution started.
+        #expect(hunt?["stopped_by"] as? String != "interrupted")
+        let blocks = (hunt?["signals"] as? [[String: Any]])?.first { $0["name"] as? String == "blocks" }
+        #expect(blocks?["trend"] as? String == "growing", "\(String(describing: hunt))")
+        let leaks = report["leaks"] as? [[String: Any]] ?? []
+        #expect(leaks.contains { ($0["message"] as? String ?? "").contains("interrupted during attribution") }, "\(leaks)")
+    }
+
     func expectLeaksSeries(_ end: Interrupted.End, status: Int32, signal: String) {
         #expect(end.status == status, "stderr: \(end.stderr)")
         #expect(end.reportsMissing.isEmpty, "missing: \(end.reportsMissing); stderr: \(end.stderr)")

@@ -216,27 +216,30 @@ enum LeakHuntChild {
                 result.leaks = [unattributed(growing, reason: "not attributed: the hunt was interrupted")]
             } else if !growing.isEmpty {
                 let nativePerCall = signals.first { $0.name == "native" }?.growthPerCall ?? 0
-                let attributed: AttributeReply
+                var reply: AttributeReply
                 do {
-                    attributed = try helper.call(
+                    reply = try helper.call(
                         "leaks", "attribute",
                         json: AttributeArgument(signals: growing, calls: 6, native_per_call: nativePerCall),
                         as: AttributeReply.self)
                 } catch {
-                    guard let signal = interruption(raised: nil) else { throw error }
-                    attributed = AttributeReply(raised: nil, leaks: nil)
-                    result.interrupted = signal
+                    guard interruption(raised: nil) != nil else { throw error }
+                    reply = AttributeReply(raised: nil, leaks: nil)
                 }
-                let reply = attributed
+                // Interrupted during attribution: what it finished is kept, the rest is reported unattributed.
                 if let signal = interruption(raised: reply.raised) {
                     result.interrupted = signal
-                    result.leaks = [unattributed(growing, reason: "not attributed: interrupted during attribution")]
-                } else if let raised = reply.raised {
+                    reply.raised = nil
+                    if reply.leaks?.isEmpty ?? true {
+                        reply.leaks = [unattributed(growing, reason: "not attributed: interrupted during attribution")]
+                    }
+                }
+                if let raised = reply.raised {
                     result.exception = raised
                     result.problem = "raised"
                     return 0
                 }
-                if result.interrupted == nil { result.leaks = reply.leaks ?? [] }
+                result.leaks = reply.leaks ?? []
                 if result.leaks.isEmpty {
                     // Something grew but attribution found nothing to name: still a leak, reported as memory.
                     result.leaks = [LeakFinding(kind: growing.contains("native") ? "native" : "memory",
