@@ -217,17 +217,19 @@ enum LeakHuntChild {
             } else if !growing.isEmpty {
                 let nativePerCall = signals.first { $0.name == "native" }?.growthPerCall ?? 0
                 var reply: AttributeReply
+                var stoppedBySignal: Int32?
                 do {
                     reply = try helper.call(
                         "leaks", "attribute",
                         json: AttributeArgument(signals: growing, calls: 6, native_per_call: nativePerCall),
                         as: AttributeReply.self)
                 } catch {
-                    guard interruption(raised: nil) != nil else { throw error }
+                    guard let signal = interruption(error: error) else { throw error }
                     reply = AttributeReply(raised: nil, leaks: nil)
+                    stoppedBySignal = signal
                 }
                 // Interrupted during attribution: what it finished is kept, the rest is reported unattributed.
-                if let signal = interruption(raised: reply.raised) {
+                if let signal = stoppedBySignal ?? interruption(raised: reply.raised) {
                     result.interrupted = signal
                     reply.raised = nil
                     if reply.leaks?.isEmpty ?? true {
@@ -247,7 +249,7 @@ enum LeakHuntChild {
                 }
             }
         } catch {
-            if let signal = interruption(raised: nil) {
+            if let signal = interruption(error: error) {
                 result.interrupted = signal
             } else {
                 result.problem = "internal"
@@ -265,12 +267,17 @@ enum LeakHuntChild {
         return raised?.type == "KeyboardInterrupt" ? SIGINT : nil
     }
 
+    /// Same, for a helper call that failed: a KeyboardInterrupt outside the target's call (while measuring).
+    static func interruption(error: Error) -> Int32? {
+        interruption(raised: nil) ?? (String(describing: error).hasPrefix("KeyboardInterrupt") ? SIGINT : nil)
+    }
+
     /// A step, or nil when the interrupt reached Python outside the target's call (while measuring).
     private static func interruptibleStep(_ helper: PythonHelper, count: Int) throws -> StepReply? {
         do {
             return try step(helper, count: count)
         } catch {
-            if interruption(raised: nil) != nil { return nil }
+            if interruption(error: error) != nil { return nil }
             throw error
         }
     }
