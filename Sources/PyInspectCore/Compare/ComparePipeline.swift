@@ -87,9 +87,8 @@ public enum ComparePipeline {
                 CaptureAppend.line(#"{"record":"compare_part","#.appending(part.dropFirst()), to: capturePath)
             }
             if !parts.isEmpty { CaptureAppend.line(#"{"record":"compare_round_end"}"#, to: capturePath) }
-            CaptureAppend.line(
-                #"{"record":"compare_interrupted","signal":\#(signal),"round":\#(round),"mode":"\#(current)"}"#,
-                to: capturePath)
+            let place = current == "end" ? "" : #","round":\#(round),"mode":"\#(current)""#
+            CaptureAppend.line(#"{"record":"compare_interrupted","signal":\#(signal)\#(place)}"#, to: capturePath)
             return ExitStatus.success
         }
         do {
@@ -118,7 +117,13 @@ public enum ComparePipeline {
                         return interrupted(signal)
                     }
                     if let session { GILTraceSession.finish(started: session, capturePath: capturePath) }
-                    if let signal = interruption(measured) { return interrupted(signal) }
+                    if let signal = interruption(measured) {
+                        // The signal came as the mode ended: its figures are complete, keep them.
+                        if (try? JSONDecoder().decode(CompareReply.self, from: Data(measured.utf8)))?.ok == true {
+                            parts.append(measured)
+                        }
+                        return interrupted(signal)
+                    }
                     if let failure = childFailure(measured, capturePath: capturePath) { return failure }
                     parts.append(measured)
                 }
@@ -140,6 +145,12 @@ public enum ComparePipeline {
             if let signal = interruption(error) { return interrupted(signal) }
             writeError("compare failed inside Python: \(error)")
             return ExitStatus.internalError
+        }
+        // Ctrl-C as the last round ended: every figure is there, but the user's interrupt still sets the verdict.
+        let late = pyi_child_interrupt_signal()
+        if late != 0 {
+            current = "end"
+            return interrupted(late)
         }
         return ExitStatus.success
     }

@@ -248,6 +248,8 @@ enum LeakHuntChild {
                                                 message: "grew: \(growing.joined(separator: ", "))")]
                 }
             }
+            // Ctrl-C as the hunt ended: every figure is there, but the user's interrupt still sets the verdict.
+            if result.interrupted == nil, let signal = interruption(raised: nil) { result.interrupted = signal }
         } catch {
             if let signal = interruption(error: error) {
                 result.interrupted = signal
