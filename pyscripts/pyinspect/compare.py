@@ -47,8 +47,15 @@ def _serial(function, tasks):
 def _threads(function, tasks, workers):
     from concurrent.futures import ThreadPoolExecutor
     started, cpu = time.perf_counter(), time.process_time()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    interrupted = False
+    try:
         results = list(pool.map(function, range(tasks)))
+    except KeyboardInterrupt:
+        interrupted = True  # Ctrl-C: the calls still running are not waited for; the measuring process ends
+        raise
+    finally:
+        pool.shutdown(wait=not interrupted, cancel_futures=interrupted)
     return {"wall_s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu}, results
 
 

@@ -94,6 +94,18 @@ void pyi_supervisor_forward_signals(pid_t child);
 int pyi_supervisor_last_forwarded_signal(void);
 // In the child after fork: restore default dispositions.
 void pyi_child_reset_signals(void);
+// In the measuring child of `leaks`/`compare`, after Python started: SIGINT, SIGTERM and SIGHUP (from the
+// terminal or forwarded by pyinspect) raise KeyboardInterrupt in Python's main thread and are remembered.
+void pyi_child_catch_interrupts(void);
+// The first of those signals the child received (0 if none).
+int pyi_child_interrupt_signal(void);
+// Py_AtExit: `function` runs at the end of Py_FinalizeEx, also when Py_RunMain then dies of SIGINT.
+int pyi_at_python_exit(void (*function)(void));
+// In the target of `run`: a thread that, when the fatal-signal handler defers a SIGTERM/SIGHUP to it, runs
+// `function` (saves the GIL figures), then ends the process with that signal. 0 or -1.
+int pyi_save_before_terminate(void (*function)(void));
+// From the fatal-signal handler: hands `signo` to that thread. 1 when handed over (the caller must not die).
+int pyi_terminate_deferred(int signo);
 // Keep a broken pipe from killing the host before Python installs its own SIGPIPE handling.
 void pyi_ignore_sigpipe(void);
 // The calling thread's kernel id (what threading.get_native_id() reports).

@@ -5,6 +5,7 @@ public enum CompareSummary {
     public static func render(_ report: Report) -> String {
         guard let section = report.compare else {
             var lines = ["pyinspect compare: \(report.verdict.rawValue) — exit status \(report.exitStatus)"]
+                + report.diagnostics.filter { $0.level == .warning }.map { "  \($0.message)" }
             if let exception = report.exception {
                 lines.append("  the target raised \(exception.type): \(exception.message)")
                 for frame in report.stacks?.first?.frames.prefix(6) ?? [] {
@@ -13,8 +14,13 @@ public enum CompareSummary {
             }
             return lines.joined(separator: "\n") + "\n"
         }
-        var lines = [
-            "pyinspect compare: use \(section.recommendation) — \(section.reason)",
+        var lines = report.verdict == .interrupted
+            ? ["pyinspect compare: INTERRUPTED — exit status \(report.exitStatus)"]
+                + report.diagnostics.filter { $0.level == .warning }.map { "  \($0.message)" } : []
+        let complete = report.verdict != .interrupted || section.modes.count == 3
+        lines += [
+            complete ? "pyinspect compare: use \(section.recommendation) — \(section.reason)"
+                : "pyinspect compare: no recommendation — \(section.reason)",
             "  \(section.target): \(section.tasks) tasks, \(section.workers) workers, \(section.startMethod), "
                 + "\(section.rounds) rounds (medians)",
             "  mode          wall s    cpu s  speedup  per worker  cores busy  start-up s   pickled    peak RSS",

@@ -22,6 +22,9 @@ public enum GILHTMLReport {
             <p><code>\(escape(targetText(report)))</code> — \(escape(section.mode)) trace of \(format("%.3f", section.durationS)) s</p>
 
             """
+        if report.verdict == .interrupted {
+            html += "<p class=\"verdict\">Interrupted (exit status \(report.exitStatus)): the figures cover the run up to the interrupt.</p>\n"
+        }
         html += "<p class=\"verdict\(section.verdict.gilBound ? "" : " ok")\">\(escape(section.verdict.text))</p>\n<ul>\n"
         for advice in section.verdict.advice { html += "<li>\(escape(advice))</li>\n" }
         html += "</ul>\n<p>" + section.verdict.figures.map(escape).joined(separator: " · ") + "</p>\n"

@@ -1,3 +1,4 @@
+import CPythonShim
 import Foundation
 
 /// Where GIL tracing plugs into `run`'s pipeline: one call at each step, so the shared run files stay small.
@@ -11,6 +12,10 @@ enum GILRun {
             pending = (started, capturePath, getpid())
             // sys.exit() in a script ends the process inside Py_RunMain (Py_Exit calls exit()): save there too.
             atexit { GILRun.finishPending() }
+            // Ctrl-C: Py_RunMain finalizes, then dies of SIGINT without running C atexit handlers.
+            _ = pyi_at_python_exit { GILRun.finishPending() }
+            // SIGTERM/SIGHUP: the fatal-signal handler hands the signal to a thread that saves, then dies of it.
+            _ = pyi_save_before_terminate { GILRun.finishPending() }
         }
         return started
     }

@@ -1,3 +1,4 @@
+import CPythonShim
 import Foundation
 
 /// What `pyinspect leaks` needs to know.
@@ -71,6 +72,8 @@ struct LeakChildResult: Codable {
     var exception: ExceptionInfo?
     var hunt: LeakHuntSection?
     var leaks: [LeakFinding] = []
+    /// Ctrl-C or SIGTERM stopped the hunt: the signal; `hunt` holds the series measured until then.
+    var interrupted: Int32?
 }
 
 /// The child side: start Python, load the target, call it until every signal is decided, attribute.
@@ -126,11 +129,16 @@ enum LeakHuntChild {
             result.problem = "internal"
             return start
         }
+        pyi_child_catch_interrupts()
         do {
             let load = try helper.call(
                 "leaks", "load", json: LoadArgument(kind: request.kind.rawValue, value: request.value, function: request.function),
                 as: LoadReply.self)
             result.python = load.python
+            if let signal = interruption(raised: load.exception) {
+                result.interrupted = signal
+                return 0
+            }
             if !load.ok {
                 result.problem = load.problem
                 result.message = load.message
@@ -144,7 +152,12 @@ enum LeakHuntChild {
             }
             var seconds = 0.0
             // Warm-up calls, then the baseline: the warm-up's own measurement.
-            let warm = try step(helper, count: request.policy.warmupCalls)
+            guard let warm = try interruptibleStep(helper, count: request.policy.warmupCalls),
+                interruption(raised: warm.raised) == nil
+            else {
+                result.interrupted = interruption(raised: nil) ?? SIGINT
+                return 0
+            }
             if let raised = warm.raised {
                 result.exception = raised
                 result.problem = "raised"
@@ -158,7 +171,14 @@ enum LeakHuntChild {
             var trends = signalNames.map { _ in LeakTrend.undecided }
             let interactive = request.progress
             while true {
-                let reply = try step(helper, count: 1)
+                // Ctrl-C or SIGTERM: stop here and keep the series measured so far.
+                guard let reply = try interruptibleStep(helper, count: 1), interruption(raised: reply.raised) == nil
+                else {
+                    result.interrupted = interruption(raised: nil) ?? SIGINT
+                    stoppedBy = "interrupted"
+                    trends = levels.map { LeakVerdict.trend($0, final: false, policy: request.policy) }
+                    break
+                }
                 if let raised = reply.raised {
                     result.exception = raised
                     result.problem = "raised"
@@ -191,12 +211,31 @@ enum LeakHuntChild {
                 warmupCalls: request.policy.warmupCalls, calls: calls, targetSeconds: seconds, stoppedBy: stoppedBy,
                 signals: signals)
             let growing = signals.filter { $0.trend == .growing }.map(\.name)
-            if !growing.isEmpty {
+            if !growing.isEmpty, result.interrupted != nil {
+                // Decided before the interrupt; attributing would call the target again.
+                result.leaks = [unattributed(growing, reason: "not attributed: the hunt was interrupted")]
+            } else if !growing.isEmpty {
                 let nativePerCall = signals.first { $0.name == "native" }?.growthPerCall ?? 0
-                let reply = try helper.call(
-                    "leaks", "attribute",
-                    json: AttributeArgument(signals: growing, calls: 6, native_per_call: nativePerCall),
-                    as: AttributeReply.self)
+                var reply: AttributeReply
+                var stoppedBySignal: Int32?
+                do {
+                    reply = try helper.call(
+                        "leaks", "attribute",
+                        json: AttributeArgument(signals: growing, calls: 6, native_per_call: nativePerCall),
+                        as: AttributeReply.self)
+                } catch {
+                    guard let signal = interruption(error: error) else { throw error }
+                    reply = AttributeReply(raised: nil, leaks: nil)
+                    stoppedBySignal = signal
+                }
+                // Interrupted during attribution: what it finished is kept, the rest is reported unattributed.
+                if let signal = stoppedBySignal ?? interruption(raised: reply.raised) {
+                    result.interrupted = signal
+                    reply.raised = nil
+                    if reply.leaks?.isEmpty ?? true {
+                        reply.leaks = [unattributed(growing, reason: "not attributed: interrupted during attribution")]
+                    }
+                }
                 if let raised = reply.raised {
                     result.exception = raised
                     result.problem = "raised"
@@ -209,11 +248,45 @@ enum LeakHuntChild {
                                                 message: "grew: \(growing.joined(separator: ", "))")]
                 }
             }
+            // Ctrl-C as the hunt ended: every figure is there, but the user's interrupt still sets the verdict.
+            if result.interrupted == nil, let signal = interruption(raised: nil) { result.interrupted = signal }
         } catch {
-            result.problem = "internal"
-            result.message = "\(error)"
+            if let signal = interruption(error: error) {
+                result.interrupted = signal
+            } else {
+                result.problem = "internal"
+                result.message = "\(error)"
+            }
         }
         return 0
+    }
+
+    /// The signal that stopped the hunt: the one the child's handler saw, else SIGINT when it showed only as
+    /// the target's KeyboardInterrupt (a target that installed its own SIGINT handler). nil: not interrupted.
+    static func interruption(raised: ExceptionInfo?) -> Int32? {
+        let signal = pyi_child_interrupt_signal()
+        if signal != 0 { return signal }
+        return raised?.type == "KeyboardInterrupt" ? SIGINT : nil
+    }
+
+    /// Same, for a helper call that failed: a KeyboardInterrupt outside the target's call (while measuring).
+    static func interruption(error: Error) -> Int32? {
+        interruption(raised: nil) ?? (String(describing: error).hasPrefix("KeyboardInterrupt") ? SIGINT : nil)
+    }
+
+    /// A step, or nil when the interrupt reached Python outside the target's call (while measuring).
+    private static func interruptibleStep(_ helper: PythonHelper, count: Int) throws -> StepReply? {
+        do {
+            return try step(helper, count: count)
+        } catch {
+            if interruption(error: error) != nil { return nil }
+            throw error
+        }
+    }
+
+    private static func unattributed(_ growing: [String], reason: String) -> LeakFinding {
+        LeakFinding(kind: growing.contains("native") ? "native" : "memory",
+                    message: "grew: \(growing.joined(separator: ", ")) (\(reason))")
     }
 
     private static func step(_ helper: PythonHelper, count: Int) throws -> StepReply {

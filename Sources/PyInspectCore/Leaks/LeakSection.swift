@@ -58,7 +58,7 @@ public struct LeakHuntSection: Codable, Sendable, Equatable {
     public var calls: Int
     /// Seconds spent in the target's calls.
     public var targetSeconds: Double
-    /// "decided" (every signal decided) or "budget" (the time budget ran out).
+    /// "decided" (every signal decided), "budget" (the time budget ran out) or "interrupted" (Ctrl-C, SIGTERM).
     public var stoppedBy: String
     public var signals: [LeakSignal]
 

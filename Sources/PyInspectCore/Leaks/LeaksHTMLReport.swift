@@ -28,6 +28,11 @@ public enum LeaksHTMLReport {
             html += String(format: "%.2f s in the target", hunt.targetSeconds)
         }
         html += ".</p>\n"
+        if report.verdict == .interrupted {
+            for diagnostic in report.diagnostics where diagnostic.level == .warning {
+                html += "<p class=\"verdict-leak\">\(HTMLEscaping.text(diagnostic.message))</p>\n"
+            }
+        }
         if let exception = report.exception {
             html += "<p>The target raised <code>\(HTMLEscaping.text(exception.type)): \(HTMLEscaping.text(exception.message))</code></p>\n"
         }

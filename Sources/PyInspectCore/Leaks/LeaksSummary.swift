@@ -13,6 +13,9 @@ public enum LeaksSummary {
         case .leak:
             let count = report.leaks?.count ?? 0
             lines.append("pyinspect leaks: LEAK — \(printable(target, limit: 200)): \(count) leak\(count == 1 ? "" : "s")\(calls)")
+        case .interrupted:
+            lines.append("pyinspect leaks: INTERRUPTED — \(printable(target, limit: 200))\(calls)")
+            lines += report.diagnostics.filter { $0.level == .warning }.map { "  \(printable($0.message, limit: 300))" }
         default:
             lines.append("pyinspect leaks: \(report.verdict.rawValue.uppercased()) — \(printable(target, limit: 200))")
         }
