@@ -33,6 +33,9 @@ def prepare(argument):
     _allocations[0] = bool(options.get("allocations"))
     atexit.register(_at_exit)
     os._exit = _exit_recorded
+    if os.environ.get("PYINSPECT_CHILD_DIR"):  # the target's children report to the run (child_process.py)
+        from . import child_process
+        child_process.install("main")
     return fastjson.dumps({"ok": True})
 
 
