@@ -18,7 +18,9 @@ style. Every record carries "pid" (the writer) and "monotonic_s" (CLOCK_MONOTONI
       written by whichever process reaped a child through os.waitpid (multiprocessing, subprocess, the
       forkserver, gunicorn's arbiter): the one place a child killed by a signal is still seen ending.
 
-Nothing here imports a module the interpreter has not already loaded.
+Nothing here imports a module the interpreter has not already loaded. In the embedded target this module is
+imported only when the target forks or reaps a child (host.py's lazy hooks), so a run without children never
+pays for it.
 """
 import os
 import sys
@@ -26,40 +28,33 @@ import time
 
 from . import fastjson
 
-_directory = [None]
-_installed_pid = [None]
-# The process whose end this module records (once): a child it saw start, or the target itself.
-_recorded_child = [None]
-# True in pyinspect-python processes, whose main.c writes the end record when the process exits.
+_directory = os.environ.get("PYINSPECT_CHILD_DIR") or None
+# The process whose end this module records (once): a child seen starting, or the target itself.
+_recorded = [None]
+# True in pyinspect-python processes (and their forks), whose main.c writes the end when the process exits.
 _native_end = [False]
 _real_exit = [None]
-_real_waitpid = [None]
 _SITE_FRAMES = 12
 
 
 def install(argument):
-    """In pyinspect-python (argument: JSON {"start_monotonic_s": t}) or in the embedded target ("main")."""
-    directory = os.environ.get("PYINSPECT_CHILD_DIR")
-    if not directory:
+    """pyinspect-python, before the program runs (argument: JSON {"start_monotonic_s": t from main()})."""
+    if _directory is None:
         return ""
-    _directory[0] = directory
-    _installed_pid[0] = os.getpid()
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-    _real_waitpid[0] = os.waitpid
-    os.waitpid = _waitpid_recorded
+    options = fastjson.loads(argument)
+    _native_end[0] = True
+    _recorded[0] = os.getpid()
+    os.register_at_fork(after_in_child=after_fork_in_child)
+    os.waitpid = waitpid_recorded
+    _wrap_exit()
+    _write({"record": "process_started", "started_by": "exec", "parent_pid": os.getppid(),
+            "argv": list(getattr(sys, "orig_argv", sys.argv)), "monotonic_s": options["start_monotonic_s"]})
+    return ""
+
+
+def _wrap_exit():
     _real_exit[0] = os._exit
     os._exit = _exit_recorded
-    import atexit  # built in
-    atexit.register(_at_exit)
-    if argument == "main":
-        _recorded_child[0] = os.getpid()  # the target's own end: its figures without its children's
-    elif argument:
-        options = fastjson.loads(argument)
-        _native_end[0] = True
-        _recorded_child[0] = os.getpid()
-        _write({"record": "process_started", "started_by": "exec", "parent_pid": os.getppid(),
-                "argv": list(getattr(sys, "orig_argv", sys.argv)), "monotonic_s": options["start_monotonic_s"]})
-    return ""
 
 
 def _write(record):
@@ -68,8 +63,7 @@ def _write(record):
     record.setdefault("monotonic_s", time.monotonic())
     data = (fastjson.dumps(record) + "\n").encode("ascii")
     try:
-        fd = os.open("%s/%d.jsonl" % (_directory[0], pid), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC,
-                     0o600)
+        fd = os.open("%s/%d.jsonl" % (_directory, pid), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
     except OSError:
         return
     try:
@@ -80,7 +74,10 @@ def _write(record):
         os.close(fd)
 
 
-def _after_fork_in_child():
+def after_fork_in_child():
+    """os.register_at_fork's after_in_child, in every Python process of the tree."""
+    if _directory is None:
+        return
     try:
         now = time.monotonic()
         # The high-water mark is copied with the parent's memory: start it again at the child's own RSS.
@@ -92,8 +89,14 @@ def _after_fork_in_child():
                 os.close(fd)
         except OSError:
             pass
-        _recorded_child[0] = os.getpid()
-        # _native_end stays: a fork of a pyinspect-python process also returns through main.c, which writes it.
+        first = _recorded[0] is None and not _native_end[0]
+        _recorded[0] = os.getpid()
+        if _real_exit[0] is None:
+            _wrap_exit()
+        if first:  # a fork of the embedded target: nothing else records its end
+            import atexit  # built in
+            atexit.register(_at_exit)
+        # _native_end stays: a fork of a pyinspect-python process also exits through main.c, which writes it.
         _write({"record": "process_started", "started_by": "fork", "parent_pid": os.getppid(),
                 "argv": list(getattr(sys, "orig_argv", sys.argv)), "monotonic_s": now,
                 "fork_site": _frames(sys._getframe(1))})
@@ -111,12 +114,6 @@ def _frames(frame):
     return frames
 
 
-def _usage(who):
-    import resource  # loaded lazily: only a process that ends or reaps pays for it
-    usage = resource.getrusage(who)
-    return usage.ru_utime, usage.ru_stime
-
-
 def _peak_rss_bytes():
     try:
         fd = os.open("/proc/self/status", os.O_RDONLY)
@@ -131,12 +128,12 @@ def _peak_rss_bytes():
 
 
 def _write_end(how, code):
-    if _recorded_child[0] != os.getpid() or _directory[0] is None:
+    if _recorded[0] != os.getpid() or _directory is None:
         return
-    _recorded_child[0] = None  # once
-    user, system = _usage(0)  # RUSAGE_SELF
-    _write({"record": "process_ended", "how": how, "exit_code": code, "cpu_user_s": user,
-            "cpu_system_s": system, "peak_rss_bytes": _peak_rss_bytes()})
+    _recorded[0] = None  # once
+    times = os.times()
+    _write({"record": "process_ended", "how": how, "exit_code": code, "cpu_user_s": times.user,
+            "cpu_system_s": times.system, "peak_rss_bytes": _peak_rss_bytes()})
 
 
 def _exit_recorded(code):
@@ -155,11 +152,20 @@ def _at_exit():
             pass
 
 
-def _waitpid_recorded(pid, options, /):
-    # wait4 reaps exactly as waitpid does (same pid and options) and also gives the child's resource usage.
+def target_at_exit():
+    """The embedded target's own end (host.py, when this module was loaded: the target had children), so the
+    report's top level can give its own figures, which the supervisor's wait4 mixes with its children's."""
+    if _recorded[0] is None and not _native_end[0]:
+        _recorded[0] = os.getpid()
+        _at_exit()
+
+
+def waitpid_recorded(pid, options, /):
+    """os.waitpid, recording each child reaped: the one place a child killed by a signal is seen ending."""
     if pid > 0 or pid == -1:
+        # wait4 reaps exactly as waitpid does (same pid and options) and also gives the child's resource usage.
         child, status, usage = os.wait4(pid, options)
-        if child > 0:
+        if child > 0 and _directory is not None:
             try:
                 _write({"record": "process_reaped", "child_pid": child, "status": status,
                         "cpu_user_s": usage.ru_utime, "cpu_system_s": usage.ru_stime,
@@ -167,4 +173,4 @@ def _waitpid_recorded(pid, options, /):
             except BaseException:
                 pass
         return child, status
-    return _real_waitpid[0](pid, options)
+    return sys.modules["posix"].waitpid(pid, options)
