@@ -49,8 +49,8 @@ static void write_end_record(int code, void *unused) {
     if (peak < 0) snprintf(peak_text, sizeof peak_text, "null");
     else snprintf(peak_text, sizeof peak_text, "%lld", peak);
     int length = snprintf(line, sizeof line,
-        "{\"record\": \"process_ended\", \"how\": \"exit\", \"exit_code\": %d, \"cpu_user_s\": %.6f, "
-        "\"cpu_system_s\": %.6f, \"peak_rss_bytes\": %s, \"pid\": %d, \"monotonic_s\": %.6f}\n",
+        "{\"record\":\"process_ended\",\"how\":\"exit\",\"exit_code\":%d,\"cpu_user_s\":%.6f,"
+        "\"cpu_system_s\":%.6f,\"peak_rss_bytes\":%s,\"pid\":%d,\"monotonic_s\":%.6f}\n",
         code, usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6, usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6,
         peak_text, (int)getpid(), monotonic_seconds());
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -61,11 +61,15 @@ static void write_end_record(int code, void *unused) {
 
 int main(int argc, char **argv) {
     double started = monotonic_seconds();
-    int code = pyi_python_program_start(argc, argv);
-    if (code != 0) return code;
     const char *directory = getenv("PYINSPECT_CHILD_DIR");
     const char *helpers = getenv("PYINSPECT_CHILD_HELPERS");
     int recording = directory && directory[0] && helpers && helpers[0];
+    // `run --allocations`: children sample their own allocations (saved by child_process.py at exit).
+    const char *sample = recording ? getenv("PYINSPECT_CHILD_ALLOC_SAMPLE") : NULL;
+    unsigned long long sample_bytes = sample ? strtoull(sample, NULL, 10) : 0;
+    if (sample_bytes > 0) pyi_native_install(NULL);  // `_pyinspect_native.allocations()`; before the start
+    int code = pyi_python_program_start(argc, argv);
+    if (code != 0) return code;
     if (recording) {
         char argument[64];
         snprintf(argument, sizeof argument, "{\"start_monotonic_s\": %.6f}", started);
@@ -79,6 +83,8 @@ int main(int argc, char **argv) {
     if (recording) {
         record_directory = directory;
         on_exit(write_end_record, NULL);
+        // Last, so the instruments' own set-up is not sampled.
+        if (sample_bytes > 0) pyi_alloc_sampler_start(sample_bytes);
     }
     return pyi_run_main();
 }

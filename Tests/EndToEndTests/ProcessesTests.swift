@@ -90,6 +90,25 @@ import Testing
         #expect(stderr.contains("1 subprocess: cpu"), "\(stderr)")
     }
 
+    @Test func allocationsAreSampledInAChildThroughSysExecutable() throws {
+        let result = try BinaryHarness.run(
+            ["run", "--allocations", BinaryHarness.fixture("processes/subprocess_child.py")], json: true,
+            environment: ["PYINSPECT_ALLOC_SEED": "7"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(result.report)
+        let child = try #require((report["processes"] as? [[String: Any]])?.first, "\(result.stderr)")
+        let section = try #require(child["allocations"] as? [String: Any], "\(child)")
+        // One 40 MiB bytearray: always sampled, estimated at its size plus at most one sample (256 KiB).
+        #expect(number(section, "peak_bytes") >= 40 * Self.mebibyte)
+        #expect(number(section, "peak_bytes") <= 41 * Self.mebibyte)
+        let top = try #require((section["sites"] as? [[String: Any]])?.first)
+        #expect(top["file"] as? String == "<string>" && top["line"] as? Int == 1)
+        // The target's own allocations stay its own.
+        let own = try #require(report["allocations"] as? [String: Any])
+        #expect(number(own, "peak_bytes") < 20 * Self.mebibyte)
+        #expect(result.stderr.contains("allocations peak 40."), "\(result.stderr)")
+    }
+
     @Test func aChildKilledBySIGKILLIsListedWithWhatItsParentSaw() throws {
         let (_, processes, stderr) = try run("killed_child.py")
         let child = try #require(withRole(processes, "subprocess").first, "\(processes)")

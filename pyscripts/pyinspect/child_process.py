@@ -49,7 +49,26 @@ def install(argument):
     _wrap_exit()
     _write({"record": "process_started", "started_by": "exec", "parent_pid": os.getppid(),
             "argv": list(getattr(sys, "orig_argv", sys.argv)), "monotonic_s": options["start_monotonic_s"]})
+    if os.environ.get("PYINSPECT_CHILD_ALLOC_SAMPLE"):
+        # main.c starts the sampler after this returns; its `allocations` record (capture.py's) goes to this
+        # process's own file at exit.
+        from . import capture
+        capture.open_capture("%s/%d.jsonl" % (_directory, os.getpid()))
+        import atexit  # built in
+        atexit.register(_save_allocations)
     return ""
+
+
+def _save_allocations():
+    # capture.write writes in the process that opened the capture only: a fork (which inherited the parent's
+    # samples) writes nothing.
+    from . import allocations
+    try:
+        allocations.save()
+    except Exception as error:
+        capture = sys.modules.get("_pyinspect.capture")
+        if capture is not None:
+            capture.write({"record": "allocations_error", "message": repr(error)[:500]})
 
 
 def _wrap_exit():

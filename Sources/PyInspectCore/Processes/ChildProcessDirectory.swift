@@ -8,14 +8,21 @@ public enum ChildProcessDirectory {
     public static let directoryVariable = "PYINSPECT_CHILD_DIR"
     /// pyinspect's Python helpers, for pyinspect-python (children started through `sys.executable`).
     public static let helpersVariable = "PYINSPECT_CHILD_HELPERS"
+    /// `run --allocations`: the sample size, so pyinspect-python samples its own allocations too.
+    public static let allocationsVariable = "PYINSPECT_CHILD_ALLOC_SAMPLE"
 
     /// Creates `<workspace>/children` and exports both variables, inherited by the target and its descendants.
     /// Call before the fork. nil when the directory cannot be made (the run goes on; children are not listed).
-    static func prepare(workspace: CaptureWorkspace, helper: PythonHelper) -> String? {
+    static func prepare(workspace: CaptureWorkspace, helper: PythonHelper, request: RunRequest) -> String? {
         let directory = workspace.childDirectory
         guard mkdir(directory, 0o700) == 0 || errno == EEXIST else { return nil }
         setenv(directoryVariable, directory, 1)
         setenv(helpersVariable, helper.packageDirectory, 1)
+        if let bytes = request.allocationSampleBytes {
+            setenv(allocationsVariable, String(bytes), 1)
+        } else {
+            unsetenv(allocationsVariable)
+        }
         return directory
     }
 }

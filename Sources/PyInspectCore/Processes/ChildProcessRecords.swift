@@ -42,6 +42,8 @@ public struct ChildProcessCapture: Sendable, Equatable {
     public var unreadableLines = 0
     /// Processes still alive when the parent stopped waiting for them (ChildProcessSettle).
     public var stillRunning: Set<Int32> = []
+    /// `run --allocations`: what each pyinspect-python process sampled, by pid.
+    public var allocations: [Int32: AllocationRecord] = [:]
 
     public init(records: [ChildProcessRecord] = [], unreadableLines: Int = 0) {
         self.records = records
@@ -54,13 +56,26 @@ public struct ChildProcessCapture: Sendable, Equatable {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         let decoder = JSONDecoder()
         for name in names.sorted() where name.hasSuffix(".jsonl") {
-            guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { continue }
+            let path = directory + "/" + name
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            var otherRecords = false
             for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+                // Other records (the allocations of `run --allocations`) are capture.py's: RunCapture reads them.
+                // Every record names its kind first: {"record": "process_started", ...
+                if !String(decoding: line.prefix(40), as: UTF8.self).contains(#""process_"#) {
+                    otherRecords = true
+                    continue
+                }
                 if let record = try? decoder.decode(ChildProcessRecord.self, from: Data(line)) {
                     capture.records.append(record)
                 } else {
                     capture.unreadableLines += 1  // a line cut short by a kill
                 }
+            }
+            if otherRecords, let pid = Int32(name.dropLast(".jsonl".count)),
+                let allocations = RunCapture.read(path: path).allocations
+            {
+                capture.allocations[pid] = allocations
             }
         }
         return capture

@@ -18,7 +18,10 @@ public enum ProcessAnalysis {
         }
         let order = started.values.sorted { ($0.monotonicS ?? 0, $0.pid) < ($1.monotonicS ?? 0, $1.pid) }
         return order.map {
-            describe(start: $0, end: ended[$0.pid], reaped: reaped[$0.pid], stillRunning: capture.stillRunning.contains($0.pid))
+            var process = describe(
+                start: $0, end: ended[$0.pid], reaped: reaped[$0.pid], stillRunning: capture.stillRunning.contains($0.pid))
+            process.allocations = capture.allocations[$0.pid].map(AllocationAnalysis.analyze)
+            return process
         }
     }
 

@@ -25,6 +25,8 @@ public struct ProcessReport: Codable, Sendable, Equatable {
     /// end was not seen).
     public var verdict: String
     public var findings: [Finding] = []
+    /// `run --allocations`: what this process allocated (pyinspect-python processes; docs/allocations.md).
+    public var allocations: AllocationSection?
 
     public init(pid: Int32, command: String, role: String, startMethod: String, verdict: String) {
         self.pid = pid
@@ -37,6 +39,6 @@ public struct ProcessReport: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case pid, parentPid = "parent_pid", command, role, startMethod = "start_method", forkSite = "fork_site"
         case wallS = "wall_s", cpuS = "cpu_s", peakRssBytes = "peak_rss_bytes", exitStatus = "exit_status", signal
-        case signalName = "signal_name", verdict, findings
+        case signalName = "signal_name", verdict, findings, allocations
     }
 }

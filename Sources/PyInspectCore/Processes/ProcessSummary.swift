@@ -27,6 +27,9 @@ public enum ProcessSummary {
             let each = members.count > 1 ? " each" : ""
             parts.append(lowMiB == highMiB ? "peak RSS \(lowMiB) MiB\(each)" : "peak RSS \(lowMiB)-\(highMiB) MiB\(each)")
         }
+        if let largest = members.compactMap({ $0.allocations?.peakBytes }).max() {
+            parts.append("allocations peak \(members.count > 1 ? "up to " : "")\(formatBytes(largest))")
+        }
         parts.append(endings(members))
         return "\(label(first, count: members.count)): " + parts.joined(separator: ", ")
     }

@@ -23,7 +23,7 @@ public enum RunPipeline {
         guard let start = PipelineStart.make() else { return .notRun(status: ExitStatus.internalError) }
         let (helper, workspace) = (start.helper, start.workspace)
         defer { workspace.remove() }
-        let childDirectory = ChildProcessDirectory.prepare(workspace: workspace, helper: helper)
+        let childDirectory = ChildProcessDirectory.prepare(workspace: workspace, helper: helper, request: request)
         let outcome: ChildOutcome
         do {
             let limits = Supervisor.Limits(killAfterSeconds: request.timeoutSeconds.map { $0 + timeoutGraceSeconds })
