@@ -109,6 +109,15 @@ import Testing
         #expect(result.stderr.contains("allocations peak 40."), "\(result.stderr)")
     }
 
+    @Test func hangEventsInAChildAreThatChildsFindings() throws {
+        let (report, processes, stderr) = try run("child_never_awaits.py")
+        let child = try #require(withRole(processes, "subprocess").first, "\(processes)")
+        let finding = try #require((child["findings"] as? [[String: Any]])?.first { $0["kind"] as? String == "never_awaited" })
+        #expect((finding["site"] as? [String: Any])?["line"] as? Int == 5)
+        #expect((report["findings"] as? [Any])?.isEmpty == true)  // not the target's
+        #expect(stderr.contains("never_awaited: coroutine 'fetch' was never awaited"), "\(stderr)")
+    }
+
     @Test func aChildKilledBySIGKILLIsListedWithWhatItsParentSaw() throws {
         let (_, processes, stderr) = try run("killed_child.py")
         let child = try #require(withRole(processes, "subprocess").first, "\(processes)")

@@ -15,6 +15,8 @@ style. Every record carries "pid" (the writer) and "monotonic_s" (CLOCK_MONOTONI
       kernel's ru_maxrss of an exec'd process still holds its parent's size at the exec.
   {"record": "process_reaped", "child_pid", "status" (raw wait status), "cpu_user_s", "cpu_system_s",
    "max_rss_bytes"}
+  and, from pyinspect-python processes under `run --allocations` or hang watching, capture.py's own records
+  (`allocations`, `hang`) in the same file.
       written by whichever process reaped a child through os.waitpid (multiprocessing, subprocess, the
       forkserver, gunicorn's arbiter): the one place a child killed by a signal is still seen ending.
 
@@ -49,13 +51,19 @@ def install(argument):
     _wrap_exit()
     _write({"record": "process_started", "started_by": "exec", "parent_pid": os.getppid(),
             "argv": list(getattr(sys, "orig_argv", sys.argv)), "monotonic_s": options["start_monotonic_s"]})
-    if os.environ.get("PYINSPECT_CHILD_ALLOC_SAMPLE"):
-        # main.c starts the sampler after this returns; its `allocations` record (capture.py's) goes to this
-        # process's own file at exit.
+    hangs_on = bool(os.environ.get("PYINSPECT_CHILD_HANGS"))
+    allocations_on = bool(os.environ.get("PYINSPECT_CHILD_ALLOC_SAMPLE"))
+    if hangs_on or allocations_on:
+        # The instruments' records (capture.py's) go to this process's own file.
         from . import capture
         capture.open_capture("%s/%d.jsonl" % (_directory, os.getpid()))
         import atexit  # built in
-        atexit.register(_save_allocations)
+        if allocations_on:  # main.c starts the sampler after this returns
+            atexit.register(_save_allocations)
+        if hangs_on:  # event records as in the target; deadlock detection needs the target's native monitor
+            from . import hangs
+            hangs.install()
+            atexit.register(hangs.at_exit)
     return ""
 
 

@@ -10,6 +10,9 @@ public enum ChildProcessDirectory {
     public static let helpersVariable = "PYINSPECT_CHILD_HELPERS"
     /// `run --allocations`: the sample size, so pyinspect-python samples its own allocations too.
     public static let allocationsVariable = "PYINSPECT_CHILD_ALLOC_SAMPLE"
+    /// Hang watching on (not `--no-hangs`): pyinspect-python records hang events (never-awaited coroutines,
+    /// exceptions never retrieved, tasks pending at exit) as the target does. Deadlock detection stays the target's.
+    public static let hangsVariable = "PYINSPECT_CHILD_HANGS"
 
     /// Creates `<workspace>/children` and exports both variables, inherited by the target and its descendants.
     /// Call before the fork. nil when the directory cannot be made (the run goes on; children are not listed).
@@ -23,6 +26,7 @@ public enum ChildProcessDirectory {
         } else {
             unsetenv(allocationsVariable)
         }
+        if request.noHangMonitor { unsetenv(hangsVariable) } else { setenv(hangsVariable, "1", 1) }
         return directory
     }
 }

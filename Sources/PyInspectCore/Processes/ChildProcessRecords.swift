@@ -44,6 +44,8 @@ public struct ChildProcessCapture: Sendable, Equatable {
     public var stillRunning: Set<Int32> = []
     /// `run --allocations`: what each pyinspect-python process sampled, by pid.
     public var allocations: [Int32: AllocationRecord] = [:]
+    /// Hang events (never-awaited coroutines, exceptions never retrieved...) each pyinspect-python process recorded.
+    public var hangEvents: [Int32: [HangEventRecord]] = [:]
 
     public init(records: [ChildProcessRecord] = [], unreadableLines: Int = 0) {
         self.records = records
@@ -72,10 +74,11 @@ public struct ChildProcessCapture: Sendable, Equatable {
                     capture.unreadableLines += 1  // a line cut short by a kill
                 }
             }
-            if otherRecords, let pid = Int32(name.dropLast(".jsonl".count)),
-                let allocations = RunCapture.read(path: path).allocations
-            {
-                capture.allocations[pid] = allocations
+            if otherRecords, let pid = Int32(name.dropLast(".jsonl".count)) {
+                let own = RunCapture.read(path: path)
+                capture.allocations[pid] = own.allocations
+                let events = own.hangEvents
+                if !events.isEmpty { capture.hangEvents[pid] = events }
             }
         }
         return capture

@@ -13,7 +13,17 @@ public enum ProcessSummary {
                 groups.append((key, [process]))
             }
         }
-        return groups.map { "  " + line($0.members) }
+        return groups.flatMap { ["  " + line($0.members)] + findingLines($0.members) }
+    }
+
+    /// Findings other than how the process ended (the group's line says that): hang events, at most 5 a group.
+    static let endingKinds: Set<String> = ["fatal_signal", "stopped_by_signal", "exit_status", "still_running", "end_not_seen"]
+
+    static func findingLines(_ members: [ProcessReport]) -> [String] {
+        let found = members.flatMap { process in
+            process.findings.filter { !endingKinds.contains($0.kind) }.map { "    [pid \(process.pid)] \($0.kind): \($0.message)" }
+        }
+        return found.count > 5 ? Array(found.prefix(5)) + ["    … \(found.count - 5) more in the report"] : found
     }
 
     static func line(_ members: [ProcessReport]) -> String {
