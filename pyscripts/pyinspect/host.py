@@ -41,6 +41,9 @@ def prepare(argument):
 def _install_child_hooks():
     """The target's children report to the run through child_process.py, imported only when the target forks
     or reaps a child: a run without children never loads it."""
+    def forking():
+        from . import child_process  # noqa: F401  (imported in the parent: the child imports nothing)
+
     def forked():
         from . import child_process
         child_process.after_fork_in_child()
@@ -54,7 +57,7 @@ def _install_child_hooks():
         if child_process is not None and capture.is_owner():
             child_process.target_at_exit()
 
-    os.register_at_fork(after_in_child=forked)
+    os.register_at_fork(before=forking, after_in_child=forked)
     os.waitpid = waitpid
     atexit.register(at_exit)
 
