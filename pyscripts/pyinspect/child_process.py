@@ -56,7 +56,7 @@ def install(argument):
     if hangs_on or allocations_on:
         # The instruments' records (capture.py's) go to this process's own file.
         from . import capture
-        capture.open_capture("%s/%d.jsonl" % (_directory, os.getpid()))
+        capture.open_capture("%s/%d.jsonl" % (_directory, os.getpid()), reserve=False)
         import atexit  # built in
         if allocations_on:  # main.c starts the sampler after this returns
             atexit.register(_save_allocations)
