@@ -36,6 +36,9 @@ int pyi_initialize(const pyi_start_options *options, char *error, size_t error_s
 int pyi_python_main(const char *executable, int argc, char **argv);
 // pyinspect-python's main: the anchor from pyi_path_anchor, sys.executable = this program's absolute path.
 int pyi_python_program_main(int argc, char **argv);
+// Its first half: Python initialised as pyi_python_program_main would, the program not yet run. 0, or the
+// exit status to leave with. Then pyi_run_main().
+int pyi_python_program_start(int argc, char **argv);
 
 // The interpreter path CPython's path calculation starts from: an activated virtualenv's bin/python
 // (VIRTUAL_ENV with a pyvenv.cfg), else /usr/bin/python3, the python3 matching the linked libpython.

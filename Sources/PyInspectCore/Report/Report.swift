@@ -39,6 +39,8 @@ public struct Report: Codable, Sendable {
     public var leaks: [LeakFinding]?
     /// `leaks`: how the verdict was reached, with the per-call series.
     public var leakHunt: LeakHuntSection?
+    /// `run`: the target's child processes, each measured (docs/schema/processes.schema.json, docs/processes.md).
+    public var processes: [ProcessReport]?
 
     public init(command: String, verdict: Verdict, exitStatus: Int32) {
         self.command = command
@@ -51,7 +53,7 @@ public struct Report: Codable, Sendable {
         case exitStatus = "exit_status", targetExit = "target_exit"
         case wallS = "wall_s", cpuS = "cpu_s", cpuUserS = "cpu_user_s", cpuSystemS = "cpu_system_s"
         case peakRssBytes = "peak_rss_bytes", gc, threads, exception, stacks, findings, tasks, diagnostics, gil, compare
-        case leaks, leakHunt = "leak_hunt", allocations
+        case leaks, leakHunt = "leak_hunt", allocations, processes
     }
 }
 

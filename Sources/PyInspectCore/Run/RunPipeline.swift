@@ -23,6 +23,7 @@ public enum RunPipeline {
         guard let start = PipelineStart.make() else { return .notRun(status: ExitStatus.internalError) }
         let (helper, workspace) = (start.helper, start.workspace)
         defer { workspace.remove() }
+        let childDirectory = ChildProcessDirectory.prepare(workspace: workspace, helper: helper, request: request)
         let outcome: ChildOutcome
         do {
             let limits = Supervisor.Limits(killAfterSeconds: request.timeoutSeconds.map { $0 + timeoutGraceSeconds })
@@ -45,7 +46,7 @@ public enum RunPipeline {
         let gil = request.gil != nil ? GILCapture.read(capturePath: workspace.capturePath) : nil
         let report = RunReportBuilder.build(
             request: request, outcome: outcome, capture: capture, faultHandlerText: timeoutStacks,
-            fatalSignalText: fatalStacks, gil: gil)
+            fatalSignalText: fatalStacks, gil: gil, children: childDirectory.map { ChildProcessSettle.read(directory: $0) })
         return .report(report, gil: gil)
     }
 
