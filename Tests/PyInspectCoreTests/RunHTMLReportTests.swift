@@ -43,4 +43,21 @@ import Testing
         #expect(html.contains("<section id=\"findings\"><h2>Findings (1)</h2>"))
         #expect(html.contains("<code>one</code> → <code>two</code> → <code>one</code>"))
     }
+
+    @Test func childProcessesGetTheirOwnPartWithHostileCommandsEscaped() {
+        var report = report()
+        var worker = ProcessReport(pid: 42, command: "python -c \(Self.hostile)", role: "multiprocessing worker",
+            startMethod: "spawn", verdict: "crash")
+        worker.parentPid = 41
+        worker.signalName = "SIGKILL"
+        worker.peakRssBytes = 3 << 20
+        worker.findings = [Finding(kind: "still_running", message: Self.hostile)]
+        report.processes = [worker]
+        #expect(RunHTMLReport.parts(report, gil: nil).map(\.id) == ["findings", "threads", "processes", "diagnostics"])
+        let html = RunHTMLReport.render(report)
+        #expect(!html.contains(Self.hostile))
+        #expect(html.contains("<h2>Processes (1)</h2>"))
+        #expect(html.contains("<td>multiprocessing worker</td><td>spawn</td><td>crash</td><td>SIGKILL</td>"))
+        #expect(html.contains("3.0 MiB"))
+    }
 }

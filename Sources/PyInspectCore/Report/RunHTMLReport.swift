@@ -17,7 +17,7 @@ public enum RunHTMLReport {
     static func parts(_ report: Report, gil: GILCapture?) -> [Part] {
         [
             exceptionPart(report), findingsPart(report), tasksPart(report), stacksPart(report),
-            threadsPart(report), gcPart(report), gilPart(report, capture: gil), allocationsPart(report),
+            threadsPart(report), processesPart(report), gcPart(report), gilPart(report, capture: gil), allocationsPart(report),
             diagnosticsPart(report),
         ].compactMap { $0 }
     }
@@ -157,6 +157,26 @@ public enum RunHTMLReport {
             body += "<td>\(thread.startedS.map { format("%.3f", $0) } ?? "–")</td><td>\(thread.endedS.map { format("%.3f", $0) } ?? "–")</td></tr>\n"
         }
         return Part(id: "threads", title: "Threads (\(report.threads.count))", body: body + "</table>\n")
+    }
+
+    /// Every child process of the target (docs/processes.md): role, how it ended and its own figures.
+    static func processesPart(_ report: Report) -> Part? {
+        guard let processes = report.processes, !processes.isEmpty else { return nil }
+        var body = "<table><tr><th>pid</th><th>parent</th><th>role</th><th>started by</th><th>verdict</th>"
+        body += "<th>exit</th><th>wall s</th><th>cpu s</th><th>peak RSS</th><th>command</th></tr>\n"
+        for process in processes {
+            let ending = process.signalName ?? process.exitStatus.map(String.init) ?? "–"
+            body += "<tr><td>\(process.pid)</td><td>\(process.parentPid.map(String.init) ?? "–")</td>"
+            body += "<td>\(HTMLEscaping.text(process.role))</td><td>\(HTMLEscaping.text(process.startMethod))</td>"
+            body += "<td>\(HTMLEscaping.text(process.verdict))</td><td>\(HTMLEscaping.text(ending))</td>"
+            body += "<td>\(process.wallS.map { format("%.3f", $0) } ?? "–")</td><td>\(process.cpuS.map { format("%.3f", $0) } ?? "–")</td>"
+            body += "<td>\(process.peakRssBytes.map { format("%.1f MiB", Double($0) / 1_048_576) } ?? "–")</td>"
+            body += "<td><code>\(HTMLEscaping.text(process.command))</code></td></tr>\n"
+            for finding in process.findings {
+                body += "<tr><td></td><td colspan=\"9\">\(HTMLEscaping.text(finding.kind)): \(HTMLEscaping.text(finding.message))</td></tr>\n"
+            }
+        }
+        return Part(id: "processes", title: "Processes (\(processes.count))", body: body + "</table>\n")
     }
 
     static func gcPart(_ report: Report) -> Part? {
