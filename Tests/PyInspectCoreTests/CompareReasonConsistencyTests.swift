@@ -90,6 +90,7 @@ import Testing
         "the GIL is free while it waits", "pickling results dominated", "free during the thread run",
         "free during the process run", "processes could not run in parallel", "threads could not run in parallel",
         "no pool could run in parallel", "waited on something else", "the GIL was not traced", "faster than threads",
+        "is not from parallelism",
     ]
 
     @Test func theCheckCatchesEachKindOfContradiction() {

@@ -49,8 +49,8 @@ def _threads(function, tasks, workers):
     load = _Load()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(function, range(tasks)))
-        figures = load.figures()  # the pool's threads are still alive: their run delay can be read
-    return figures, results
+        waits = _thread_waits()  # while the pool's threads are alive: their run delay can be read
+    return load.figures(waits=waits), results
 
 
 def _proc_figures(pid):
@@ -106,7 +106,8 @@ class _Load:
         self.busy = _busy_ticks(self.cpus)
         self.started, self.cpu = time.perf_counter(), time.process_time()
 
-    def figures(self, workers_cpu=0.0, worker_pids=()):
+    def figures(self, workers_cpu=0.0, worker_pids=(), waits=None):
+        """The figures at the end of the mode; `waits`: the threads' run delays read earlier (before they ended)."""
         wall = time.perf_counter() - self.started
         ours = time.process_time() - self.cpu + workers_cpu
         busy = _busy_ticks(self.cpus)
@@ -115,7 +116,7 @@ class _Load:
             figures["load_average_1m"] = self.load_average
         if busy is not None and self.busy is not None and wall > 0:
             figures["other_cpu_s"] = max(0.0, (busy - self.busy) / _CLOCK_TICKS - ours)
-        waits = _thread_waits()
+        waits = _thread_waits() if waits is None else waits
         if waits is not None and self.waits is not None:
             delay = sum(wait - self.waits.get(tid, 0) for tid, wait in waits.items())
             for pid in worker_pids:  # pool workers are single-threaded processes started in this interval

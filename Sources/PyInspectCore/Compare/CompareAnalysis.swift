@@ -98,7 +98,11 @@ public enum CompareAnalysis {
         if let cores, cores < 2 {
             return "; this machine gives the measurement \(cores) core: no pool could run in parallel"
         }
-        guard let processes = modes["processes"], let free = processes.coresFree, free < parallelCores else {
+        // Said only when the processes' own CPU agrees (they kept under 1.5 cores busy): figures that disagree
+        // with each other get no story.
+        guard let processes = modes["processes"], let free = processes.coresFree, free < parallelCores,
+            processes.parallelism < parallelCores
+        else {
             return ""
         }
         var clause = "; " + onlyFree(free, run: "process")
@@ -108,7 +112,12 @@ public enum CompareAnalysis {
         }
         if let delay = processes.runDelayS { parts.append("our processes waited \(seconds(delay)) for a CPU") }
         if !parts.isEmpty { clause += " (" + parts.joined(separator: "; ") + ")" }
-        return clause + ": processes could not run in parallel"
+        clause += ": processes could not run in parallel"
+        if processes.speedup >= worthwhileSpeedup {
+            // Then a speedup they measured came from the machine's load moving between modes.
+            clause += String(format: ", so their %.2fx over serial is not from parallelism: compare again on a quieter machine", processes.speedup)
+        }
+        return clause
     }
 
     /// serial, threads or processes, and why, in words built from the figures. Every claim the reason makes

@@ -112,7 +112,12 @@ public enum CompareReasonCheck {
                     "only \(figure ?? "?") cores free during the \(run) run (measured \(mode.coresFree.map { String($0) } ?? "nothing"))")
         }
         if reason.contains("processes could not run in parallel") {
-            require((processes.coresFree ?? 2) < CompareAnalysis.parallelCores, "processes could not run in parallel")
+            require((processes.coresFree ?? 2) < CompareAnalysis.parallelCores && processes.parallelism < CompareAnalysis.parallelCores,
+                    "processes could not run in parallel (they kept \(processes.parallelism) cores busy)")
+        }
+        for figure in numbers(after: "so their ", in: reason) where reason.contains("so their \(figure)x over serial is not from parallelism") {
+            require(quotes(figure, processes.speedup) && reason.contains("processes could not run in parallel"),
+                    "their \(figure)x over serial is not from parallelism")
         }
         if reason.contains("threads could not run in parallel") {
             require((threads.coresFree ?? 2) < CompareAnalysis.parallelCores, "threads could not run in parallel")
