@@ -43,9 +43,8 @@ $(TEST_VENV)/.installed: Makefile
 	@touch $@
 
 test: build test-venv ## Every test: Swift unit and end-to-end tests, then CPython's own tests under the host
-	timeout --kill-after=30 1800 $(SWIFT) test $(BUILD_FLAGS) --skip "CompareTimingTests|SoakTimingTests" 2>&1 | tee .build/swift-test.log; exit $${PIPESTATUS[0]}
-	@# Timing-sensitive: on their own, one at a time, with the cores to themselves.
-	timeout --kill-after=30 900 $(SWIFT) test $(BUILD_FLAGS) --filter "CompareTimingTests|SoakTimingTests" --no-parallel 2>&1 | tee .build/swift-test-timing.log; exit $${PIPESTATUS[0]}
+	@# One pass, in parallel: tests assert behaviour, not speed (speed claims are `make bench`'s), so they pass on a busy machine.
+	timeout --kill-after=30 1800 $(SWIFT) test $(BUILD_FLAGS) 2>&1 | tee .build/swift-test.log; exit $${PIPESTATUS[0]}
 	$(MAKE) cpython-tests
 
 unit-test: build test-venv ## Swift tests only

@@ -23,7 +23,7 @@ public enum CompareSummary {
                 : "pyinspect compare: no recommendation — \(section.reason)",
             "  \(section.target): \(section.tasks) tasks, \(section.workers) workers, \(section.startMethod), "
                 + "\(section.rounds) rounds (medians)",
-            "  mode          wall s    cpu s  speedup  per worker  cores busy  start-up s   pickled    peak RSS",
+            "  mode          wall s    cpu s  speedup  per worker  cores busy  start-up s   pickled    peak RSS  cores free",
         ]
         for name in ["serial", "threads", "processes"] {
             guard let mode = section.modes[name] else { continue }
@@ -31,7 +31,18 @@ public enum CompareSummary {
                 "  " + name.padding(toLength: 10, withPad: " ", startingAt: 0)
                     + String(format: "%9.3f %8.3f %7.2fx %10.2f %10.2f", mode.wallS, mode.cpuS, mode.speedup, mode.efficiency, mode.parallelism)
                     + (mode.startupS.map { String(format: " %11.3f", $0) } ?? "           -")
-                    + formatBytes(mode.pickledBytes).rightAligned(10) + formatBytes(mode.peakRssBytes).rightAligned(12))
+                    + formatBytes(mode.pickledBytes).rightAligned(10) + formatBytes(mode.peakRssBytes).rightAligned(12)
+                    + (mode.coresFree.map { String(format: " %11.1f", $0) } ?? "           -"))
+        }
+        if let cores = section.cores {
+            // What the machine left us: a busy machine changes every speedup above.
+            var line = "  machine: \(cores) core\(cores == 1 ? "" : "s") to run on"
+            if let load = section.loadAverage1m { line += String(format: ", load average %.2f", load) }
+            let delays = ["serial", "threads", "processes"].compactMap { name in
+                section.modes[name]?.runDelayS.map { "\(name) \(CompareAnalysis.seconds($0))" }
+            }
+            if !delays.isEmpty { line += "; waited for a CPU: " + delays.joined(separator: ", ") }
+            lines.append(line)
         }
         return lines.joined(separator: "\n") + "\n"
     }
