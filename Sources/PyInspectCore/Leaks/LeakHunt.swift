@@ -75,7 +75,7 @@ struct LeakChildResult: Codable {
 
 /// The child side: start Python, load the target, call it until every signal is decided, attribute.
 enum LeakHuntChild {
-    static let signalNames = ["blocks", "objects", "native", "fds", "threads", "tasks"]
+    static let signalNames = ["blocks", "objects", "native", "fds", "threads", "tasks", "references"]
 
     private struct StepReply: Decodable {
         var raised: ExceptionInfo?
@@ -85,6 +85,7 @@ enum LeakHuntChild {
         var fds: Int64?
         var threads: Int64?
         var tasks: Int64?
+        var references: Int64?
         var seconds: Double?
     }
 
@@ -99,6 +100,7 @@ enum LeakHuntChild {
     private struct AttributeReply: Decodable {
         var raised: ExceptionInfo?
         var leaks: [LeakFinding]?
+        var bounded: [LeakBoundedHolder]?
     }
 
     private struct LoadArgument: Encodable {
@@ -111,6 +113,8 @@ enum LeakHuntChild {
         var signals: [String]
         var calls: Int
         var native_per_call: Double
+        /// Calls between the steps of the slowest-stepping growing count (1 for a leak on every call).
+        var period: Int
     }
 
     static func run(request: LeaksRequest, helper: PythonHelper, resultPath: String) -> Int32 {
@@ -171,7 +175,11 @@ enum LeakHuntChild {
                 if calls < request.policy.callsAtLeast { continue }
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                 let final = elapsed >= request.policy.budgetSeconds || calls >= request.policy.maxCalls
-                trends = levels.map { LeakVerdict.trend($0, final: final, policy: request.policy) }
+                trends = levels.indices.map { index in
+                    LeakVerdict.trend(
+                        levels[index], final: final, policy: request.policy,
+                        exact: LeakVerdict.exactSignals.contains(signalNames[index]))
+                }
                 if interactive, calls % 10 == 0 {
                     FileHandle.standardError.write(Data("\rpyinspect leaks: \(calls) calls…".utf8))
                 }
@@ -193,9 +201,10 @@ enum LeakHuntChild {
             let growing = signals.filter { $0.trend == .growing }.map(\.name)
             if !growing.isEmpty {
                 let nativePerCall = signals.first { $0.name == "native" }?.growthPerCall ?? 0
+                let period = LeakVerdict.stepPeriod(signals.filter { $0.trend == .growing }.map { ($0.name, $0.series) })
                 let reply = try helper.call(
                     "leaks", "attribute",
-                    json: AttributeArgument(signals: growing, calls: 6, native_per_call: nativePerCall),
+                    json: AttributeArgument(signals: growing, calls: 6, native_per_call: nativePerCall, period: period),
                     as: AttributeReply.self)
                 if let raised = reply.raised {
                     result.exception = raised
@@ -203,7 +212,9 @@ enum LeakHuntChild {
                     return 0
                 }
                 result.leaks = reply.leaks ?? []
-                if result.leaks.isEmpty {
+                let bounded = reply.bounded ?? []
+                if !bounded.isEmpty { result.hunt?.bounded = bounded }
+                if result.leaks.isEmpty && bounded.isEmpty {
                     // Something grew but attribution found nothing to name: still a leak, reported as memory.
                     result.leaks = [LeakFinding(kind: growing.contains("native") ? "native" : "memory",
                                                 message: "grew: \(growing.joined(separator: ", "))")]
@@ -221,7 +232,7 @@ enum LeakHuntChild {
     }
 
     private static func append(_ reply: StepReply, to levels: inout [[Int64]]) {
-        let values = [reply.blocks, reply.objects, reply.native, reply.fds, reply.threads, reply.tasks]
+        let values = [reply.blocks, reply.objects, reply.native, reply.fds, reply.threads, reply.tasks, reply.references]
         for index in levels.indices { levels[index].append(values[index] ?? 0) }
     }
 

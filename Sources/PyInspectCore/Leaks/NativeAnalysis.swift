@@ -65,7 +65,12 @@ enum NativeAnalysis {
                 series[index].append(Int64(request.levels[name] ?? 0))
             }
             let reply = StepReply(
-                trends: series.map { LeakVerdict.trend($0, final: request.final).rawValue },
+                trends: series.indices.map { index in
+                    LeakVerdict.trend(
+                        series[index], final: request.final,
+                        exact: LeakVerdict.exactSignals.contains(LeakHuntChild.signalNames[index])
+                    ).rawValue
+                },
                 growthPerCall: series.map { LeakVerdict.growthPerCall($0) }, calls: max(0, series[0].count - 1))
             return (try? JSONEncoder().encode(reply)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         case "leak_trend":
@@ -73,7 +78,13 @@ enum NativeAnalysis {
                 return #"{"error":"bad argument"}"#
             }
             let reply = TrendReply(
-                trends: request.series.map { LeakVerdict.trend($0, final: request.final).rawValue },
+                trends: request.series.indices.map { index in
+                    LeakVerdict.trend(
+                        request.series[index], final: request.final,
+                        exact: index < LeakHuntChild.signalNames.count
+                            && LeakVerdict.exactSignals.contains(LeakHuntChild.signalNames[index])
+                    ).rawValue
+                },
                 growthPerCall: request.series.map { LeakVerdict.growthPerCall($0) })
             return (try? JSONEncoder().encode(reply)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         case "leak_signals":
