@@ -257,6 +257,8 @@ def _frames_of(traceback_frames):
             continue
         code = linecache.getline(frame.filename, frame.lineno).strip() or None
         frames.append({"file": frame.filename, "line": frame.lineno, "function": "", "code": code})
+    while frames and frames[-1]["file"] == "<string>":
+        frames.pop()  # the host's call into the helper
     return frames
 
 
