@@ -48,7 +48,8 @@ import Testing
         let hunt = try clean(fixture)
         let bounded = try #require(hunt["bounded"] as? [[String: Any]], "\(fixture): clean but no bounded holder named")
         #expect(bounded.first?["bound"] as? Int == bound, "\(fixture): \(bounded)")
-        #expect(!(bounded.first?["chain"] as? [Any] ?? []).isEmpty, "\(fixture): no chain to the holder")
+        let chain = bounded.first?["chain"] as? [[String: Any]] ?? []
+        #expect(!chain.isEmpty, "\(fixture): no chain to the holder")
     }
 
     // Growth that makes no new objects: the references signal sees it; the chain ends at the list.

@@ -579,7 +579,8 @@ def _python_leak(census_before, census_after, stats, calls, tracemalloc, ids_bef
     stored = _stored_at(path, calls, frames) if path else None
     del sample, path
     kind = "objects" if grown else "memory"
-    bytes_total = max(bytes_total, 8 * references_total)
+    if references_total:
+        bytes_total = 8 * references_total  # a pointer slot per reference: what the container's array grows by
     leak = _leak(kind, frames, calls, types, bytes_total, sum(grown.values()), chain, message)
     if stored is not None:
         leak["stored_at"], leak["stored_traceback"] = stored
