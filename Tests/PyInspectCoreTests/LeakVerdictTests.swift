@@ -99,14 +99,24 @@ import Testing
         // A byte signal steps on its own (allocator reuse): no sporadic wait.
         #expect(LeakVerdict.trend(Array(lazy.prefix(16)), final: false, policy: policy, exact: false) == .flat)
         // A jump at the first measured call is lazy initialisation, exact or not.
-        let jump = series(12) { $0 == 0 ? 100 : 180 }
+        let jump = series(policy.exactMinCalls) { $0 == 0 ? 100 : 180 }
+        #expect(LeakVerdict.trend(Array(jump.prefix(30)), final: false, policy: policy, exact: true) == .undecided)
         #expect(LeakVerdict.trend(jump, final: false, policy: policy, exact: true) == .flat)
     }
 
     @Test func aCacheFillingCallAfterCallGetsNoSporadicWait() {
         let filling = series(200) { Int64(100 + min($0, 40)) }
-        #expect(LeakVerdict.plateauNeeded(LeakVerdict.records(filling), policy: policy, exact: true) == 43)
-        #expect(LeakVerdict.trend(Array(filling.prefix(84)), final: false, policy: policy, exact: true) == .flat)
+        #expect(LeakVerdict.plateauNeeded(LeakVerdict.records(filling), policy: policy, exact: true) == 44)
+        #expect(LeakVerdict.trend(Array(filling.prefix(84)), final: false, policy: policy, exact: true) == .undecided)
+        #expect(LeakVerdict.trend(Array(filling.prefix(85)), final: false, policy: policy, exact: true) == .flat)
+    }
+
+    /// A leak on every 40th call whose first step comes after 30 calls: an exact count is not flat before it.
+    @Test func anExactCountWaitsForASlowFirstStep() {
+        let levels = series(policy.leakCalls + 20) { call in Int64(10 + (call + 8) / 40) }
+        #expect(LeakVerdict.trend(Array(levels.prefix(31)), final: false, policy: policy, exact: true) == .undecided)
+        #expect(LeakVerdict.trend(Array(levels.prefix(31)), final: false, policy: policy, exact: false) == .flat)
+        #expect(LeakVerdict.trend(levels, final: false, policy: policy, exact: true) == .growing)
     }
 
     @Test func theStepPeriodOfTheSlowestExactSignal() {

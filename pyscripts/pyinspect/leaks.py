@@ -576,7 +576,8 @@ def _python_leak(census_before, census_after, stats, calls, tracemalloc, ids_bef
                   "that already existed (no new objects)"
     chain, path = _chain_path(sample, registered) if sample is not None else ([], [])
     bound = _bound_of(path)
-    stored = _stored_at(path, calls, frames) if path else None
+    # The holder to watch: the chain's last container, or the container itself when it is what leaks.
+    stored = _stored_at(path, calls, frames, holder_is_last=references_total > 0) if path else None
     del sample, path
     kind = "objects" if grown else "memory"
     if references_total:
@@ -632,11 +633,11 @@ def _bound_of(path):
     return None
 
 
-def _stored_at(path, calls, allocation_frames):
+def _stored_at(path, calls, allocation_frames, holder_is_last=False):
     """The line that stored the leaked object into its holder (the chain's last container): the user line
     during which the holder grew, watched over a few calls with a line tracer. (site, frames) or None."""
     holder = None
-    for obj in reversed(path[:-1] if len(path) > 1 else path):
+    for obj in reversed(path if holder_is_last or len(path) < 2 else path[:-1]):
         if _size_of(obj) is not None:
             holder = obj
             break

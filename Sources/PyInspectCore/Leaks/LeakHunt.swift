@@ -147,15 +147,16 @@ enum LeakHuntChild {
                 return series
             }
             var seconds = 0.0
-            // Warm-up calls, then the baseline: the warm-up's own measurement.
-            let warm = try step(helper, count: request.policy.warmupCalls)
+            // Warm-up calls, then the baseline: the measurement after the last of them (see `warmupCalls`).
+            let first = try step(helper, count: max(1, request.policy.warmupCalls - 1))
+            let warm = first.raised == nil && request.policy.warmupCalls > 1 ? try step(helper, count: 1) : first
             if let raised = warm.raised {
                 result.exception = raised
                 result.problem = "raised"
                 return 0
             }
             append(warm, to: &levels)
-            seconds += warm.seconds ?? 0
+            seconds += (warm.seconds ?? 0) + (request.policy.warmupCalls > 1 ? first.seconds ?? 0 : 0)
             var stoppedBy = "budget"
             // The budget is wall time of the whole loop: the target's calls and the measurements between them.
             let started = DispatchTime.now().uptimeNanoseconds

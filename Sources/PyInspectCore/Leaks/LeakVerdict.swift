@@ -9,8 +9,10 @@ public enum LeakTrend: String, Codable, Sendable, Equatable {
 }
 
 public struct LeakPolicy: Sendable, Equatable {
-    /// Calls made before the baseline (lazy initialisation, first-use caches).
-    public var warmupCalls = 2
+    /// Calls made before the baseline (lazy initialisation, first-use caches). The hunt measures after the
+    /// last one only: the measurement after the first ones differs from any later one (the inspector's own first
+    /// round trip), and a baseline above the later levels would hide a later step.
+    public var warmupCalls = 3
     /// Fewest measured calls before any verdict.
     public var minCalls = 10
     /// Fewest calls a plateau must last before the signal is called flat.
@@ -18,6 +20,9 @@ public struct LeakPolicy: Sendable, Equatable {
     /// Fewest calls a plateau must last after a step that came once the series had held still: a leak that
     /// happens once every N calls (N up to about this) is seen to step again before it is called flat.
     public var sporadicPlateau = 60
+    /// Fewest measured calls before an exact count is called flat: a leak that steps once every N calls, N up
+    /// to this, steps at least once before the verdict (then `sporadicPlateau` waits for the next step).
+    public var exactMinCalls = 50
     /// Measured calls after which growth sustained over every quarter is a leak without waiting for the budget.
     public var leakCalls = 150
     /// Seconds of hunting (calls and measurements) after which whatever is still undecided is decided.
@@ -76,7 +81,8 @@ public enum LeakVerdict {
         // used to take between them is a cache that just filled (a budget spent at call 71 by a cache full at
         // 64), not a leak.
         if sustained(levels) && final && calls - last <= max(3, 2 * medianGap(recordIndices)) { return .growing }
-        if calls >= policy.minCalls && calls - last >= plateauNeeded(recordIndices, policy: policy, exact: exact) { return .flat }
+        let minCalls = exact ? max(policy.minCalls, policy.exactMinCalls) : policy.minCalls
+        if calls >= minCalls && calls - last >= plateauNeeded(recordIndices, policy: policy, exact: exact) { return .flat }
         return final ? .flat : .undecided
     }
 
