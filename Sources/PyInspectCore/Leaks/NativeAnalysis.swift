@@ -19,6 +19,9 @@ enum NativeAnalysis {
         /// One series of levels per signal (LeakHuntChild.signalNames order), warm-up baseline first.
         var series: [[Int64]]
         var final: Bool
+        /// As StepRequest's.
+        var exactCounts: Bool?
+        enum CodingKeys: String, CodingKey { case series, final, exactCounts = "exact_counts" }
     }
 
     struct TrendReply: Encodable {
@@ -35,6 +38,11 @@ enum NativeAnalysis {
         /// This measurement's level of each signal (keys: LeakHuntChild.signalNames; other keys ignored).
         var levels: [String: Double]
         var final: Bool
+        /// Judge the exact counts as `pyinspect leaks` does (a step after a still stretch waits for the next one,
+        /// no flat verdict before `exactMinCalls`): sporadic leaks are caught, at the cost of more calls per
+        /// clean test. Off unless asked.
+        var exactCounts: Bool?
+        enum CodingKeys: String, CodingKey { case levels, final, exactCounts = "exact_counts" }
     }
 
     struct StepReply: Encodable {
@@ -68,7 +76,8 @@ enum NativeAnalysis {
                 trends: series.indices.map { index in
                     LeakVerdict.trend(
                         series[index], final: request.final,
-                        exact: LeakVerdict.exactSignals.contains(LeakHuntChild.signalNames[index])
+                        exact: request.exactCounts == true
+                            && LeakVerdict.exactSignals.contains(LeakHuntChild.signalNames[index])
                     ).rawValue
                 },
                 growthPerCall: series.map { LeakVerdict.growthPerCall($0) }, calls: max(0, series[0].count - 1))
@@ -81,7 +90,7 @@ enum NativeAnalysis {
                 trends: request.series.indices.map { index in
                     LeakVerdict.trend(
                         request.series[index], final: request.final,
-                        exact: index < LeakHuntChild.signalNames.count
+                        exact: request.exactCounts == true && index < LeakHuntChild.signalNames.count
                             && LeakVerdict.exactSignals.contains(LeakHuntChild.signalNames[index])
                     ).rawValue
                 },
