@@ -75,6 +75,14 @@ import Testing
     @Test func anLruCacheOf256FillingSlowlyIsBounded() throws { try expectBounded("clean_lru_256.py", bound: 256) }
     @Test func aDequeWithMaxlenFillingSlowlyIsBounded() throws { try expectBounded("clean_deque_slow.py", bound: 400) }
     @Test func aHandWrittenCacheWithAMaxsizeIsBounded() throws { try expectBounded("clean_user_bounded.py", bound: 300) }
+    // A declared bound that nothing enforces: the hunt calls past it and finds the growth goes on.
+    @Test func aMaxsizeAttributeThatNothingEnforcesIsALeak() throws {
+        let (leak, _) = try leak("declared_maxsize_ignored.py", kind: "objects", lines: [9, 18])
+        let steps = chain(leak)
+        #expect(steps.first?["repr"] as? String == "module declared_maxsize_ignored", "\(steps)")
+        #expect(steps.count > 2 && steps[2]["via"] as? String == ".items", "\(steps)")
+    }
+
     @Test func aPoolThatRefills() throws { _ = try clean("clean_pool_refill.py") }
     @Test func aTableBuiltOnTheSeventhCall() throws { _ = try clean("clean_lazy_table.py") }
 
@@ -127,6 +135,13 @@ import Testing
         let steps = chain(leak)
         #expect((steps.first?["repr"] as? String ?? "").contains("EventLoop"), "\(steps)")
         #expect(steps.count > 1 && steps[1]["via"] as? String == "._scheduled", "\(steps)")
+    }
+
+    @Test func tasksThatYieldForeverNameTheReadyQueue() throws {
+        let (leak, _) = try leak("tasks_on_ready_queue.py", kind: "tasks", lines: [11])
+        let steps = chain(leak)
+        #expect((steps.first?["repr"] as? String ?? "").contains("EventLoop"), "\(steps)")
+        #expect(steps.count > 1 && steps[1]["via"] as? String == "._ready", "\(steps)")
     }
 
     // Allocated in one function, stored by another: both lines, and the terminal shows them with the traceback.

@@ -580,7 +580,7 @@ def _python_leak(census_before, census_after, stats, calls, tracemalloc, ids_bef
         message = f"a {_type_name(sample)} gains {references_total / calls:g} references per call to objects " \
                   "that already existed (no new objects)"
     chain, path = _chain_path(sample, registered) if sample is not None else ([], [])
-    bound = _bound_of(path)
+    bound = _verified_bound(_bound_of(path))
     # The holder to watch: the chain's last container, or the container itself when it is what leaks.
     stored = _stored_at(path, calls, frames, holder_is_last=references_total > 0) if path else None
     del sample, path
@@ -609,11 +609,13 @@ def _bound_of(path):
                 maxsize = parameters().get("maxsize")
                 if isinstance(maxsize, int):
                     name = getattr(obj, "__qualname__", _type_name(obj))
-                    return {"holder": f"lru_cache {name}", "bound": maxsize, "size": info().currsize}
+                    return {"holder": f"lru_cache {name}", "bound": maxsize, "size": info().currsize,
+                            "_measure": lambda: info().currsize, "_trusted": True}
                 continue
             if collections is not None and isinstance(obj, collections.deque):
                 if obj.maxlen is not None:
-                    return {"holder": "deque", "bound": obj.maxlen, "size": len(obj)}
+                    return {"holder": "deque", "bound": obj.maxlen, "size": len(obj),
+                            "_measure": obj.__len__, "_trusted": True}
                 continue
             following = path[index + 1]
             if isinstance(obj, type(sys)):
@@ -622,7 +624,7 @@ def _bound_of(path):
                     value = getattr(obj, name, None)
                     if isinstance(value, int) and not isinstance(value, bool) and hasattr(following, "__len__"):
                         return {"holder": f"module {obj.__name__} cache ({name})", "bound": value,
-                                "size": len(following)}
+                                "size": len(following), "_measure": following.__len__, "_trusted": False}
                 continue
             attributes = getattr(obj, "__dict__", None)
             if isinstance(attributes, dict) and not isinstance(obj, type):
@@ -632,10 +634,36 @@ def _bound_of(path):
                         size = len(obj) if hasattr(obj, "__len__") else (
                             len(following) if hasattr(following, "__len__") else None)
                         if size is not None and size <= value:
-                            return {"holder": _type_name(obj), "bound": value, "size": size}
+                            measure = obj.__len__ if hasattr(obj, "__len__") else following.__len__
+                            return {"holder": _type_name(obj), "bound": value, "size": size,
+                                    "_measure": measure, "_trusted": False}
         except BaseException:
             continue
     return None
+
+
+def _verified_bound(bound):
+    """Keeps calling until the holder has reached its bound (and a tenth more): a bound that is only declared
+    (an attribute named maxsize on a list that never evicts) is then passed, and the growth is a leak after all.
+    A bound too far away to reach is trusted only from the standard library (lru_cache, deque)."""
+    if bound is None:
+        return None
+    measure = bound.pop("_measure")
+    trusted = bound.pop("_trusted")
+    needed = bound["bound"] - bound["size"] + max(5, bound["bound"] // 10)
+    if needed > 3000:
+        return bound if trusted else None
+    try:
+        for _ in range(needed):
+            _call_target()
+        size = measure()
+    except BaseException:
+        return None
+    if size > bound["bound"]:
+        return None
+    bound["size"] = size
+    bound["reached"] = size >= bound["bound"]
+    return bound
 
 
 def _stored_at(path, calls, allocation_frames, holder_is_last=False):

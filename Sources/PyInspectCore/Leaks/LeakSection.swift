@@ -70,6 +70,9 @@ public struct LeakBoundedHolder: Codable, Sendable, Equatable {
     public var chain: [ChainStep]
     public var types: [LeakType]
     public var site: SourceSite?
+    /// The hunt kept calling until the holder reached its bound (false: the bound was too far to reach, and is
+    /// trusted because the holder is the standard library's lru_cache or deque).
+    public var reached: Bool?
 }
 
 /// `leak_hunt` in the JSON report: how the verdict was reached, with the per-call series.
