@@ -22,7 +22,7 @@ public struct LeakPolicy: Sendable, Equatable {
     public var sporadicPlateau = 60
     /// Fewest measured calls before an exact count is called flat: a leak that steps once every N calls, N up
     /// to this, steps at least once before the verdict (then `sporadicPlateau` waits for the next step).
-    public var exactMinCalls = 50
+    public var exactMinCalls = 40
     /// Measured calls after which growth sustained over every quarter is a leak without waiting for the budget.
     public var leakCalls = 150
     /// Seconds of hunting (calls and measurements) after which whatever is still undecided is decided.
