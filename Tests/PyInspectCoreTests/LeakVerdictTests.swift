@@ -88,6 +88,11 @@ import Testing
         #expect(LeakVerdict.trend(Array(early.prefix(14)), final: false, policy: policy, exact: true) == .undecided)
         #expect(LeakVerdict.trend(Array(early.prefix(28)), final: false, policy: policy, exact: true) == .undecided)
         #expect(LeakVerdict.trend(early, final: false, policy: policy, exact: true) == .growing)
+        // The budget spent at call 80 (a loaded machine): three steps, the first quarter without one.
+        #expect(LeakVerdict.trend(Array(levels.prefix(81)), final: true, policy: policy, exact: true) == .growing)
+        #expect(LeakVerdict.trend(Array(levels.prefix(81)), final: true, policy: policy, exact: false) == .flat)
+        // Two steps are not enough to tell from two late lazy initialisations.
+        #expect(LeakVerdict.trend(Array(levels.prefix(60)), final: true, policy: policy, exact: true) == .flat)
         // The budget spent at call 100 still sees four steps, one per quarter.
         #expect(LeakVerdict.trend(Array(levels.prefix(101)), final: true, policy: policy, exact: true) == .growing)
     }

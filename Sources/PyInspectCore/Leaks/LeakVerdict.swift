@@ -81,6 +81,11 @@ public enum LeakVerdict {
         // used to take between them is a cache that just filled (a budget spent at call 71 by a cache full at
         // 64), not a leak.
         if sustained(levels) && final && calls - last <= max(3, 2 * medianGap(recordIndices)) { return .growing }
+        // The budget spent (a loaded machine, a slow call) while an exact count stepped at least three times
+        // after a still stretch, the last step no longer ago than two of its usual spacings: a leak every N calls
+        // whose first quarter had no step yet.
+        let steps = recordIndices.filter { $0 > 1 }
+        if exact && final && steps.count >= 3 && calls - last <= 2 * medianGap(steps) { return .growing }
         let minCalls = exact ? max(policy.minCalls, policy.exactMinCalls) : policy.minCalls
         if calls >= minCalls && calls - last >= plateauNeeded(recordIndices, policy: policy, exact: exact) { return .flat }
         return final ? .flat : .undecided
