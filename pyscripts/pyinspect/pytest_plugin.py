@@ -99,6 +99,8 @@ def _hunt(item):
         native_per_call = verdict["growth_per_call"][signals.index("native")]
         found = fastjson.loads(leaks.attribute(fastjson.dumps(
             {"signals": growing, "calls": 6, "native_per_call": native_per_call})))
+        if not found.get("leaks") and found.get("bounded"):
+            return None  # what grew is a bounded cache filling (an lru_cache with a maxsize...): not a leak
         return _describe(item, verdict["calls"], growing, found.get("leaks") or [])
     finally:
         leaks._state["function"] = None

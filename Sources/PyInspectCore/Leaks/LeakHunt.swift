@@ -78,7 +78,7 @@ struct LeakChildResult: Codable {
 
 /// The child side: start Python, load the target, call it until every signal is decided, attribute.
 enum LeakHuntChild {
-    static let signalNames = ["blocks", "objects", "native", "fds", "threads", "tasks"]
+    static let signalNames = ["blocks", "objects", "native", "fds", "threads", "tasks", "references"]
 
     private struct StepReply: Decodable {
         var raised: ExceptionInfo?
@@ -88,6 +88,7 @@ enum LeakHuntChild {
         var fds: Int64?
         var threads: Int64?
         var tasks: Int64?
+        var references: Int64?
         var seconds: Double?
     }
 
@@ -102,6 +103,7 @@ enum LeakHuntChild {
     private struct AttributeReply: Decodable {
         var raised: ExceptionInfo?
         var leaks: [LeakFinding]?
+        var bounded: [LeakBoundedHolder]?
     }
 
     private struct LoadArgument: Encodable {
@@ -114,6 +116,8 @@ enum LeakHuntChild {
         var signals: [String]
         var calls: Int
         var native_per_call: Double
+        /// Calls between the steps of the slowest-stepping growing count (1 for a leak on every call).
+        var period: Int
     }
 
     static func run(request: LeaksRequest, helper: PythonHelper, resultPath: String) -> Int32 {
@@ -151,10 +155,15 @@ enum LeakHuntChild {
                 return series
             }
             var seconds = 0.0
-            // Warm-up calls, then the baseline: the warm-up's own measurement.
-            guard let warm = try interruptibleStep(helper, count: request.policy.warmupCalls),
-                interruption(raised: warm.raised) == nil
+            // Warm-up calls, then the baseline: the measurement after the last of them (see `warmupCalls`).
+            guard let first = try interruptibleStep(helper, count: max(1, request.policy.warmupCalls - 1)),
+                interruption(raised: first.raised) == nil
             else {
+                result.interrupted = interruption(raised: nil) ?? SIGINT
+                return 0
+            }
+            let second = first.raised == nil && request.policy.warmupCalls > 1 ? try interruptibleStep(helper, count: 1) : first
+            guard let warm = second, interruption(raised: warm.raised) == nil else {
                 result.interrupted = interruption(raised: nil) ?? SIGINT
                 return 0
             }
@@ -164,7 +173,7 @@ enum LeakHuntChild {
                 return 0
             }
             append(warm, to: &levels)
-            seconds += warm.seconds ?? 0
+            seconds += (warm.seconds ?? 0) + (request.policy.warmupCalls > 1 ? first.seconds ?? 0 : 0)
             var stoppedBy = "budget"
             // The budget is wall time of the whole loop: the target's calls and the measurements between them.
             let started = DispatchTime.now().uptimeNanoseconds
@@ -191,7 +200,11 @@ enum LeakHuntChild {
                 if calls < request.policy.callsAtLeast { continue }
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                 let final = elapsed >= request.policy.budgetSeconds || calls >= request.policy.maxCalls
-                trends = levels.map { LeakVerdict.trend($0, final: final, policy: request.policy) }
+                trends = levels.indices.map { index in
+                    LeakVerdict.trend(
+                        levels[index], final: final, policy: request.policy,
+                        exact: LeakVerdict.exactSignals.contains(signalNames[index]))
+                }
                 if interactive, calls % 10 == 0 {
                     FileHandle.standardError.write(Data("\rpyinspect leaks: \(calls) calls…".utf8))
                 }
@@ -216,16 +229,17 @@ enum LeakHuntChild {
                 result.leaks = [unattributed(growing, reason: "not attributed: the hunt was interrupted")]
             } else if !growing.isEmpty {
                 let nativePerCall = signals.first { $0.name == "native" }?.growthPerCall ?? 0
+                let period = LeakVerdict.stepPeriod(signals.filter { $0.trend == .growing }.map { ($0.name, $0.series) })
                 var reply: AttributeReply
                 var stoppedBySignal: Int32?
                 do {
                     reply = try helper.call(
                         "leaks", "attribute",
-                        json: AttributeArgument(signals: growing, calls: 6, native_per_call: nativePerCall),
+                        json: AttributeArgument(signals: growing, calls: 6, native_per_call: nativePerCall, period: period),
                         as: AttributeReply.self)
                 } catch {
                     guard let signal = interruption(error: error) else { throw error }
-                    reply = AttributeReply(raised: nil, leaks: nil)
+                    reply = AttributeReply(raised: nil, leaks: nil, bounded: nil)
                     stoppedBySignal = signal
                 }
                 // Interrupted during attribution: what it finished is kept, the rest is reported unattributed.
@@ -242,7 +256,9 @@ enum LeakHuntChild {
                     return 0
                 }
                 result.leaks = reply.leaks ?? []
-                if result.leaks.isEmpty {
+                let bounded = reply.bounded ?? []
+                if !bounded.isEmpty { result.hunt?.bounded = bounded }
+                if result.leaks.isEmpty && bounded.isEmpty {
                     // Something grew but attribution found nothing to name: still a leak, reported as memory.
                     result.leaks = [LeakFinding(kind: growing.contains("native") ? "native" : "memory",
                                                 message: "grew: \(growing.joined(separator: ", "))")]
@@ -294,7 +310,7 @@ enum LeakHuntChild {
     }
 
     private static func append(_ reply: StepReply, to levels: inout [[Int64]]) {
-        let values = [reply.blocks, reply.objects, reply.native, reply.fds, reply.threads, reply.tasks]
+        let values = [reply.blocks, reply.objects, reply.native, reply.fds, reply.threads, reply.tasks, reply.references]
         for index in levels.indices { levels[index].append(values[index] ?? 0) }
     }
 
