@@ -14,9 +14,9 @@ enum HangMonitor {
     static func start(helper: PythonHelper, capturePath: String) {
         pyi_host_thread_expect()
         let thread = Thread {
+            HostThread.announce(name: "pyinspect-hang-monitor", capturePath: capturePath)
             // A thread state kept for the thread's life, made before the target runs (host_thread_state.c).
             pyi_host_thread_attach()
-            HostThread.announce(name: "pyinspect-hang-monitor", capturePath: capturePath)
             var watch = HangWatch()
             let decoder = JSONDecoder()
             while true {
