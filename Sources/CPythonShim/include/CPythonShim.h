@@ -59,6 +59,14 @@ int pyi_is_finalizing(void);
 int pyi_helper_call(const char *package_dir, const char *module, const char *function, const char *argument,
                     char **result, char **error);
 
+// pyinspect's own native threads keep one Python thread state for their life (host_thread_state.c says why:
+// tracemalloc.stop() racing a thread state made without the GIL crashes CPython 3.11). On the main thread, before
+// starting such a thread: pyi_host_thread_expect(); first thing on the thread: pyi_host_thread_attach(); then on
+// the main thread, before the target runs: pyi_host_threads_wait_attached() (releases the GIL while it waits).
+void pyi_host_thread_expect(void);
+void pyi_host_thread_attach(void);
+void pyi_host_threads_wait_attached(void);
+
 // ---- Swift analysis callable from Python ----
 // handler(name, argument_json) returns a malloc'd UTF-8 string (freed by the module), or NULL for an unknown name.
 typedef char *(*pyi_native_handler)(const char *name, const char *argument);

@@ -12,8 +12,11 @@ enum HangMonitor {
     static let interval = 0.05
 
     static func start(helper: PythonHelper, capturePath: String) {
+        pyi_host_thread_expect()
         let thread = Thread {
             HostThread.announce(name: "pyinspect-hang-monitor", capturePath: capturePath)
+            // A thread state kept for the thread's life, made before the target runs (host_thread_state.c).
+            pyi_host_thread_attach()
             var watch = HangWatch()
             let decoder = JSONDecoder()
             while true {
@@ -32,5 +35,6 @@ enum HangMonitor {
         }
         thread.name = "pyinspect-hang-monitor"
         thread.start()
+        pyi_host_threads_wait_attached()
     }
 }
