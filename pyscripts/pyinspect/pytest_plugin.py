@@ -29,7 +29,6 @@ from . import fastjson, gc_stats, leaks, pytest_harness
 WARMUP_CALLS = 1          # pytest's own call is the first warm-up
 BUDGET_SECONDS = 2.5
 MAX_CALLS = 600
-LEAK_CALLS = 150          # LeakPolicy.leakCalls: growth sustained this long is a leak without the budget
 _state = {"checked": 0, "escalated": [], "flagged": [], "inconclusive": [], "seconds": 0.0, "calls": 0,
           "collections": 0}
 _bound = {}
@@ -123,11 +122,12 @@ def _check(item):
         repeats.start()
         _state["checked"] += 1
         budget = item.config.getoption("leaks_budget")
-        decided = _cheap_phase(repeats, budget)
-        if decided in ("clean", "raised"):
-            return None
-        _state["escalated"].append(f"{item.nodeid} ({decided})")
-        return _full_phase(item, repeats, budget)
+        verdict, signals = _frozen_hunt(repeats, budget)
+        if verdict is None or "growing" not in verdict["trends"]:
+            return None  # clean, or failed when repeated (not ours to judge)
+        grew = [name for name, trend in zip(signals, verdict["trends"]) if trend == "growing"]
+        _state["escalated"].append(f"{item.nodeid} ({', '.join(grew)} growing over {verdict['calls']} calls)")
+        return _attribute(item, repeats, verdict, signals)
     finally:
         repeats.finish()
         if callback is not None and callback not in gc.callbacks:
@@ -136,9 +136,8 @@ def _check(item):
         _state["collections"] += sum(s["collections"] for s in _bound["get_stats"]()) - collections_before
 
 
-def _cheap_phase(repeats, budget):
-    """"clean" or "raised" when decided on the frozen heap, else the signals that moved (for the full protocol
-    to decide)."""
+def _frozen_hunt(repeats, budget):
+    """(verdict, signal names); verdict None when a repeat failed."""
     clock = _bound["clock"]
     started = clock()
     signals = _native("leak_hunt_start", {})
@@ -151,7 +150,7 @@ def _cheap_phase(repeats, budget):
         while True:
             levels = fastjson.loads(reply)
             if "raised" in levels:
-                return "raised"  # a test that fails when repeated is not ours to judge here
+                return None, signals
             final = clock() - started >= budget
             verdict = _native("leak_hunt_step", {"levels": levels, "final": final})
             if verdict["calls"] >= MAX_CALLS and "undecided" in verdict["trends"]:
@@ -159,67 +158,42 @@ def _cheap_phase(repeats, budget):
             trends = verdict["trends"]
             if verdict["calls"] > 0 and "undecided" not in trends:
                 _state["calls"] += verdict["calls"] + WARMUP_CALLS
-                if "growing" not in trends:
-                    return "clean"
-                return ", ".join(f"{name} growing over {verdict['calls']} calls"
-                                 for name, trend in zip(signals, trends) if trend == "growing")
+                return verdict, signals
             reply = leaks.step("1")
     finally:
         _bound["unfreeze"]()
         leaks._state["function"] = None
 
 
-def _full_phase(item, repeats, budget):
-    """`pyinspect leaks`' protocol on the repeats, then attribution."""
-    clock = _bound["clock"]
-    signals = _native("leak_hunt_start", {})
+def _attribute(item, repeats, verdict, signals):
+    """Where the growth comes from, on the unfrozen heap (leaks.attribute: calls under tracemalloc, a census,
+    a reference chain). Growth it can tie to nothing is not evidence enough to fail the test."""
+    growing = [name for name, trend in zip(signals, verdict["trends"]) if trend == "growing"]
+    native_per_call = verdict["growth_per_call"][signals.index("native")]
     leaks._state["function"] = repeats.call
     leaks._state["loop"] = None
-    started = clock()
     try:
-        reply = leaks.step("0")
-        while True:
-            levels = fastjson.loads(reply)
-            if "raised" in levels:
-                return None
-            final = clock() - started >= budget
-            verdict = _native("leak_hunt_step", {"levels": levels, "final": final})
-            if verdict["calls"] >= MAX_CALLS and "undecided" in verdict["trends"]:
-                verdict = _native("leak_hunt_step", {"levels": levels, "final": True})
-            if verdict["calls"] > 0 and "undecided" not in verdict["trends"]:
-                break
-            reply = leaks.step("1")
-        _state["calls"] += verdict["calls"]
-        growing = [name for name, trend in zip(signals, verdict["trends"]) if trend == "growing"]
-        if not growing:
-            return None
-        native_per_call = verdict["growth_per_call"][signals.index("native")]
         found = fastjson.loads(leaks.attribute(fastjson.dumps(
             {"signals": growing, "calls": 6, "native_per_call": native_per_call})))
-        if "raised" in found:
-            return None
-        found = found.get("leaks") or []
-        if _weak(verdict["calls"], growing, found):
-            _state["inconclusive"].append(
-                f"{item.nodeid}: {', '.join(growing)} grew over {verdict['calls']} calls; no site, type or chain")
-            return None
-        _state["flagged"].append(item.nodeid)
-        return _describe(item, verdict["calls"], growing, found)
     finally:
         leaks._state["function"] = None
-        loop = leaks._state.get("loop")
-        if loop is not None:
-            loop.close()
-            leaks._state["loop"] = None
+    if "raised" in found:
+        return None
+    found = found.get("leaks") or []
+    if not _evidence(growing, found):
+        _state["inconclusive"].append(
+            f"{item.nodeid}: {', '.join(growing)} grew over {verdict['calls']} calls; no site, type or chain")
+        return None
+    _state["flagged"].append(item.nodeid)
+    return _describe(item, verdict["calls"], growing, found)
 
 
-def _weak(calls, growing, found):
-    """Memory growth over fewer calls than a sustained leak needs, which attribution could tie to nothing (no
-    site, no growing type, no chain): not enough to fail a test. Descriptors, threads and tasks are counted
-    exactly and are always evidence."""
-    if calls >= LEAK_CALLS or set(growing) & {"fds", "threads", "tasks"}:
-        return False
-    return not any(leak.get("site") or leak.get("types") or leak.get("chain") for leak in found)
+def _evidence(growing, found):
+    """A leak the attribution could tie to something: descriptors, threads or tasks (counted exactly), or memory
+    with a site, a growing type or a chain."""
+    if set(growing) & {"fds", "threads", "tasks"}:
+        return True
+    return any(leak.get("site") or leak.get("types") or leak.get("chain") for leak in found)
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -227,13 +201,13 @@ def pytest_terminal_summary(terminalreporter):
         return
     write = terminalreporter.write_line
     write(f"pyinspect: {_state['checked']} tests checked for leaks in {_state['seconds']:.1f} s "
-          f"({_state['calls']} repeated calls, {len(_state['escalated'])} needed the full protocol); "
+          f"({_state['calls']} repeated calls, {len(_state['escalated'])} were attributed); "
           f"{_state['collections']} gc collections made by the checks, not counted in the run's gc figures")
     if _state["flagged"]:
         write(f"pyinspect: leaking: {', '.join(_state['flagged'])}")
     if terminalreporter.config.getoption("verbose") > 0:
         for line in _state["escalated"]:
-            write(f"pyinspect: full protocol: {line}")
+            write(f"pyinspect: attributed: {line}")
     for line in _state["inconclusive"]:
         write(f"pyinspect: inconclusive, passed: {line}")
 
@@ -272,3 +246,4 @@ def _describe(item, calls, growing, found):
         if leak.get("message"):
             lines.append(f"      {leak['message']}")
     return "\n".join(lines)
+
