@@ -29,6 +29,7 @@ from . import fastjson, gc_stats, leaks, pytest_harness
 WARMUP_CALLS = 1          # pytest's own call is the first warm-up
 BUDGET_SECONDS = 2.5
 MAX_CALLS = 600
+LEAK_CALLS = 150          # LeakPolicy.leakCalls: growth sustained this long is a leak without the budget
 _state = {"checked": 0, "escalated": [], "flagged": [], "inconclusive": [], "seconds": 0.0, "calls": 0,
           "collections": 0}
 _bound = {}
@@ -169,6 +170,11 @@ def _attribute(item, repeats, verdict, signals):
     """Where the growth comes from, on the unfrozen heap (leaks.attribute: calls under tracemalloc, a census,
     a reference chain). Growth it can tie to nothing is not evidence enough to fail the test."""
     growing = [name for name, trend in zip(signals, verdict["trends"]) if trend == "growing"]
+    if growing == ["native"] and verdict["calls"] < LEAK_CALLS:
+        # Attribution could not make this evidence (see _evidence), and tracing a slow test's lines is costly.
+        _state["inconclusive"].append(
+            f"{item.nodeid}: only the C heap grew, over {verdict['calls']} calls (the budget's end)")
+        return None
     native_per_call = verdict["growth_per_call"][signals.index("native")]
     leaks._state["function"] = repeats.call
     leaks._state["loop"] = None
@@ -180,20 +186,27 @@ def _attribute(item, repeats, verdict, signals):
     if "raised" in found:
         return None
     found = found.get("leaks") or []
-    if not _evidence(growing, found):
+    if not _evidence(growing, found, verdict["calls"]):
         _state["inconclusive"].append(
-            f"{item.nodeid}: {', '.join(growing)} grew over {verdict['calls']} calls; no site, type or chain")
+            f"{item.nodeid}: {', '.join(growing)} grew over {verdict['calls']} calls; attribution tied it to nothing")
         return None
     _state["flagged"].append(item.nodeid)
     return _describe(item, verdict["calls"], growing, found)
 
 
-def _evidence(growing, found):
-    """A leak the attribution could tie to something: descriptors, threads or tasks (counted exactly), or memory
-    with a site, a growing type or a chain."""
+def _evidence(growing, found, calls):
+    """A leak the attribution could tie to something: descriptors, threads or tasks (counted exactly); Python
+    memory with a site, a growing type or a chain; C heap growth (its site is only the line that was running when
+    the C heap grew) when it was sustained for as long as a leak must be without a budget cut."""
     if set(growing) & {"fds", "threads", "tasks"}:
         return True
-    return any(leak.get("site") or leak.get("types") or leak.get("chain") for leak in found)
+    for leak in found:
+        if leak.get("kind") == "native":
+            if calls >= LEAK_CALLS and leak.get("site"):
+                return True
+        elif leak.get("site") or leak.get("types") or leak.get("chain"):
+            return True
+    return False
 
 
 def pytest_terminal_summary(terminalreporter):
