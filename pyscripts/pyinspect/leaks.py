@@ -362,13 +362,11 @@ def attribute(argument):
         threading.Thread.start = start
     if "fds" in signals:
         _watch_opens(True)
-    # The census before tracing starts: its set of every id (one int per object) would otherwise be traced,
-    # and grouping those traces costs more than the whole attribution (pytest's heap: 80k traces).
-    ids_before = set()
-    census_before = _census(ids=ids_before) if python else None
     tracemalloc.start(30)
     tracemalloc.clear_traces()
     snapshot_before = tracemalloc.take_snapshot()
+    ids_before = set()
+    census_before = _census(snapshot_before, snapshot_before.traces._traces, ids=ids_before) if python else None
     try:
         for _ in range(calls):
             _call_target()
