@@ -30,7 +30,7 @@ WARMUP_CALLS = 1          # pytest's own call is the first warm-up
 BUDGET_SECONDS = 2.5
 MAX_CALLS = 600
 LEAK_CALLS = 150          # LeakPolicy.leakCalls: growth sustained this long is a leak without the budget
-_state = {"checked": 0, "escalated": [], "flagged": [], "inconclusive": [], "seconds": 0.0, "calls": 0,
+_state = {"checked": 0, "escalated": [], "flagged": [], "inconclusive": [], "errors": [], "seconds": 0.0, "calls": 0,
           "collections": 0}
 _bound = {}
 
@@ -110,7 +110,18 @@ def _native(name, argument):
 
 
 def _check(item):
-    """None when clean (or not judged), else the failure text."""
+    """None when clean (or not judged), else the failure text. A failure of the plugin itself is not the test's:
+    it is listed in the summary and the test is left unjudged."""
+    try:
+        return _check_repeats(item)
+    except KeyboardInterrupt:
+        raise
+    except Exception as error:
+        _state["errors"].append(f"{item.nodeid}: {type(error).__name__}: {error}")
+        return None
+
+
+def _check_repeats(item):
     clock = _bound["clock"]
     started = clock()
     collections_before = sum(s["collections"] for s in _bound["get_stats"]())
@@ -180,7 +191,7 @@ def _attribute(item, repeats, verdict, signals):
     leaks._state["loop"] = None
     try:
         found = fastjson.loads(leaks.attribute(fastjson.dumps(
-            {"signals": growing, "calls": 6, "native_per_call": native_per_call})))
+            {"signals": growing, "calls": 6, "native_per_call": native_per_call, "census_before_tracing": True})))
     finally:
         leaks._state["function"] = None
     if "raised" in found:
@@ -223,6 +234,8 @@ def pytest_terminal_summary(terminalreporter):
             write(f"pyinspect: attributed: {line}")
     for line in _state["inconclusive"]:
         write(f"pyinspect: inconclusive, passed: {line}")
+    for line in _state["errors"]:
+        write(f"pyinspect: not checked (the plugin failed): {line}")
 
 
 def _describe(item, calls, growing, found):
