@@ -53,7 +53,7 @@ unit-test: build test-venv ## Swift tests only
 cpython-tests: build ## CPython's test modules under `pyinspect run -m test`, compared with /usr/bin/python3
 	$(PYTHON) scripts/cpython_compat.py --pyinspect $(BIN)
 
-bench: deps ## Benchmarks against peers (creates bench/.venv once); writes docs/BENCHMARKS.md
+bench: deps ## Benchmarks against peers (creates bench/.venv and bench/.venv-suites once); writes docs/BENCHMARKS.md
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 	$(PYTHON) bench/run_benchmarks.py --pyinspect .build/release/pyinspect
 

@@ -393,14 +393,20 @@ def attribute(argument):
     # Every sized container and its length before the calls: the one that grows is the holder, even when it
     # grows by references to objects that already existed (cached small ints).
     sized_before, lengths_before = _sized_containers()
+    ids_before = set()
+    census_before = None
+    if python and options.get("census_before_tracing"):
+        # The pytest plugin's choice: on pytest's heap, tracing the census' own set of ids (one int per object)
+        # costs more than the rest of the attribution.
+        census_before = _census(registered, ids=ids_before)
     tracemalloc.start(30)
     tracemalloc.clear_traces()
     snapshot_before = tracemalloc.take_snapshot()
-    ids_before = set()
     # Not the sized containers' lists: leaving out what they hold would hide an untracked dict that leaks (a
     # dict of str and dicts of str); they exist in both censuses, so they add nothing to the difference.
     own = (snapshot_before, snapshot_before.traces._traces, registered)
-    census_before = _census(*own, ids=ids_before) if python else None
+    if python and census_before is None:
+        census_before = _census(*own, ids=ids_before)
     # Empty the free lists the census refilled: an object the target takes from one would carry the traceback
     # of the census's allocation (or none), and could not name its site.
     gc.collect()
