@@ -68,6 +68,8 @@ void pyi_supervised_child_setup(pid_t parent, int terminal_fd) {
         if (own_group) give_terminal(terminal_fd, getpid());
         close(terminal_fd);
     }
+    // The target's fork children inherit it; $PYINSPECT_CHILD_DIR was set before the fork.
+    pyi_install_child_stacks_dump();
     if (own_group) {
         struct sigaction action;
         memset(&action, 0, sizeof action);

@@ -101,6 +101,23 @@ import Testing
         // The fork child is among them, named by pid.
         let forkPid = tree.first { $0.kind == "fork" }?.pid ?? -1
         #expect(killed.first?.message.contains("\(forkPid) (") == true, "\(killed)")
+        // Each Python process of the tree gave its stacks before it was killed.
+        let children = report["child_stacks"] as? [[String: Any]] ?? []
+        func innermost(_ child: [String: Any]) -> [String] {
+            (child["threads"] as? [[String: Any]] ?? []).compactMap {
+                (($0["frames"] as? [[String: Any]])?.first?["function"] as? String)
+            }
+        }
+        let fork = children.first { $0["pid"] as? Int == Int(forkPid) }
+        #expect(fork?["role"] as? String == "fork of the target", "\(children)")
+        #expect(fork.map(innermost) == ["<module>"])
+        let workers = children.filter { $0["role"] as? String == "multiprocessing pool worker" }
+        #expect(Set(workers.compactMap { $0["pid"] as? Int }) == Set(tree.filter { $0.kind == "pool" }.map { Int($0.pid) }), "\(children)")
+        #expect(workers.allSatisfy { innermost($0) == ["idle"] })
+        // The Python grandchild (through pyinspect-python), not the /bin/sleep one.
+        let grandchildren = Set(tree.filter { $0.kind == "grandchild" }.map { Int($0.pid) })
+        #expect(children.filter { grandchildren.contains($0["pid"] as? Int ?? -1) }.count == 1, "\(children)")
+        #expect(result.stderr.contains("(multiprocessing pool worker):"))
     }
 
     @Test func leftoversOfATargetThatEndedAreKilledAndReported() throws {

@@ -43,4 +43,11 @@ int pyi_supervisor_live_descendants(pyi_leftover_process *found, int capacity);
 // `capacity` are described in `killed`.
 int pyi_supervisor_end_descendants(double grace_seconds, pyi_leftover_process *killed, int capacity);
 
+// ---- Children's stacks (child_stacks.c) ----
+// The signal that asks a process of the tree for its Python stacks ($PYINSPECT_CHILD_DIR/<pid>.stacks).
+int pyi_child_stacks_signal(void);
+// Installs the handler when PYINSPECT_CHILD_DIR is set (it is, as pyinspect-python loads, by a constructor);
+// 1 when installed.
+int pyi_install_child_stacks_dump(void);
+
 #endif

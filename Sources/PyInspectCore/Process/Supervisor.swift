@@ -12,9 +12,13 @@ public enum Supervisor {
         /// After the child ended by itself, how long its descendants get to end on their own (a forkserver or
         /// resource tracker sees the target gone and exits) before the rest of the tree is killed.
         public var descendantGraceSeconds: Double
-        public init(killAfterSeconds: Double? = nil, descendantGraceSeconds: Double = 1.0) {
+        /// `$PYINSPECT_CHILD_DIR`: when pyinspect stops the child, the tree's Python processes are asked for their
+        /// stacks there before they are killed (ChildStacks).
+        public var childStacksDirectory: String?
+        public init(killAfterSeconds: Double? = nil, descendantGraceSeconds: Double = 1.0, childStacksDirectory: String? = nil) {
             self.killAfterSeconds = killAfterSeconds
             self.descendantGraceSeconds = descendantGraceSeconds
+            self.childStacksDirectory = childStacksDirectory
         }
     }
 
@@ -63,6 +67,7 @@ public enum Supervisor {
         let ending = decode(status)
         // Stopped by pyinspect (deadline, deadlock, timeout): what the target left running goes at once.
         let stopped = killed || ending == .exited(ExitStatus.timeout) || ending == .exited(ExitStatus.deadlock)
+        if stopped, let directory = limits.childStacksDirectory { ChildStacks.request(directory: directory) }
         let leftovers = ProcessTree.endDescendants(graceSeconds: stopped ? 0 : limits.descendantGraceSeconds)
         return ChildOutcome(
             ending: ending,

@@ -23,9 +23,11 @@ public enum RunPipeline {
         guard let start = PipelineStart.make() else { return .notRun(status: ExitStatus.internalError) }
         let (helper, workspace) = (start.helper, start.workspace)
         defer { workspace.remove() }
+        let childDirectory = ChildStacks.exportDirectory(workspace: workspace)
         let outcome: ChildOutcome
         do {
-            let limits = Supervisor.Limits(killAfterSeconds: request.timeoutSeconds.map { $0 + timeoutGraceSeconds })
+            let limits = Supervisor.Limits(
+                killAfterSeconds: request.timeoutSeconds.map { $0 + timeoutGraceSeconds }, childStacksDirectory: childDirectory)
             outcome = try Supervisor.run(limits: limits) {
                 EmbeddedTarget.run(request: request, helper: helper, workspace: workspace)
             }
@@ -46,7 +48,7 @@ public enum RunPipeline {
         let report = RunReportBuilder.build(
             request: request, outcome: outcome, capture: capture, faultHandlerText: timeoutStacks,
             fatalSignalText: fatalStacks, gil: gil)
-        return .report(report, gil: gil)
+        return .report(ChildStacks.add(to: report, directory: childDirectory, outcome: outcome), gil: gil)
     }
 
     /// The CLI: inspect, then the summary on stderr, `--json` and `--html` files; returns the exit status.

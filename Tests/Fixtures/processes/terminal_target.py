@@ -4,13 +4,16 @@ import os
 import sys
 import time
 
+ready_read, ready_write = os.pipe()
 child = os.fork()
 if child == 0:
     try:
+        os.write(ready_write, b"x")  # inside the try: a Ctrl-C from now on is the child's KeyboardInterrupt
         time.sleep(600)
     except KeyboardInterrupt:
         print("KeyboardInterrupt in child", flush=True)
     os._exit(0)
+os.read(ready_read, 1)
 try:
     print("ready", flush=True)
     for line in sys.stdin:
