@@ -108,27 +108,27 @@ static void reap_orphans(pid_t keep) {
     }
 }
 
-// The child stopped on a job-control signal while holding the terminal (Ctrl-Z, or a read from the terminal in
-// the background): stop pyinspect too so the shell sees the job stopped, then resume the child with the
-// terminal when the shell continues pyinspect (`fg`), or without it (`bg`).
-static void follow_stop(pid_t child, int stop_signal, int terminal_fd) {
-    if (terminal_fd < 0) return;
-    if (stop_signal != SIGTSTP && stop_signal != SIGTTIN && stop_signal != SIGTTOU) return;
-    if (tcgetpgrp(terminal_fd) == child) give_terminal(terminal_fd, getpgrp());
+// The child stopped on a job-control signal: Ctrl-Z while it held the terminal, or a read (write, with TOSTOP)
+// of the terminal from the background. Stop pyinspect too so the shell sees the job stopped, then resume the
+// child with the terminal when the shell continues pyinspect in the foreground (`fg`), or without it (`bg`).
+// A job started in the background gets its terminal descriptor here, the first time it is brought forward.
+static void follow_stop(pid_t child, int stop_signal, int *terminal_fd) {
+    if (stop_signal != SIGTTIN && stop_signal != SIGTTOU && !(stop_signal == SIGTSTP && *terminal_fd >= 0)) return;
+    if (*terminal_fd >= 0 && tcgetpgrp(*terminal_fd) == child) give_terminal(*terminal_fd, getpgrp());
     kill(getpid(), SIGSTOP);
-    if (tcgetpgrp(terminal_fd) == getpgrp()) give_terminal(terminal_fd, child);
+    if (*terminal_fd < 0) *terminal_fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (*terminal_fd >= 0 && tcgetpgrp(*terminal_fd) == getpgrp()) give_terminal(*terminal_fd, child);
     kill(-child, SIGCONT);
 }
 
-int pyi_supervisor_wait(pid_t child, double seconds, int terminal_fd, int *status, struct rusage *usage) {
+int pyi_supervisor_wait(pid_t child, double seconds, int *terminal_fd, int *status, struct rusage *usage) {
     sigset_t chld;
     block_sigchld(&chld);
     double deadline = seconds >= 0 ? now_seconds() + seconds : -1;
     for (;;) {
         siginfo_t info;
         memset(&info, 0, sizeof info);
-        int options = WEXITED | WNOHANG | WNOWAIT | (terminal_fd >= 0 ? WSTOPPED : 0);
-        if (waitid(P_PID, (id_t)child, &info, options) != 0) {
+        if (waitid(P_PID, (id_t)child, &info, WEXITED | WSTOPPED | WNOHANG | WNOWAIT) != 0) {
             if (errno == EINTR) continue;
             return -1;
         }
@@ -152,8 +152,14 @@ int pyi_supervisor_wait(pid_t child, double seconds, int terminal_fd, int *statu
     }
 }
 
-void pyi_supervisor_reclaim_terminal(int terminal_fd) {
-    if (terminal_fd >= 0 && tcgetpgrp(terminal_fd) != getpgrp()) give_terminal(terminal_fd, getpgrp());
+void pyi_supervisor_reclaim_terminal(int terminal_fd, pid_t child) {
+    if (terminal_fd < 0) return;
+    // Only from the child's group (or a group that no longer exists): a job brought back from the background
+    // (`bg`) never held it, and the terminal is then the shell's.
+    pid_t foreground = tcgetpgrp(terminal_fd);
+    if (foreground == getpgrp()) return;
+    if (foreground == child || (foreground > 0 && kill(-foreground, 0) < 0 && errno == ESRCH))
+        give_terminal(terminal_fd, getpgrp());
 }
 
 // ---- The tree under this process, from /proc (no CONFIG_PROC_CHILDREN needed) ----

@@ -172,7 +172,8 @@ import Testing
     func onTerminal(_ action: String, _ command: [String]) throws -> [String: Any] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [fixture("terminal_driver.py"), action] + command
+        process.arguments = action == "background"
+            ? [fixture("terminal_background_job.py")] + command : [fixture("terminal_driver.py"), action] + command
         let out = Pipe()
         process.standardOutput = out
         process.standardInput = FileHandle.nullDevice
@@ -201,5 +202,15 @@ import Testing
         #expect(output.contains("got again"), "\(output)")
         #expect(count("KeyboardInterrupt in target", in: output) == 1, "\(output)")
         #expect(run["status"] as? Int == 130)
+    }
+
+    @Test func aBackgroundJobReadingTheTerminalStopsAndFgResumesIt() throws {
+        let run = try onTerminal("background", [BinaryHarness.binary, "run", fixture("terminal_target.py")])
+        let output = run["output"] as? String ?? ""
+        // Like python3 started with `&`: the read stops the job (pyinspect with it), `fg` gives it the terminal.
+        #expect(output.contains("|fg stopped=True|"), "\(output)")
+        #expect(output.contains("got again"), "\(output)")
+        #expect(count("KeyboardInterrupt in target", in: output) == 1, "\(output)")
+        #expect(output.contains("|status=130|"), "\(output)")
     }
 }

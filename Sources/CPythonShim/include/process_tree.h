@@ -24,11 +24,12 @@ void pyi_supervised_child_setup(pid_t parent, int terminal_fd);
 // setpgid(child, child) from the parent's side too (no race with a signal forwarded at once).
 void pyi_supervisor_place_child(pid_t child);
 // Waits for `child` to end, at most `seconds` (< 0: for ever), reaping orphans reparented to this process on
-// the way and following the child's job-control stops (Ctrl-Z). Returns 1 when it ended (reaped: `status`
-// and `usage` filled), 0 when time ran out, -1 on error (errno).
-int pyi_supervisor_wait(pid_t child, double seconds, int terminal_fd, int *status, struct rusage *usage);
-// Gives the terminal back to this process's group (after the child ended), if it was handed over.
-void pyi_supervisor_reclaim_terminal(int terminal_fd);
+// the way and following the child's job-control stops (Ctrl-Z, a terminal read from the background; the
+// terminal is opened into `*terminal_fd` when a background job is brought forward). Returns 1 when it ended
+// (reaped: `status` and `usage` filled), 0 when time ran out, -1 on error (errno).
+int pyi_supervisor_wait(pid_t child, double seconds, int *terminal_fd, int *status, struct rusage *usage);
+// Gives the terminal back to this process's group (after the child ended), if the child's group holds it.
+void pyi_supervisor_reclaim_terminal(int terminal_fd, pid_t child);
 
 // A process still running when the target ended.
 typedef struct {

@@ -30,7 +30,7 @@ public enum Supervisor {
         fflush(stderr)
         let parent = getpid()
         _ = pyi_supervisor_become_subreaper()
-        let terminal = pyi_supervisor_open_terminal()
+        var terminal = pyi_supervisor_open_terminal()
         defer { if terminal >= 0 { close(terminal) } }
         let pid = pyi_fork()
         if pid < 0 {
@@ -50,15 +50,15 @@ public enum Supervisor {
         var killed = false
         var status: Int32 = 0
         var usage = rusage()
-        var waited = pyi_supervisor_wait(pid, limits.killAfterSeconds ?? -1, terminal, &status, &usage)
+        var waited = pyi_supervisor_wait(pid, limits.killAfterSeconds ?? -1, &terminal, &status, &usage)
         if waited == 0 {
             expired = true
             kill(pid, SIGKILL)
             killed = true
-            waited = pyi_supervisor_wait(pid, -1, terminal, &status, &usage)
+            waited = pyi_supervisor_wait(pid, -1, &terminal, &status, &usage)
         }
         let wall = monotonicSeconds() - start
-        pyi_supervisor_reclaim_terminal(terminal)
+        pyi_supervisor_reclaim_terminal(terminal, pid)
         if waited < 0 {
             let code = errno
             _ = ProcessTree.endDescendants(graceSeconds: 0)
