@@ -32,6 +32,29 @@ static double now_seconds(void) {
     return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
+// Exclusive: this process (the pyinspect CLI, single-threaded when it forked) owns every descendant, so orphans
+// are reaped and the whole tree under it is the target's. Otherwise (a library call inside a test runner that
+// has children of its own) only the target's process group, and what descends from it, is ours to touch.
+static int exclusive = 1;
+static pid_t scope_group = 0;
+
+void pyi_supervisor_set_scope(int owns_all_children, pid_t group) {
+    exclusive = owns_all_children;
+    scope_group = group;
+}
+
+int pyi_process_thread_count(void) {
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    char text[4096];
+    ssize_t length = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (length <= 0) return -1;
+    text[length] = '\0';
+    const char *line = strstr(text, "\nThreads:");
+    return line ? atoi(line + 9) : -1;
+}
+
 int pyi_supervisor_become_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 
 int pyi_supervisor_open_terminal(void) {
@@ -91,14 +114,9 @@ void pyi_supervised_child_setup(pid_t parent, int terminal_fd) {
 
 void pyi_supervisor_place_child(pid_t child) { setpgid(child, child); }
 
-static void block_sigchld(sigset_t *set) {
-    sigemptyset(set);
-    sigaddset(set, SIGCHLD);
-    pthread_sigmask(SIG_BLOCK, set, NULL);
-}
-
 // Reaps exited children other than `keep` (orphans reparented to this subreaper).
 static void reap_orphans(pid_t keep) {
+    if (!exclusive) return;  // the other children are someone else's to wait for
     for (;;) {
         siginfo_t info;
         memset(&info, 0, sizeof info);
@@ -121,9 +139,22 @@ static void follow_stop(pid_t child, int stop_signal, int *terminal_fd) {
     kill(-child, SIGCONT);
 }
 
+static int wait_blocked(pid_t child, double seconds, int *terminal_fd, int *status, struct rusage *usage,
+                        const sigset_t *chld);
+
+// SIGCHLD is blocked while waiting (sigtimedwait takes it) and the caller's mask restored after.
 int pyi_supervisor_wait(pid_t child, double seconds, int *terminal_fd, int *status, struct rusage *usage) {
-    sigset_t chld;
-    block_sigchld(&chld);
+    sigset_t chld, old;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &chld, &old);
+    int result = wait_blocked(child, seconds, terminal_fd, status, usage, &chld);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return result;
+}
+
+static int wait_blocked(pid_t child, double seconds, int *terminal_fd, int *status, struct rusage *usage,
+                        const sigset_t *chld) {
     double deadline = seconds >= 0 ? now_seconds() + seconds : -1;
     for (;;) {
         siginfo_t info;
@@ -148,7 +179,7 @@ int pyi_supervisor_wait(pid_t child, double seconds, int *terminal_fd, int *stat
         double remaining = deadline < 0 ? 3600 : deadline - now_seconds();
         if (remaining <= 0) return 0;
         struct timespec timeout = {(time_t)remaining, (long)((remaining - (double)(time_t)remaining) * 1e9)};
-        sigtimedwait(&chld, NULL, &timeout);
+        sigtimedwait(chld, NULL, &timeout);
     }
 }
 
@@ -164,7 +195,7 @@ void pyi_supervisor_reclaim_terminal(int terminal_fd, pid_t child) {
 
 // ---- The tree under this process, from /proc (no CONFIG_PROC_CHILDREN needed) ----
 typedef struct {
-    pid_t pid, ppid;
+    pid_t pid, ppid, pgrp;
     char state;
 } proc_entry;
 
@@ -181,10 +212,11 @@ static int read_stat(pid_t pid, proc_entry *entry) {
     char *close_paren = strrchr(text, ')');
     if (!close_paren || close_paren[1] != ' ') return -1;
     char state;
-    int ppid;
-    if (sscanf(close_paren + 2, "%c %d", &state, &ppid) != 2) return -1;
+    int ppid, pgrp;
+    if (sscanf(close_paren + 2, "%c %d %d", &state, &ppid, &pgrp) != 3) return -1;
     entry->pid = pid;
     entry->ppid = (pid_t)ppid;
+    entry->pgrp = (pid_t)pgrp;
     entry->state = state;
     return 0;
 }
@@ -221,13 +253,15 @@ static int collect_descendants(pid_t root, pid_t *out, int capacity, int live_on
     char *marked = calloc((size_t)count, 1);
     int found = 0;
     if (marked) {
+        if (!exclusive)
+            for (int i = 0; i < count; i++) marked[i] = scope_group > 0 && entries[i].pgrp == scope_group;
         // Iterate until no process is newly marked: depth passes over the list.
         int changed = 1;
         while (changed) {
             changed = 0;
             for (int i = 0; i < count; i++) {
                 if (marked[i]) continue;
-                int under = entries[i].ppid == root;
+                int under = exclusive && entries[i].ppid == root;
                 for (int j = 0; !under && j < count; j++) under = marked[j] && entries[j].pid == entries[i].ppid;
                 if (under) {
                     marked[i] = 1;
@@ -276,8 +310,12 @@ int pyi_supervisor_live_descendants(pyi_leftover_process *found, int capacity) {
     return count;
 }
 
-// Reaps every exited child; 1 when this process has no child left at all.
+// Reaps every exited child; 1 when no process of the tree is left (exclusive: no child at all).
 static int reap_all(void) {
+    if (!exclusive) {
+        pid_t one;
+        return collect_descendants(getpid(), &one, 1, 1) == 0;
+    }
     for (;;) {
         pid_t pid = waitpid(-1, NULL, WNOHANG);
         if (pid > 0) continue;
@@ -291,9 +329,20 @@ static void wait_sigchld(const sigset_t *chld, double seconds) {
     sigtimedwait(chld, NULL, &timeout);
 }
 
+static int end_blocked(double grace_seconds, pyi_leftover_process *killed, int capacity, const sigset_t *chld_set);
+
 int pyi_supervisor_end_descendants(double grace_seconds, pyi_leftover_process *killed, int capacity) {
-    sigset_t chld;
-    block_sigchld(&chld);
+    sigset_t chld, old;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    pthread_sigmask(SIG_BLOCK, &chld, &old);
+    int result = end_blocked(grace_seconds, killed, capacity, &chld);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return result;
+}
+
+static int end_blocked(double grace_seconds, pyi_leftover_process *killed, int capacity, const sigset_t *chld_set) {
+    sigset_t chld = *chld_set;
     // Orphans are our children now (subreaper): when none is left, nothing of the target's tree is.
     double deadline = now_seconds() + grace_seconds;
     while (!reap_all()) {

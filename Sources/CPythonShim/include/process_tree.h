@@ -7,6 +7,11 @@
 #include <sys/types.h>
 
 // ---- In the supervising parent, before the fork ----
+// The threads of this process (/proc/self/status), -1 if unknown. One: the pyinspect CLI before its fork.
+int pyi_process_thread_count(void);
+// What "the tree" is: every descendant (1: this process owns all its children, it may reap and kill them), or
+// only the processes of `group` (the child's own process group) and their descendants.
+void pyi_supervisor_set_scope(int owns_all_children, pid_t group);
 // Makes this process the reaper of its orphaned descendants (PR_SET_CHILD_SUBREAPER): a child the target
 // leaves behind stays in pyinspect's tree, where it can be found and killed. 0 or -1.
 int pyi_supervisor_become_subreaper(void);

@@ -29,7 +29,11 @@ public enum Supervisor {
         fflush(stdout)
         fflush(stderr)
         let parent = getpid()
-        _ = pyi_supervisor_become_subreaper()
+        // The CLI forks single-threaded and owns all its children; a library call in a busy process (a test
+        // runner with children of its own) must not adopt, reap or kill those: it scopes to the child's group.
+        let ownsAllChildren = pyi_process_thread_count() == 1
+        pyi_supervisor_set_scope(ownsAllChildren ? 1 : 0, 0)
+        if ownsAllChildren { _ = pyi_supervisor_become_subreaper() }
         var terminal = pyi_supervisor_open_terminal()
         defer { if terminal >= 0 { close(terminal) } }
         let pid = pyi_fork()
@@ -45,6 +49,7 @@ public enum Supervisor {
             _exit(status)
         }
         pyi_supervisor_place_child(pid)
+        pyi_supervisor_set_scope(ownsAllChildren ? 1 : 0, pid)
         pyi_supervisor_forward_signals(pid)
         var expired = false
         var killed = false
