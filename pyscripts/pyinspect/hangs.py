@@ -16,7 +16,7 @@ import sys
 import time
 import warnings
 
-from . import capture, fastjson, hang_asyncio, hang_locks
+from . import capture, fastjson, hang_asyncio, hang_locks, hang_processes
 from .hang_asyncio import _all_tasks, _loops, _quiescent, _task_row, _thread_blocked
 from .hang_frames import _HERE, _frame_list, _record, _site, _thread_name
 from .hang_locks import _thread_waits
@@ -95,6 +95,7 @@ def install():
         warnings._warn_unawaited_coroutine = _warn_unawaited()
     hang_locks.install()
     hang_asyncio.install()
+    hang_processes.install()
 
 
 def tick(argument=""):
@@ -112,6 +113,9 @@ def tick(argument=""):
         owner = lock._owner
         result["waits"].append({"thread": ident, "lock": id(lock), "owner": owner, "since": round(since, 6),
                                 "forever": timeout is None or timeout < 0})
+    stuck = hang_processes.check(now)
+    if stuck:
+        result["processes"] = stuck
     aio = hang_asyncio._asyncio
     if aio is not None and aio.tasks._all_tasks.data:
         if frames is None:

@@ -98,8 +98,10 @@ int pyi_set_memory_limit(unsigned long long bytes);
 int pyi_install_audit_watch(const char *capture_path);
 
 // ---- Supervisor signals ----
+#include "process_tree.h"
 // In the supervising parent: SIGTERM, SIGHUP and a SIGINT sent by kill(2) are forwarded to `child`;
-// SIGINT/SIGQUIT from the terminal are ignored here because the child, in the same process group, gets them.
+// SIGINT/SIGQUIT from the terminal reach pyinspect only when the target, in its own process group, did not get
+// the terminal: they are then passed to the target's whole group, as the terminal would.
 void pyi_supervisor_forward_signals(pid_t child);
 // The last signal forwarded (0 if none).
 int pyi_supervisor_last_forwarded_signal(void);

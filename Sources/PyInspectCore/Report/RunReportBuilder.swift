@@ -161,6 +161,7 @@ public enum RunReportBuilder {
             found.append(Diagnostic(.note, "the target disabled the garbage collector (gc.disable())"))
         }
         found += TargetInterference.diagnostics(capture: capture)
+        if let leftovers = LeftoverDiagnostic.diagnostic(outcome: outcome) { found.append(leftovers) }
         return found
     }
 

@@ -41,6 +41,14 @@ public enum RunSummary {
                 if stack.frames.count > 8 { lines.append("      … \(stack.frames.count - 8) more") }
             }
         }
+        for child in report.childStacks ?? [] {
+            lines.append("  process \(child.pid)\(child.role.map { " (\($0))" } ?? ""):")
+            for stack in child.threads {
+                lines.append("    \(stack.name):")
+                for frame in stack.frames.prefix(4) { lines.append("      \(frame.file):\(frame.line) in \(frame.function)") }
+                if stack.frames.count > 4 { lines.append("      … \(stack.frames.count - 4) more") }
+            }
+        }
         for diagnostic in report.diagnostics {
             lines.append("  \(diagnostic.level.rawValue): \(diagnostic.message)")
         }

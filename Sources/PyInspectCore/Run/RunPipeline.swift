@@ -26,7 +26,8 @@ public enum RunPipeline {
         let childDirectory = ChildProcessDirectory.prepare(workspace: workspace, helper: helper, request: request)
         let outcome: ChildOutcome
         do {
-            let limits = Supervisor.Limits(killAfterSeconds: request.timeoutSeconds.map { $0 + timeoutGraceSeconds })
+            let limits = Supervisor.Limits(
+                killAfterSeconds: request.timeoutSeconds.map { $0 + timeoutGraceSeconds }, childStacksDirectory: childDirectory)
             outcome = try Supervisor.run(limits: limits) {
                 EmbeddedTarget.run(request: request, helper: helper, workspace: workspace)
             }
@@ -47,7 +48,7 @@ public enum RunPipeline {
         let report = RunReportBuilder.build(
             request: request, outcome: outcome, capture: capture, faultHandlerText: timeoutStacks,
             fatalSignalText: fatalStacks, gil: gil, children: childDirectory.map { ChildProcessSettle.read(directory: $0) })
-        return .report(report, gil: gil)
+        return .report(ChildStacks.add(to: report, directory: childDirectory, outcome: outcome), gil: gil)
     }
 
     /// The CLI: inspect, then the summary on stderr, `--json` and `--html` files; returns the exit status.
