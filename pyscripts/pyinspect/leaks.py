@@ -350,6 +350,29 @@ def _short_repr(obj):
     return text if len(text) <= 160 else text[:157] + "..."
 
 
+def _user_stack(frame):
+    """(file, line, function) of each frame from `frame` outwards, pyinspect's own frames left out."""
+    stack = []
+    while frame is not None:
+        if not frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+            stack.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
+        frame = frame.f_back
+    return stack
+
+
+def _user_line_tracer(account):
+    """A sys.settrace function that calls `account(frame)` for every line of the user's code that runs."""
+    def tracer(frame, event, arg):
+        if event == "call":
+            return tracer if _is_user_file(frame.f_code.co_filename) else None
+        if event == "line":
+            account(frame)
+        elif event == "return":
+            account(frame.f_back)  # the caller's line runs on: what grows next is its doing
+        return tracer
+    return tracer
+
+
 def attribute(argument):
     """Finds where each growing signal's leak was born and what keeps it alive. Returns JSON
     {"leaks": [...], "bounded": [...]}: a leak whose chain runs through a holder with a bound (an lru_cache with
@@ -699,24 +722,9 @@ def _stored_at(path, calls, allocation_frames, holder_is_last=False):
         if frame is not None and _is_user_file(frame.f_code.co_filename):
             state["site"] = site = (frame.f_code.co_filename, frame.f_lineno)
             if site not in stacks:
-                stack = []
-                walk = frame
-                while walk is not None:
-                    if not walk.f_code.co_filename.startswith(_PACKAGE_DIR):
-                        stack.append((walk.f_code.co_filename, walk.f_lineno, walk.f_code.co_name))
-                    walk = walk.f_back
-                stacks[site] = stack
+                stacks[site] = _user_stack(frame)
 
-    def tracer(frame, event, arg):
-        if event == "call":
-            return tracer if _is_user_file(frame.f_code.co_filename) else None
-        if event == "line":
-            account(frame)
-        elif event == "return":
-            account(frame.f_back)  # the caller's line runs on: what grows next is its doing
-        return tracer
-
-    sys.settrace(tracer)
+    sys.settrace(_user_line_tracer(account))
     try:
         for _ in range(calls):
             _call_target()
@@ -1114,24 +1122,9 @@ def _fd_creation_frames(calls):
                 origin[fd] = state["site"]
         state["fds"] = now
         if frame is not None and _is_user_file(frame.f_code.co_filename):
-            stack = []
-            walk = frame
-            while walk is not None:
-                if not walk.f_code.co_filename.startswith(_PACKAGE_DIR):
-                    stack.append((walk.f_code.co_filename, walk.f_lineno, walk.f_code.co_name))
-                walk = walk.f_back
-            state["site"] = tuple(stack)
+            state["site"] = tuple(_user_stack(frame))
 
-    def tracer(frame, event, arg):
-        if event == "call":
-            return tracer if _is_user_file(frame.f_code.co_filename) else None
-        if event == "line":
-            account(frame)
-        elif event == "return":
-            account(frame.f_back)  # the caller's line runs on: what grows next is its doing
-        return tracer
-
-    sys.settrace(tracer)
+    sys.settrace(_user_line_tracer(account))
     try:
         for _ in range(min(calls, 6)):
             _call_target()
@@ -1204,13 +1197,7 @@ def _native_leak(calls, native_per_call):
         if frame_for_next is not None and _is_user_file(frame_for_next.f_code.co_filename):
             state["site"] = (frame_for_next.f_code.co_filename, frame_for_next.f_lineno)
             if state["site"] not in stacks:
-                stack = []
-                frame = frame_for_next
-                while frame is not None:
-                    if not frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-                        stack.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
-                    frame = frame.f_back
-                stacks[state["site"]] = stack
+                stacks[state["site"]] = _user_stack(frame_for_next)
         state["mark"] = measure()
 
     def tracer(frame, event, arg):
