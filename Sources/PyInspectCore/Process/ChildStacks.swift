@@ -25,17 +25,6 @@ public struct ChildStack: Codable, Sendable, Equatable {
 /// The children's stacks at a stop (child_stacks.c writes them, one `<pid>.stacks` per process, into
 /// `$PYINSPECT_CHILD_DIR`).
 enum ChildStacks {
-    static let directoryVariable = "PYINSPECT_CHILD_DIR"
-
-    /// Creates `<workspace>/children` and exports `$PYINSPECT_CHILD_DIR` (inherited by the target and its tree).
-    /// Call before the fork. The same directory and variable as the process records (t14-children).
-    static func exportDirectory(workspace: CaptureWorkspace) -> String? {
-        let directory = workspace.directory + "/children"
-        guard mkdir(directory, 0o700) == 0 || errno == EEXIST else { return nil }
-        setenv(directoryVariable, directory, 1)
-        return directory
-    }
-
     /// Asks every live process under pyinspect for its stacks, and waits until each has written them or is gone
     /// (a process without the handler, not Python, dies of the signal: it was about to be killed), at most
     /// `seconds`.
