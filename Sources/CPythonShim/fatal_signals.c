@@ -69,6 +69,11 @@ static void on_fatal_signal(int signo) {
             write_text(fd, "\n");
             if (fd != reserve_fd) close(fd);
         }
+        // `gil`: a thread saves the GIL figures first, then ends the process with this signal.
+        if ((signo == SIGTERM || signo == SIGHUP) && pyi_terminate_deferred(signo)) {
+            errno = saved;
+            return;
+        }
     }
     signal(signo, SIG_DFL);
     errno = saved;

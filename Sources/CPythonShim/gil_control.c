@@ -70,7 +70,7 @@ static void *take_and_release_gil(void *unused) {
 static int self_test(char *message, size_t size) {
     pyi_gil_tracer_state *g = &pyi_gil_state;
     unsigned long sn0 = *g->layout.switch_number;
-    uint64_t acquisitions0 = g->acquisitions, switches0 = g->switches;
+    uint64_t acquisitions0 = g->acquisitions, switches0 = g->all_switches;
     int started;
     Py_BEGIN_ALLOW_THREADS
     pthread_t helper;
@@ -86,10 +86,10 @@ static int self_test(char *message, size_t size) {
         snprintf(message, size, "libpython's pthread_mutex_lock calls do not reach pyinspect's wrapper");
         return -1;
     }
-    if (g->acquisitions - acquisitions0 != 2 || g->switches - switches0 != cpython || cpython != 2) {
+    if (g->acquisitions - acquisitions0 != 2 || g->all_switches - switches0 != cpython || cpython != 2) {
         snprintf(message, size, "self-test mismatch: %llu acquisitions, %llu switches seen, CPython counted %lu",
                  (unsigned long long)(g->acquisitions - acquisitions0),
-                 (unsigned long long)(g->switches - switches0), cpython);
+                 (unsigned long long)(g->all_switches - switches0), cpython);
         return -1;
     }
     return 0;
@@ -114,10 +114,10 @@ static void reset_after_self_test(void) {
     main_slot->hold_seq = ++g->seq;
     atomic_store(&main_slot->holding, 1);
     atomic_store(&g->nslots, 1);
-    g->acquisitions = g->switches = 0;
+    g->acquisitions = g->switches = g->all_switches = 0;
     g->nevents = g->events_dropped = g->untracked_events = 0;
     g->nlong = 0;
-    g->last_slot = 0;
+    g->last_slot = g->last_any_slot = 0;
     atomic_store(&g->cur_slot, 0);
     atomic_store(&g->cur_start_t, now);
     atomic_store(&g->cur_seq, g->seq);
@@ -212,6 +212,7 @@ void pyi_gil_trace_get_totals(pyi_gil_trace_totals *out) {
     out->ticks_per_ns = g->ticks_per_ns > 0 ? g->ticks_per_ns : 1.0;
     out->acquisitions = g->acquisitions;
     out->switches = g->switches;
+    out->all_switches = g->all_switches;
     out->switch_number_delta = (stopped ? switch_number_stop : *g->layout.switch_number) - switch_number_start;
     out->events = g->nevents;
     out->events_dropped = g->events_dropped;

@@ -90,8 +90,10 @@ typedef struct {
     pyi_gil_slot slots[PYI_GIL_MAX_SLOTS];
     _Atomic int nslots;
     uint64_t untracked_events;
-    uint64_t acquisitions, switches, seq;
-    int last_slot;
+    uint64_t acquisitions, switches, seq;   // the target's threads only (not pyinspect's own)
+    int last_slot;                          // the last target thread that held the GIL
+    uint64_t all_switches;                  // every holder change, pyinspect's threads included
+    int last_any_slot;
     _Atomic int cur_slot;
     _Atomic uint64_t cur_seq, cur_start_t;
     pyi_gil_long_hold_raw long_holds[PYI_GIL_MAX_LONG_HOLDS];

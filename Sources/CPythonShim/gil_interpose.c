@@ -44,6 +44,11 @@ static _Atomic int wrapper_reached;
 static __thread __attribute__((tls_model("initial-exec"))) int resolving;
 static __thread __attribute__((tls_model("initial-exec"))) uint64_t lock_called_t;   // 0: not waiting on the GIL mutex
 static __thread __attribute__((tls_model("initial-exec"))) int thread_slot_plus1;
+// pyinspect's own threads (hang monitor, watchdog) set this: their GIL takes are hand-offs CPython counts, but
+// not switches or acquisitions of the target's threads.
+static __thread __attribute__((tls_model("initial-exec"))) int host_thread;
+
+void pyi_gil_mark_host_thread(void) { host_thread = 1; }
 
 typedef struct {
     uint64_t start_t, end_t;   // ticks; converted to ns in place when written out
@@ -166,11 +171,18 @@ static void gil_mutex_unlocking(void) {
         slot->wait_total_t += wait;
         slot->wait_hist[pyi_gil_histogram_bucket(wait)]++;
         if (wait > slot->max_wait_t) slot->max_wait_t = wait;
-        g->acquisitions++;
-        if (g->last_slot != index) {
-            g->switches++;
-            slot->switches_in++;
-            g->last_slot = index;
+        if (g->last_any_slot != index) {   // as CPython's switch_number counts: the cross-check
+            g->all_switches++;
+            g->last_any_slot = index;
+        }
+        if (!host_thread) {
+            // Between two target threads only: main -> monitor -> main is no switch of the target's.
+            g->acquisitions++;
+            if (g->last_slot != index) {
+                g->switches++;
+                slot->switches_in++;
+                g->last_slot = index;
+            }
         }
         uint64_t seq = ++g->seq;
         slot->hold_start_t = now;
@@ -238,7 +250,7 @@ void pyi_gil_interpose_enable(pthread_mutex_t *mutex) {
         g->slots[index].hold_start_t = now;
         g->slots[index].hold_seq = ++g->seq;
         atomic_store(&g->slots[index].holding, 1);
-        g->last_slot = index;
+        g->last_slot = g->last_any_slot = index;
         atomic_store(&g->cur_slot, index);
         atomic_store(&g->cur_start_t, now);
         atomic_store(&g->cur_seq, g->seq);

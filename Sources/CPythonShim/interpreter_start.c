@@ -85,6 +85,11 @@ static const char *invoked_program(const char *argv0, char *out, size_t size) {
 }
 
 int pyi_python_program_main(int argc, char **argv) {
+    int code = pyi_python_program_start(argc, argv);
+    return code != 0 ? code : Py_RunMain();
+}
+
+int pyi_python_program_start(int argc, char **argv) {
     // SwiftPM links the Swift runtime into this C program, and its crash backtracer takes the fatal signals;
     // python3 leaves them at their defaults (faulthandler installs its own when asked).
     pyi_child_reset_signals();
@@ -105,7 +110,7 @@ int pyi_python_program_main(int argc, char **argv) {
         fprintf(stderr, "Fatal Python error: %s\n", error);
         return 1;
     }
-    return Py_RunMain();
+    return 0;
 }
 
 int pyi_python_main(const char *executable, int argc, char **argv) {

@@ -30,6 +30,13 @@ static PyObject *native_call(PyObject *self, PyObject *args) {
 
 PyObject *pyi_alloc_sampler_export(void);  // alloc_sampler.c
 PyObject *pyi_heap_objects(PyObject *skip);  // heap_walk.c
+PyObject *pyi_reference_count(void);  // heap_walk.c
+
+static PyObject *native_references(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    return pyi_reference_count();
+}
 
 static PyObject *native_allocations(PyObject *self, PyObject *unused) {
     (void)self;
@@ -69,6 +76,8 @@ static PyMethodDef native_methods[] = {
      "allocations() -> dict | None: stops allocation sampling and returns what `run --allocations` sampled."},
     {"heap", native_heap, METH_O,
      "heap(skip) -> list: gc-tracked objects but those in skip, and the untracked objects they hold (a census)."},
+    {"references", native_references, METH_NOARGS,
+     "references() -> int: the references all gc-tracked objects hold (a container growing in place)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -19,17 +19,24 @@ static void unblock_all_signals(void) {
     pthread_sigmask(SIG_SETMASK, &none, NULL);
 }
 
+static volatile sig_atomic_t target_has_own_group = 0;
+
 static void forward(int signo, siginfo_t *info, void *context) {
     (void)context;
-    // A terminal's Ctrl-C or Ctrl-\ reaches the whole foreground group, the child included: don't double it.
-    if ((signo == SIGINT || signo == SIGQUIT) && info && info->si_code != SI_USER && info->si_code != SI_QUEUE)
+    if ((signo == SIGINT || signo == SIGQUIT) && info && info->si_code != SI_USER && info->si_code != SI_QUEUE) {
+        // A terminal's Ctrl-C or Ctrl-\ reaches the whole foreground group. Sharing pyinspect's group, the
+        // target got it too: don't double it. In its own group (the terminal was not handed to it), pass it
+        // to that whole group as the terminal would have.
+        if (target_has_own_group && forward_target > 0) kill(-(pid_t)forward_target, signo);
         return;
+    }
     last_forwarded = signo;
     if (forward_target > 0) kill((pid_t)forward_target, signo);
 }
 
 void pyi_supervisor_forward_signals(pid_t child) {
     forward_target = child;
+    target_has_own_group = getpgid(child) == child && getpgrp() != child;
     unblock_all_signals();
     struct sigaction action;
     memset(&action, 0, sizeof action);

@@ -20,8 +20,63 @@ enum CommandLineParsing {
             if command is PyInspectCommand { return .help(PyInspectCommand.helpMessage()) }
             return .command(command)
         } catch {
+            if let line = unknownCommand(arguments) ?? mistypedOptionBeforeValidation(arguments) { return .usageError(line) }
             return classify(error)
         }
+    }
+
+    /// The subcommands' names, as typed.
+    static var commandNames: [String] {
+        PyInspectCommand.configuration.subcommands.map { $0.configuration.commandName ?? "\($0)".lowercased() }
+    }
+
+    /// `pyinspect rn x.py`: ArgumentParser would say "2 unexpected arguments"; say which word is not a command
+    /// and the command it was probably meant to be.
+    static func unknownCommand(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-"), first != "help", !commandNames.contains(first)
+        else { return nil }
+        let shown = printable(first, limit: 80)
+        if let closest = ClosestName.suggestion(for: first, among: commandNames) {
+            return "unknown command '\(shown)' — did you mean '\(closest)'?"
+        }
+        if first.hasSuffix(".py") {
+            return "unknown command '\(shown)' — to run a script: pyinspect run \(shown)"
+        }
+        return "unknown command '\(shown)' (commands: \(commandNames.joined(separator: ", ")); see 'pyinspect --help')"
+    }
+
+    /// ArgumentParser's "Unknown option '--jsn'. Did you mean '--json'?" worded as pyinspect's own suggestions.
+    static func sameWordingAsOurs(_ line: String) -> String {
+        let head = "Unknown option '", middle = "'. Did you mean '"
+        guard line.hasPrefix(head), line.hasSuffix("'?"), let split = line.firstRange(of: middle) else { return line }
+        let option = line[line.index(line.startIndex, offsetBy: head.count)..<split.lowerBound]
+        let suggestion = line[split.upperBound..<line.index(line.endIndex, offsetBy: -2)]
+        return "unknown option '\(option)' — did you mean '\(suggestion)'?"
+    }
+
+    /// `compare --htm a.html x.py:f`: ArgumentParser reports the validation error about 'a.html' before the
+    /// unknown option; the typo is the mistake to name. Not for run/gil/test: the words after their options are
+    /// the target's or pytest's own (run and gil check the words before the target, `mistypedOption`).
+    static func mistypedOptionBeforeValidation(_ arguments: [String]) -> String? {
+        guard let name = arguments.first, !["run", "gil", "test"].contains(name),
+            let command = PyInspectCommand.configuration.subcommands.first(where: {
+                ($0.configuration.commandName ?? "\($0)".lowercased()) == name
+            })
+        else { return nil }
+        for word in arguments.dropFirst() {
+            if word == "--" { break }
+            if let line = mistypedOption([word], of: command) { return line }
+        }
+        return nil
+    }
+
+    /// `run --jsn x.py`: with passthrough parsing the typo reaches the target spec; name the option meant.
+    static func mistypedOption(_ target: [String], of command: ParsableCommand.Type) -> String? {
+        guard let first = target.first, first.hasPrefix("--"), first.count > 2 else { return nil }
+        let name = String(first.prefix { $0 != "=" })
+        let options = ClosestName.longOptions(inHelp: command.helpMessage(columns: 200))
+        guard !options.contains(name), let closest = ClosestName.suggestion(for: name, among: options) else { return nil }
+        return "unknown option '\(printable(name, limit: 80))' — did you mean '\(closest)'?"
     }
 
     static func classify(_ error: Error) -> Outcome {
@@ -40,7 +95,10 @@ enum CommandLineParsing {
         }
             .first { !$0.isEmpty } ?? "invalid command line"
         var line = first.hasPrefix("Error: ") ? String(first.dropFirst("Error: ".count)) : first
+        line = sameWordingAsOurs(line)
         line = printable(line, limit: 300)
+        // A suggestion is the help the user needs; the pointer to --help would only lengthen the line.
+        if line.lowercased().contains("did you mean") { return line }
         return line + " (see 'pyinspect --help')"
     }
 }

@@ -29,6 +29,7 @@ extension PyInspectCommand {
         func validate() throws {
             // With passthrough parsing `gil --help` would reach the target spec: answer it here.
             if let first = target.first, first == "--help" || first == "-h" { throw CleanExit.helpRequest(self) }
+            if let line = CommandLineParsing.mistypedOption(target, of: Self.self) { throw ValidationError(line) }
             if let timeout, !(timeout > 0 && timeout.isFinite) {
                 throw ValidationError("--timeout must be a positive number of seconds")
             }

@@ -10,6 +10,9 @@ extension PyInspectCommand {
 
         @OptionGroup var report: ReportOptions
 
+        @Option(help: ArgumentHelp("Write the report as a self-contained HTML page: verdict, figures, findings, threads, gc and the sections that were on (--gil, --allocations).", valueName: "file"))
+        var html: String?
+
         @Option(help: ArgumentHelp("Stop the target after this many seconds and report every thread's stack.", valueName: "seconds"))
         var timeout: Double?
 
@@ -38,6 +41,7 @@ extension PyInspectCommand {
         func validate() throws {
             // With passthrough parsing `run --help` would reach the target spec: answer it here.
             if let first = target.first, first == "--help" || first == "-h" { throw CleanExit.helpRequest(self) }
+            if let line = CommandLineParsing.mistypedOption(target, of: Self.self) { throw ValidationError(line) }
             if let timeout, !(timeout > 0 && timeout.isFinite && timeout < 1e9) {
                 throw ValidationError("--timeout must be a positive number of seconds")
             }
@@ -72,6 +76,7 @@ extension PyInspectCommand {
             }
             request.noHangMonitor = noHangs
             request.junitPath = report.junit
+            request.htmlPath = html
             throw ExitCode(RunPipeline.execute(request))
         }
     }

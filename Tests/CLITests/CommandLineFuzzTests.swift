@@ -112,7 +112,12 @@ import Testing
         (["run", "-m"], "-m needs a value"),
         (["run", "a\u{0}b"], "NUL"),
         (["run", "-x\nrm -rf /"], "unknown option '-x\\x0arm -rf /'"),
-        (["frobnicate"], "Unexpected argument 'frobnicate'"),
+        (["frobnicate"], "unknown command 'frobnicate' (commands: run, leaks, gil, compare, test"),
+        (["rn", "x.py"], "unknown command 'rn' — did you mean 'run'?"),
+        (["comprae", "x.py:f"], "unknown command 'comprae' — did you mean 'compare'?"),
+        (["run", "--jsn", "r.json", "x.py"], "unknown option '--jsn' — did you mean '--json'?"),
+        (["run", "--memory-limt=1G", "x.py"], "unknown option '--memory-limt' — did you mean '--memory-limit'?"),
+        (["gil", "--long-hlod", "5", "x.py"], "unknown option '--long-hlod' — did you mean '--long-hold'?"),
     ] as [([String], String)])
     func knownMistakesHaveAClearMessage(vector: [String], expected: String) {
         guard case .usageError(let line) = CommandLineParsing.parse(vector) else {

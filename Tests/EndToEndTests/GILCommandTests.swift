@@ -31,7 +31,10 @@ import Testing
         // pyinspect's own hang monitor takes the GIL now and then; it is not one of the target's threads.
         let names = (gil["threads"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         #expect(names.allSatisfy { !$0.hasPrefix("native-") && !$0.hasPrefix("pyinspect-") }, "\(names)")
-        #expect(number(gil, "switches") == number(gil, "cpython_switches"))
+        // CPython's count also has the hand-offs to and from pyinspect's own threads; `switches` does not.
+        #expect(number(gil, "switches") <= number(gil, "cpython_switches"))
+        let diagnostics = (report["diagnostics"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
+        #expect(!diagnostics.contains { $0.contains("GIL tracer saw") }, "\(diagnostics)")
         for name in ["spinner-0", "spinner-1"] {
             let figures = thread(gil, name)
             #expect((0.3...0.7).contains(number(figures, "held_fraction")), "\(name): \(String(describing: figures))")

@@ -57,4 +57,55 @@ import Testing
         #expect(progress.hasPrefix("F") || progress.hasPrefix(".F"), "\(result.stdout)")
         #expect(!result.stdout.contains("Captured stdout teardown"), "\(result.stdout)")
     }
+
+    // Tests/Fixtures/pytest: clean tests whose harness state grows per call (sub-tests, monkeypatch, caplog, a
+    // joined thread, tmp_path, captured output, properties, a recorded warning, a patched sys.implementation) and
+    // two real leaks, one of them found while sys.implementation is patched. `filterwarnings = error` in its
+    // pytest.ini, and -W error: a leak must fail its test cleanly, never through a pluggy warning.
+    let harness = BinaryHarness.fixture("pytest")
+    let harnessLeaks: Set<String> = [
+        "test_harness_leak.py::test_real_leak", "test_harness_leak.py::test_leak_while_sys_patched",
+    ]
+
+    func expectHarnessVerdicts(_ result: BinaryHarness.Result) {
+        let output = result.stdout + result.stderr
+        #expect(result.status == 1, "\(output)")
+        #expect(failed(result.stdout) == harnessLeaks, "\(output)")
+        #expect(result.stdout.contains("7 passed"), "\(output)")
+        #expect(result.stdout.contains("site: \(harness)/holder.py:6"), "\(output)")
+        // Each leak is reported as its own test's failure, with the leak report as the failure.
+        #expect(result.stdout.contains("pyinspect: test_harness_leak.py::test_real_leak leaks"), "\(output)")
+        #expect(result.stdout.contains("pyinspect: test_harness_leak.py::test_leak_while_sys_patched leaks"))
+        #expect(!output.contains("PluggyTeardownRaisedWarning"), "\(output)")
+        #expect(!output.contains("INTERNALERROR"), "\(output)")
+        #expect(!output.contains(" error in ") && !output.contains(" errors in "), "\(output)")
+        #expect(!result.stdout.split(separator: "\n").contains { $0.hasPrefix("ERROR ") }, "\(output)")
+    }
+
+    @Test func harnessStateIsNotBlamedAndLeaksFailTheirOwnTest() throws {
+        let result = try BinaryHarness.run(
+            ["test", "--quiet", "-q", "-p", "no:cacheprovider", "-W", "error", "--leaks"], directory: harness)
+        expectHarnessVerdicts(result)
+    }
+
+    /// The same under pytest >= 9 (its own unittest sub-test reports, new-style hook wrappers), when `make bench`
+    /// has created bench/.venv-suites.
+    static let suitesVenv = BinaryHarness.packageRoot.appendingPathComponent("bench/.venv-suites").path
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: suitesVenv + "/bin/python")))
+    func harnessUnderPytestFromPyPI() throws {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let result = try BinaryHarness.run(
+            ["test", "--quiet", "-q", "-p", "no:cacheprovider", "-W", "error", "--leaks"],
+            environment: ["VIRTUAL_ENV": Self.suitesVenv, "PATH": Self.suitesVenv + "/bin:" + path], directory: harness)
+        expectHarnessVerdicts(result)
+        // Only the sub-tests of pytest's own call are reported, not those of the plugin's repeats.
+        #expect(result.stdout.contains("5 subtests passed"), "\(result.stdout)")
+    }
+
+    @Test func harnessFixturesPassWithoutThePlugin() throws {
+        let result = try pytest([harness], underPyinspect: false)
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("9 passed"), "\(result.stdout)")
+    }
 }

@@ -32,6 +32,8 @@ import Testing
         ["run", "-c", "import ctypes; ctypes.string_at(0)"],
         ["run", "--gil", BinaryHarness.fixture("gil/two_cpu_threads.py")],
         ["run", "--allocations", BinaryHarness.fixture("allocations/kept_and_churn.py")],
+        ["run", BinaryHarness.fixture("processes/fork_process.py")],
+        ["run", BinaryHarness.fixture("processes/killed_child.py")],
         ["gil", BinaryHarness.fixture("gil/long_c_call.py")],
         ["run", "--timeout", "5", BinaryHarness.fixture("hangs/lock_order.py")],
         ["run", BinaryHarness.fixture("hangs/never_awaited.py")],

@@ -188,4 +188,15 @@ import Testing
         }
         #expect(!said.contains("without finalizing"))
     }
+
+    @Test func targetThatStopsTracemallocWhileTheHangMonitorTicksDoesNotCrash() throws {
+        // On main before the fix this died with SIGSEGV in tracemalloc_add_trace on the hang monitor's thread
+        // (3 runs of 3): the monitor made a thread state without the GIL on every tick (host_thread_state.c).
+        let result = try BinaryHarness.run(
+            ["run", fixture("tracemalloc_start_stop.py")], json: true, environment: ["PYTHONTRACEMALLOC": "1"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout == "stopped 1500 times\n")
+        let report = try #require(result.report)
+        #expect(report["verdict"] as? String == "clean")
+    }
 }

@@ -32,6 +32,17 @@ final class RunningBinary {
         return true
     }
 
+    /// Blocks until stdout has shown a whole line containing `text`; returns that line, nil if the process ended.
+    func waitForLine(containing text: String) -> String? {
+        while true {
+            let lines = String(decoding: seen, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            if let line = lines.dropLast().first(where: { $0.contains(text) }) { return String(line) }
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { return nil }
+            seen.append(chunk)
+        }
+    }
+
     func signal(_ signal: Int32) { kill(pid, signal) }
 
     /// Waits for the end; returns status, all stdout and all stderr.

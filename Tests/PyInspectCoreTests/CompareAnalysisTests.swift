@@ -20,9 +20,14 @@ import Testing
     @Test func gilBoundCPUWorkGoesToProcesses() {
         let made = section(Array(repeating: round(serial: 1.0, threads: 1.02, threadsCPU: 1.0, processes: 0.6), count: 3))
         #expect(made.recommendation == "processes")
-        #expect(made.reason.contains("the GIL serialised the work"))
         #expect(made.modes["processes"]?.speedup == 1.667)
         #expect(made.modes["threads"]?.parallelism == 0.98)
+        // Untraced, the reason does not blame the GIL; traced, it does, quoting the trace.
+        #expect(made.reason.contains("the threads ran one at a time (the GIL was not traced)"), "\(made.reason)")
+        var modes = made.modes
+        modes["threads"]?.gil = CompareGIL(mode: "exact", heldFraction: 0.99, maxWaitFraction: 0.5, switches: 100, verdict: "gil_bound")
+        let traced = CompareAnalysis.recommend(modes: modes, tasks: 8)
+        #expect(traced.1.contains("the GIL serialised the work (GIL held 99% of the thread run)"), "\(traced.1)")
     }
 
     @Test func waitingWorkGoesToThreadsWhenAsFastAsProcesses() {

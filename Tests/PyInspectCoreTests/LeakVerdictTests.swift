@@ -75,6 +75,63 @@ import Testing
         #expect(LeakVerdict.trend(leaking, final: false, policy: policy) == .growing)
     }
 
+    /// Issue 20: one object every 25th call (first step at measured call 23, the warm-up ran calls 1-2).
+    @Test func aLeakOnEvery25thCallIsNotCalledFlatBetweenItsSteps() {
+        let levels = series(policy.leakCalls) { call in Int64(800 + (call + 2) / 25) }
+        for calls in stride(from: 24, to: policy.leakCalls, by: 1) {
+            let prefix = Array(levels.prefix(calls + 1))
+            #expect(LeakVerdict.trend(prefix, final: false, policy: policy, exact: true) == .undecided, "at \(calls)")
+        }
+        #expect(LeakVerdict.trend(levels, final: false, policy: policy, exact: true) == .growing)
+        // Whatever the phase: a first step at call 3 is not a lazy initialisation until 60 still calls say so.
+        let early = series(policy.leakCalls) { call in Int64(800 + (call + 22) / 25) }
+        #expect(LeakVerdict.trend(Array(early.prefix(14)), final: false, policy: policy, exact: true) == .undecided)
+        #expect(LeakVerdict.trend(Array(early.prefix(28)), final: false, policy: policy, exact: true) == .undecided)
+        #expect(LeakVerdict.trend(early, final: false, policy: policy, exact: true) == .growing)
+        // The budget spent at call 80 (a loaded machine): three steps, the first quarter without one.
+        #expect(LeakVerdict.trend(Array(levels.prefix(81)), final: true, policy: policy, exact: true) == .growing)
+        #expect(LeakVerdict.trend(Array(levels.prefix(81)), final: true, policy: policy, exact: false) == .flat)
+        // Two steps are not enough to tell from two late lazy initialisations.
+        #expect(LeakVerdict.trend(Array(levels.prefix(60)), final: true, policy: policy, exact: true) == .flat)
+        // The budget spent at call 100 still sees four steps, one per quarter.
+        #expect(LeakVerdict.trend(Array(levels.prefix(101)), final: true, policy: policy, exact: true) == .growing)
+    }
+
+    @Test func aLateStepThenStillnessIsFlatAfterTheSporadicWait() {
+        let lazy = series(100) { call in call >= 5 ? 900 : 100 }
+        #expect(LeakVerdict.trend(Array(lazy.prefix(40)), final: false, policy: policy, exact: true) == .undecided)
+        #expect(LeakVerdict.trend(Array(lazy.prefix(66)), final: false, policy: policy, exact: true) == .flat)
+        // A byte signal steps on its own (allocator reuse): no sporadic wait.
+        #expect(LeakVerdict.trend(Array(lazy.prefix(16)), final: false, policy: policy, exact: false) == .flat)
+        // A jump at the first measured call is lazy initialisation, exact or not.
+        let jump = series(policy.exactMinCalls) { $0 == 0 ? 100 : 180 }
+        #expect(LeakVerdict.trend(Array(jump.prefix(30)), final: false, policy: policy, exact: true) == .undecided)
+        #expect(LeakVerdict.trend(jump, final: false, policy: policy, exact: true) == .flat)
+    }
+
+    @Test func aCacheFillingCallAfterCallGetsNoSporadicWait() {
+        let filling = series(200) { Int64(100 + min($0, 40)) }
+        #expect(LeakVerdict.plateauNeeded(LeakVerdict.records(filling), policy: policy, exact: true) == 44)
+        #expect(LeakVerdict.trend(Array(filling.prefix(84)), final: false, policy: policy, exact: true) == .undecided)
+        #expect(LeakVerdict.trend(Array(filling.prefix(85)), final: false, policy: policy, exact: true) == .flat)
+    }
+
+    /// A leak on every 40th call whose first step comes after 30 calls: an exact count is not flat before it.
+    @Test func anExactCountWaitsForASlowFirstStep() {
+        let levels = series(policy.leakCalls + 20) { call in Int64(10 + (call + 8) / 40) }
+        #expect(LeakVerdict.trend(Array(levels.prefix(31)), final: false, policy: policy, exact: true) == .undecided)
+        #expect(LeakVerdict.trend(Array(levels.prefix(31)), final: false, policy: policy, exact: false) == .flat)
+        #expect(LeakVerdict.trend(levels, final: false, policy: policy, exact: true) == .growing)
+    }
+
+    @Test func theStepPeriodOfTheSlowestExactSignal() {
+        let every25 = series(150) { call in Int64((call + 2) / 25) }
+        let everyCall = series(150) { Int64($0) }
+        #expect(LeakVerdict.stepPeriod([("objects", every25), ("blocks", everyCall)]) == 25)
+        #expect(LeakVerdict.stepPeriod([("blocks", every25)]) == 1)
+        #expect(LeakVerdict.stepPeriod([("references", everyCall)]) == 1)
+    }
+
     @Test func growthPerCallAndRecords() {
         #expect(LeakVerdict.growthPerCall([10, 12, 14, 16]) == 2)
         #expect(LeakVerdict.records([5, 4, 6, 6, 7]) == [2, 4])

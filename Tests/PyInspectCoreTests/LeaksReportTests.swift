@@ -43,6 +43,38 @@ import Testing
         #expect(site != nil && chain != nil && site! < chain!, "\(text)")
     }
 
+    @Test func summaryShowsTheStoredAtLineAndTheTraceback() {
+        var report = sample()
+        var leak = report.leaks![0]
+        leak.traceback = [StackFrame(file: "app.py", line: 5, function: "", code: "self.blob = bytearray(9)"),
+                          StackFrame(file: "app.py", line: 12, function: "handler", code: "item = make()")]
+        leak.site = SourceSite(file: "app.py", line: 5)
+        leak.storedAt = SourceSite(file: "app.py", line: 18)
+        leak.storedTraceback = [StackFrame(file: "app.py", line: 18, function: "keep", code: "self.items.append(x)")]
+        report.leaks = [leak]
+        let text = LeaksSummary.render(report)
+        #expect(text.contains("stored at: app.py:18  self.items.append(x)"), "\(text)")
+        #expect(text.contains("traceback (innermost first):"), "\(text)")
+        #expect(text.contains("app.py:12 in handler  item = make()"), "\(text)")
+        let json = String(decoding: (try? ReportJSON.encode(report)) ?? Data(), as: UTF8.self)
+        #expect(json.contains("\"stored_at\""), "\(json)")
+    }
+
+    @Test func aBoundedCacheIsCleanWithItsReason() {
+        var report = sample()
+        report.verdict = .clean
+        report.leaks = []
+        report.leakHunt?.bounded = [LeakBoundedHolder(
+            holder: "lru_cache render", bound: 256, size: 170,
+            chain: [ChainStep(type: "module", via: "", repr: "module app"),
+                    ChainStep(type: "functools._lru_cache_wrapper", via: ".render", repr: "<lru>")],
+            types: [], site: SourceSite(file: "app.py", line: 9))]
+        let text = LeaksSummary.render(report)
+        #expect(text.contains("CLEAN"), "\(text)")
+        #expect(text.contains("bounded: fills to 256 — lru_cache render holds 170 now"), "\(text)")
+        #expect(LeaksHTMLReport.render(report).contains("Bounded: fills to 256"))
+    }
+
     @Test func junitFailsOnALeakAndPassesWhenClean() {
         #expect(LeaksSummary.junitCase(sample()).failure == "objects leak at app.py:12")
         var clean = sample()

@@ -12,10 +12,13 @@ _owner_pid = None
 _reserve = [None, None]
 
 
-def open_capture(path):
+def open_capture(path, reserve=True):
+    """reserve=False (a child process's own file) keeps no descriptor open: a child lists its descriptors too."""
     global _path, _owner_pid
     _path = path
     _owner_pid = os.getpid()
+    if not reserve:
+        return
     try:
         fd = _out_of_the_way(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600))
         stat = os.fstat(fd)

@@ -39,17 +39,25 @@ def load(spec):
 
 
 def _serial(function, tasks):
-    started, cpu = time.perf_counter(), time.process_time()
+    load = _Load()
     results = [function(i) for i in range(tasks)]
-    return {"wall_s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu}, results
+    return load.figures(), results
 
 
 def _threads(function, tasks, workers):
     from concurrent.futures import ThreadPoolExecutor
-    started, cpu = time.perf_counter(), time.process_time()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    load = _Load()
+    pool = ThreadPoolExecutor(max_workers=workers)
+    interrupted = False
+    try:
         results = list(pool.map(function, range(tasks)))
-    return {"wall_s": time.perf_counter() - started, "cpu_s": time.process_time() - cpu}, results
+        waits = _thread_waits()  # while the pool's threads are alive: their run delay can be read
+    except KeyboardInterrupt:
+        interrupted = True  # Ctrl-C: the calls still running are not waited for; the measuring process ends
+        raise
+    finally:
+        pool.shutdown(wait=not interrupted, cancel_futures=interrupted)
+    return load.figures(waits=waits), results
 
 
 def _proc_figures(pid):
@@ -71,24 +79,119 @@ def _proc_figures(pid):
 def _processes(function, tasks, workers, method):
     import multiprocessing
     context = multiprocessing.get_context(method)
-    started, cpu = time.perf_counter(), time.process_time()
+    load = _Load()
     pool = context.Pool(workers)
     try:
         pool.apply(int)  # every worker process is up once one has answered
-        startup = time.perf_counter() - started
+        startup = time.perf_counter() - load.started
         results = pool.map(function, range(tasks), chunksize=1)
-        wall = time.perf_counter() - started
+        pids = [process.pid for process in list(pool._pool)]
         workers_cpu, peaks = 0.0, []
-        for process in list(pool._pool):
-            process_cpu, peak = _proc_figures(process.pid)
+        for pid in pids:
+            process_cpu, peak = _proc_figures(pid)
             workers_cpu += process_cpu
             peaks.append(peak)
+        figures = load.figures(workers_cpu=workers_cpu, worker_pids=pids)
     finally:
         pool.terminate()
         pool.join()
-    figures = {"wall_s": wall, "cpu_s": time.process_time() - cpu + workers_cpu, "startup_s": startup,
-               "peak_rss_bytes": max(peaks) if peaks else 0, "worker_peak_rss_bytes": peaks}
+    figures.update({"startup_s": startup, "peak_rss_bytes": max(peaks) if peaks else 0,
+                    "worker_peak_rss_bytes": peaks})
     return figures, results
+
+
+class _Load:
+    """A mode's wall and CPU, and how much of the machine it had: the CPU other processes used on the cores we
+    may run on over the same interval (/proc/stat's busy ticks minus our own CPU), the time our threads and
+    workers were runnable but waiting for a CPU (schedstat), and the 1-minute load average when it started.
+    Every machine figure is left out where /proc does not give it."""
+
+    def __init__(self):
+        self.cpus = _our_cpus()
+        self.load_average = _load_average()
+        self.waits = _thread_waits()
+        self.busy = _busy_ticks(self.cpus)
+        self.started, self.cpu = time.perf_counter(), time.process_time()
+
+    def figures(self, workers_cpu=0.0, worker_pids=(), waits=None):
+        """The figures at the end of the mode; `waits`: the threads' run delays read earlier (before they ended)."""
+        wall = time.perf_counter() - self.started
+        ours = time.process_time() - self.cpu + workers_cpu
+        busy = _busy_ticks(self.cpus)
+        figures = {"wall_s": wall, "cpu_s": ours, "cores": len(self.cpus)}
+        if self.load_average is not None:
+            figures["load_average_1m"] = self.load_average
+        if busy is not None and self.busy is not None and wall > 0:
+            figures["other_cpu_s"] = max(0.0, (busy - self.busy) / _CLOCK_TICKS - ours)
+        waits = _thread_waits() if waits is None else waits
+        if waits is not None and self.waits is not None:
+            delay = sum(wait - self.waits.get(tid, 0) for tid, wait in waits.items())
+            for pid in worker_pids:  # pool workers are single-threaded processes started in this interval
+                delay += _schedstat_wait(f"/proc/{pid}/schedstat") or 0
+            figures["run_delay_s"] = max(0, delay) / 1e9
+        return figures
+
+
+def _our_cpus():
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return list(range(os.cpu_count() or 1))
+
+
+def _busy_ticks(cpus):
+    """Clock ticks the given CPUs spent busy since boot (/proc/stat: all but idle and iowait; steal counts as
+    busy, the hypervisor gave that time to someone else), or None."""
+    try:
+        with open("/proc/stat") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    wanted = {f"cpu{n}" for n in cpus}
+    total, seen = 0, 0
+    for line in text.split("\n"):
+        if not line.startswith("cpu"):
+            break
+        fields = line.split()
+        if fields[0] in wanted:
+            try:
+                values = [int(value) for value in fields[1:9]]  # user nice system idle iowait irq softirq steal
+            except ValueError:
+                return None
+            total += sum(values) - values[3] - values[4]
+            seen += 1
+    return total if seen == len(wanted) and seen else None
+
+
+def _load_average():
+    try:
+        with open("/proc/loadavg") as handle:
+            return float(handle.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _schedstat_wait(path):
+    """Nanoseconds the task spent runnable but waiting for a CPU (/proc/.../schedstat's second field)."""
+    try:
+        with open(path) as handle:
+            return int(handle.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _thread_waits():
+    """{thread id: run delay in ns} for every thread of this process, or None without schedstat."""
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return None
+    waits = {}
+    for tid in tids:
+        wait = _schedstat_wait(f"/proc/self/task/{tid}/schedstat")
+        if wait is not None:
+            waits[tid] = wait
+    return waits if waits else None
 
 
 def _pickled_bytes(function, tasks, results):
@@ -152,7 +255,7 @@ def check(argument):
     """Loads the target once: {"ok": true} or the problem, as a usage error of its own."""
     options = fastjson.loads(argument)
     try:
-        load(options["target"])
+        function = load(options["target"])
     except SyntaxError as error:
         return fastjson.dumps({"ok": False, "problem": "syntax_error",
                                "message": f"syntax error in {error.filename}, line {error.lineno}: {error.msg}"})
@@ -162,6 +265,11 @@ def check(argument):
         return fastjson.dumps({"ok": False, "problem": "usage", "message": str(error)})
     except Exception as error:
         return fastjson.dumps({"ok": False, "problem": "raised", "raised": _describe(error)})
+    from .call_shape import mismatch
+    wrong = mismatch(function, (0,), "compare calls {name}(i) with one integer i (0 <= i < --tasks)",
+                     "wrap it in a module-level function of one argument, e.g. def task(i): {name}(...)")
+    if wrong:
+        return fastjson.dumps({"ok": False, "problem": "usage", "message": wrong})
     return fastjson.dumps({"ok": True})
 
 

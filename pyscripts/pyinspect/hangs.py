@@ -18,24 +18,26 @@ import warnings
 
 from . import capture, fastjson, import_hooks
 
-# hang_asyncio, hang_locks and hang_frames are imported by _load(): at the monitor's first tick (50 ms in), or when
-# the target imports threading or asyncio. A short program never pays for them (~3.7 M instructions).
-hang_asyncio = hang_locks = None
+# hang_asyncio, hang_locks, hang_processes and hang_frames are imported by _load(): at the monitor's first tick
+# (50 ms in), or when the target imports threading, asyncio or multiprocessing. A short program never pays for them
+# (~3.7 M instructions).
+hang_asyncio = hang_locks = hang_processes = None
 _all_tasks = _loops = _quiescent = _task_row = _thread_blocked = None
 _HERE = _frame_list = _record = _site = _thread_name = None
 _thread_waits = None
 
 
 def _load():
-    global hang_asyncio, hang_locks, _all_tasks, _loops, _quiescent, _task_row, _thread_blocked
+    global hang_asyncio, hang_locks, hang_processes, _all_tasks, _loops, _quiescent, _task_row, _thread_blocked
     global _HERE, _frame_list, _record, _site, _thread_name, _thread_waits
     if hang_asyncio is not None:
         return
-    from . import hang_asyncio as asyncio_part, hang_locks as locks_part
+    from . import hang_asyncio as asyncio_part, hang_locks as locks_part, hang_processes as processes_part
     from .hang_asyncio import _all_tasks, _loops, _quiescent, _task_row, _thread_blocked
     from .hang_frames import _HERE, _frame_list, _record, _site, _thread_name
     from .hang_locks import _thread_waits
     hang_locks = locks_part
+    hang_processes = processes_part
     hang_asyncio = asyncio_part
 
 _ORIGIN_DEPTH = 2             # frames kept of where each coroutine was created (each costs on every creation)
@@ -116,9 +118,10 @@ def install():
     _track_coroutine_origins()
     if hasattr(warnings, "_warn_unawaited_coroutine"):
         warnings._warn_unawaited_coroutine = _warn_unawaited()
-    # Both installs only wait for the target's import (import_hooks); loading them then, not now, is the same.
+    # The installs only wait for the target's import (import_hooks); loading them then, not now, is the same.
     import_hooks.after_import("threading", lambda _module: (_load(), hang_locks.install()))
     import_hooks.after_import("asyncio", lambda _module: (_load(), hang_asyncio.install()))
+    import_hooks.after_import("multiprocessing", lambda _module: (_load(), hang_processes.install()))
 
 
 def tick(argument=""):
@@ -137,6 +140,9 @@ def tick(argument=""):
         owner = lock._owner
         result["waits"].append({"thread": ident, "lock": id(lock), "owner": owner, "since": round(since, 6),
                                 "forever": timeout is None or timeout < 0})
+    stuck = hang_processes.check(now)
+    if stuck:
+        result["processes"] = stuck
     aio = hang_asyncio._asyncio
     if aio is not None and aio.tasks._all_tasks.data:
         if frames is None:

@@ -33,7 +33,33 @@ def prepare(argument):
     _allocations[0] = bool(options.get("allocations"))
     atexit.register(_at_exit)
     os._exit = _exit_recorded
+    if os.environ.get("PYINSPECT_CHILD_DIR"):
+        _install_child_hooks()
     return fastjson.dumps({"ok": True})
+
+
+def _install_child_hooks():
+    """The target's children report to the run through child_process.py, imported only when the target forks
+    or reaps a child: a run without children never loads it."""
+    def forking():
+        from . import child_process  # noqa: F401  (imported in the parent: the child imports nothing)
+
+    def forked():
+        from . import child_process
+        child_process.after_fork_in_child()
+
+    def waitpid(pid, options, /):
+        from . import child_process
+        return child_process.waitpid_recorded(pid, options)
+
+    def at_exit():
+        child_process = sys.modules.get("_pyinspect.child_process")
+        if child_process is not None and capture.is_owner():
+            child_process.target_at_exit()
+
+    os.register_at_fork(before=forking, after_in_child=forked)
+    os.waitpid = waitpid
+    atexit.register(at_exit)
 
 
 def _python_facts():

@@ -59,6 +59,11 @@ def load(argument):
             return _problem("not_found", f"{value} has no function '{name}'")
     if not callable(function):
         return _problem("not_found", f"{value}:{name} is not callable")
+    from .call_shape import mismatch
+    wrong = mismatch(function, (), "leaks calls {name}() with no arguments",
+                     "wrap it in a function that takes none, e.g. def call(): {name}(...)")
+    if wrong:
+        return _problem("usage", wrong)
     _state["function"] = function
     _native_bytes()  # loads ctypes now, not during the measured calls
     return fastjson.dumps({"ok": True, "python": {
@@ -198,6 +203,18 @@ def _pending_tasks():
     return pending
 
 
+def _references():
+    """References held by the gc-tracked objects, summed: sees a container that grows without new objects
+    (a list gaining cached small ints). In C under the host (heap_walk.c)."""
+    native = sys.modules.get("_pyinspect_native")
+    if native is None:
+        try:
+            import _pyinspect_native as native
+        except ImportError:
+            return sum(map(len, map(gc.get_referents, gc.get_objects())))
+    return native.references()
+
+
 def _settle():
     _clear_caches()
     gc.collect()
@@ -219,8 +236,10 @@ def step(argument):
     blocks = sys.getallocatedblocks()
     native = _native_bytes()
     objects = len(gc.get_objects())
+    references = _references()
     return fastjson.dumps({"blocks": blocks, "native": native, "objects": objects, "fds": _fd_count(),
-                           "threads": _thread_count(), "tasks": len(_pending_tasks()), "seconds": seconds})
+                           "threads": _thread_count(), "tasks": len(_pending_tasks()), "references": references,
+                           "seconds": seconds})
 
 
 # ---------------------------------------------------------------------------------------------- attribution
@@ -243,6 +262,8 @@ def _frames_of(traceback_frames):
             continue
         code = linecache.getline(frame.filename, frame.lineno).strip() or None
         frames.append({"file": frame.filename, "line": frame.lineno, "function": "", "code": code})
+    while frames and frames[-1]["file"] == "<string>":
+        frames.pop()  # the host's call into the helper
     return frames
 
 
@@ -329,15 +350,44 @@ def _short_repr(obj):
     return text if len(text) <= 160 else text[:157] + "..."
 
 
+def _user_stack(frame):
+    """(file, line, function) of each frame from `frame` outwards, pyinspect's own frames left out."""
+    stack = []
+    while frame is not None:
+        if not frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+            stack.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
+        frame = frame.f_back
+    return stack
+
+
+def _user_line_tracer(account):
+    """A sys.settrace function that calls `account(frame)` for every line of the user's code that runs."""
+    def tracer(frame, event, arg):
+        if event == "call":
+            return tracer if _is_user_file(frame.f_code.co_filename) else None
+        if event == "line":
+            account(frame)
+        elif event == "return":
+            account(frame.f_back)  # the caller's line runs on: what grows next is its doing
+        return tracer
+    return tracer
+
+
 def attribute(argument):
-    """Finds where each growing signal's leak was born and what keeps it alive. Returns JSON {"leaks": [...]}."""
+    """Finds where each growing signal's leak was born and what keeps it alive. Returns JSON
+    {"leaks": [...], "bounded": [...]}: a leak whose chain runs through a holder with a bound (an lru_cache with
+    a maxsize, a deque with a maxlen, the re module's cache, an object with a `maxsize`) is a cache filling, not
+    a leak, and is returned under "bounded" with its bound."""
     options = fastjson.loads(argument)
     signals = set(options.get("signals", []))
-    calls = int(options.get("calls", 6))
+    # A leak that steps once every `period` calls needs a few periods of calls to be seen at all.
+    period = max(1, int(options.get("period", 1)))
+    calls = max(int(options.get("calls", 6)), min(2 * period + 2, 160))
     leaks = []
+    bounded = []
     import tracemalloc
     resource = signals & {"fds", "threads", "tasks"}
-    python = bool(signals & {"blocks", "objects"}) and not resource
+    python = bool(signals & {"blocks", "objects", "references"}) and not resource
     # Before state, then calls with tracemalloc on. A first census warms up what a census itself creates once
     # (bound methods, weak references in type caches), which the collection after it clears.
     if python:
@@ -362,11 +412,27 @@ def attribute(argument):
         threading.Thread.start = start
     if "fds" in signals:
         _watch_opens(True)
+    registered = _watch_atexit(True)
+    # Every sized container and its length before the calls: the one that grows is the holder, even when it
+    # grows by references to objects that already existed (cached small ints).
+    sized_before, lengths_before = _sized_containers()
+    ids_before = set()
+    census_before = None
+    if python and options.get("census_before_tracing"):
+        # The pytest plugin's choice: on pytest's heap, tracing the census' own set of ids (one int per object)
+        # costs more than the rest of the attribution.
+        census_before = _census(registered, ids=ids_before)
     tracemalloc.start(30)
     tracemalloc.clear_traces()
     snapshot_before = tracemalloc.take_snapshot()
-    ids_before = set()
-    census_before = _census(snapshot_before, snapshot_before.traces._traces, ids=ids_before) if python else None
+    # Not the sized containers' lists: leaving out what they hold would hide an untracked dict that leaks (a
+    # dict of str and dicts of str); they exist in both censuses, so they add nothing to the difference.
+    own = (snapshot_before, snapshot_before.traces._traces, registered)
+    if python and census_before is None:
+        census_before = _census(*own, ids=ids_before)
+    # Empty the free lists the census refilled: an object the target takes from one would carry the traceback
+    # of the census's allocation (or none), and could not name its site.
+    gc.collect()
     try:
         for _ in range(calls):
             _call_target()
@@ -375,25 +441,30 @@ def attribute(argument):
         return fastjson.dumps({"raised": _exception_info(error)})
     finally:
         _watch_opens(False)
+        _watch_atexit(False)
         if original_start is not None:
             threading.Thread.start = original_start
     _settle()
-    census_after = _census(census_before, ids_before, snapshot_before, snapshot_before.traces._traces) \
-        if python else None
+    census_after = _census(census_before, ids_before, *own) if python else None
+    grown_containers = _grown_containers(sized_before, lengths_before)
+    del sized_before[:], lengths_before[:]
     snapshot_after = tracemalloc.take_snapshot()
     stats = _target_stats(snapshot_after, snapshot_before)
-    del snapshot_before, snapshot_after
+    del snapshot_before, snapshot_after, own
     traced_per_call = sum(s.size_diff for s in stats) / calls
     if "fds" in signals:
-        leaks.append(_fd_leak(fds_before, calls, tracemalloc))
+        leaks.append(_fd_leak(fds_before, calls, tracemalloc, grown_containers))
     if "threads" in signals and threading is not None:
         leaks.append(_thread_leak(threading, threads_before, calls, started))
     if "tasks" in signals:
         leaks.append(_task_leak(tasks_before, calls, tracemalloc))
     if python:
-        leaks.append(_python_leak(census_before, census_after, stats, calls, tracemalloc, ids_before))
+        leaks.append(_python_leak(census_before, census_after, stats, calls, tracemalloc, ids_before,
+                                  grown_containers, registered, period))
         ids_before.clear()
     del stats
+    grown_containers.clear()
+    registered.clear()
     tracemalloc.stop()
     _settle()
     if "native" in signals and not resource:
@@ -401,9 +472,89 @@ def attribute(argument):
         if not python or native_per_call > 2 * max(traced_per_call, 0) + 512:
             leaks.append(_native_leak(calls, native_per_call))
     leaks = [leak for leak in leaks if leak is not None]
+    for leak in leaks:
+        bound = leak.pop("_bounded", None)
+        if bound is not None:
+            bounded.append(bound)
+    leaks = [leak for leak in leaks if not leak.get("_is_bounded")]
     # Threads, tasks and descriptors first; then the memory leaks, the most bytes per call first.
     leaks.sort(key=lambda leak: (leak["kind"] not in ("fds", "threads", "tasks"), -leak["bytes_per_call"]))
-    return fastjson.dumps({"leaks": leaks})
+    return fastjson.dumps({"leaks": leaks, "bounded": bounded})
+
+
+_SIZED_TYPES = (list, dict, set)
+
+
+def _sized_containers():
+    """The gc-tracked lists, dicts, sets and deques, with their lengths (two lists: no tuple per entry)."""
+    collections = sys.modules.get("collections")
+    kinds = _SIZED_TYPES + ((collections.deque,) if collections is not None else ())
+    tracked = gc.get_objects()
+    objects = [obj for obj in tracked if isinstance(obj, kinds)]
+    # Dicts of only str and int are not tracked: those a tracked object refers to (a module's registry of
+    # descriptor numbers), each once.
+    untracked = {id(obj): obj for obj in gc.get_referents(*tracked) if type(obj) is dict and not gc.is_tracked(obj)}
+    del tracked
+    objects.extend(untracked.values())
+    untracked.clear()
+    lengths = []
+    for obj in objects:
+        try:
+            lengths.append(len(obj))
+        except BaseException:
+            lengths.append(1 << 62)
+    return objects, lengths
+
+
+def _grown_containers(objects, lengths):
+    """(container, growth) for the containers longer than before the calls, the most grown first."""
+    grown = []
+    for obj, before in zip(objects, lengths):
+        try:
+            growth = len(obj) - before
+        except BaseException:
+            continue
+        if growth > 0:
+            grown.append((obj, growth))
+    grown.sort(key=lambda item: -item[1])
+    del grown[8:]
+    return grown
+
+
+_atexit = {"original": None, "registered": {}}
+
+
+def _watch_atexit(active):
+    """While attribution calls run, remember what atexit.register was given and where: the registry lives in
+    the interpreter's C state, which no reference search can see."""
+    atexit = sys.modules.get("atexit")
+    if atexit is None:
+        return _atexit["registered"]
+    if active and _atexit["original"] is None:
+        original = _atexit["original"] = atexit.register
+        registered = _atexit["registered"]
+        registered.clear()
+
+        def register(function, *args, **kwargs):
+            frames = []
+            frame = sys._getframe(1)
+            while frame is not None and len(frames) < 30:
+                if not frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+                    frames.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
+                frame = frame.f_back
+            registered[id(function)] = tuple(frames)  # untracked once collected: not in the census
+            return original(function, *args, **kwargs)
+        atexit.register = register
+    elif not active and _atexit["original"] is not None:
+        atexit.register = _atexit["original"]
+        _atexit["original"] = None
+    return _atexit["registered"]
+
+
+def _stack_frames(stack):
+    import linecache
+    return [{"file": f, "line": n, "function": fn, "code": linecache.getline(f, n).strip() or None}
+            for f, n, fn in stack]
 
 
 def _leak(kind, frames, calls, types=None, bytes_total=0, objects_total=0, chain=None, message=""):
@@ -426,11 +577,13 @@ def _target_stats(after, before):
     return stats
 
 
-def _python_leak(census_before, census_after, stats, calls, tracemalloc, ids_before):
+def _python_leak(census_before, census_after, stats, calls, tracemalloc, ids_before, grown_containers=(),
+                 registered=None, period=1):
     grown = {name: census_after.get(name, 0) - census_before.get(name, 0) for name in census_after}
-    # Types that grew on at least every third of the attribution calls: a single object made by the inspector
-    # itself between the two censuses is not a growing type.
-    grown = {name: count for name, count in grown.items() if count >= max(2, calls // 3)}
+    # Types that grew on at least every third of the attribution calls (every third step of a leak that steps
+    # once per `period` calls): a single object made by the inspector itself between the two censuses is not a
+    # growing type.
+    grown = {name: count for name, count in grown.items() if count >= max(2, calls // (3 * period))}
     bytes_total = sum(s.size_diff for s in stats)
     # The allocation site: the traceback with most bytes still alive that runs through the user's code.
     frames = []
@@ -447,10 +600,160 @@ def _python_leak(census_before, census_after, stats, calls, tracemalloc, ids_bef
         grown, tracemalloc, ids_before, (census_before, census_after, stats))
     if sample_frames and _site(sample_frames) is not None:
         frames = sample_frames
-    chain = _chain(sample) if sample is not None else []
-    del sample
+    message = ""
+    references_total = 0
+    if sample is None and grown_containers:
+        # No new object of a growing type: a container that grows by references to objects that already
+        # existed (cached small ints, interned strings). The container is what leaks.
+        sample, references_total = grown_containers[0]
+        kinds = {}
+        if isinstance(sample, list):
+            for item in sample[-references_total:]:
+                kinds[_type_name(item)] = kinds.get(_type_name(item), 0) + 1
+        types = [{"name": name, "count": count, "per_call": count / calls} for name, count in kinds.items()]
+        message = f"a {_type_name(sample)} gains {references_total / calls:g} references per call to objects " \
+                  "that already existed (no new objects)"
+    chain, path = _chain_path(sample, registered) if sample is not None else ([], [])
+    bound = _verified_bound(_bound_of(path))
+    # The holder to watch: the chain's last container, or the container itself when it is what leaks.
+    stored = _stored_at(path, calls, frames, holder_is_last=references_total > 0) if path else None
+    del sample, path
     kind = "objects" if grown else "memory"
-    return _leak(kind, frames, calls, types, bytes_total, sum(grown.values()), chain)
+    if references_total:
+        bytes_total = 8 * references_total  # a pointer slot per reference: what the container's array grows by
+    leak = _leak(kind, frames, calls, types, bytes_total, sum(grown.values()), chain, message)
+    if stored is not None:
+        leak["stored_at"], leak["stored_traceback"] = stored
+        if leak["site"] is None:
+            leak["site"], leak["traceback"] = stored
+    if bound is not None:
+        leak["_is_bounded"] = True
+        leak["_bounded"] = dict(bound, chain=chain, types=types, site=leak["site"])
+    return leak
+
+
+def _bound_of(path):
+    """The bound of a holder on the chain's path, root first, if one has a bound: {"holder", "bound", "size"}."""
+    collections = sys.modules.get("collections")
+    for index, obj in enumerate(path[:-1]):
+        try:
+            parameters = getattr(obj, "cache_parameters", None)
+            info = getattr(obj, "cache_info", None)
+            if callable(parameters) and callable(info):  # functools.lru_cache (C or Python)
+                maxsize = parameters().get("maxsize")
+                if isinstance(maxsize, int):
+                    name = getattr(obj, "__qualname__", _type_name(obj))
+                    return {"holder": f"lru_cache {name}", "bound": maxsize, "size": info().currsize,
+                            "_measure": lambda: info().currsize, "_trusted": True}
+                continue
+            if collections is not None and isinstance(obj, collections.deque):
+                if obj.maxlen is not None:
+                    return {"holder": "deque", "bound": obj.maxlen, "size": len(obj),
+                            "_measure": obj.__len__, "_trusted": True}
+                continue
+            following = path[index + 1]
+            if isinstance(obj, type(sys)):
+                # A module's cache dict bounded by a module constant (re._cache and re._MAXCACHE).
+                for name in ("_MAXCACHE", "MAXCACHE", "_MAX_CACHE", "_MAXCACHE2", "_CACHE_MAX", "MAX_CACHE_SIZE"):
+                    value = getattr(obj, name, None)
+                    if isinstance(value, int) and not isinstance(value, bool) and hasattr(following, "__len__"):
+                        return {"holder": f"module {obj.__name__} cache ({name})", "bound": value,
+                                "size": len(following), "_measure": following.__len__, "_trusted": False}
+                continue
+            attributes = getattr(obj, "__dict__", None)
+            if isinstance(attributes, dict) and not isinstance(obj, type):
+                for name in ("maxsize", "max_size", "maxlen", "max_len", "capacity", "max_entries", "max_items"):
+                    value = attributes.get(name)
+                    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                        size = len(obj) if hasattr(obj, "__len__") else (
+                            len(following) if hasattr(following, "__len__") else None)
+                        if size is not None and size <= value:
+                            measure = obj.__len__ if hasattr(obj, "__len__") else following.__len__
+                            return {"holder": _type_name(obj), "bound": value, "size": size,
+                                    "_measure": measure, "_trusted": False}
+        except BaseException:
+            continue
+    return None
+
+
+def _verified_bound(bound):
+    """Keeps calling until the holder has reached its bound (and a tenth more): a bound that is only declared
+    (an attribute named maxsize on a list that never evicts) is then passed, and the growth is a leak after all.
+    A bound too far away to reach is trusted only from the standard library (lru_cache, deque)."""
+    if bound is None:
+        return None
+    measure = bound.pop("_measure")
+    trusted = bound.pop("_trusted")
+    needed = bound["bound"] - bound["size"] + max(5, bound["bound"] // 10)
+    if needed > 3000:
+        return bound if trusted else None
+    try:
+        for _ in range(needed):
+            _call_target()
+        size = measure()
+    except BaseException:
+        return None
+    if size > bound["bound"]:
+        return None
+    bound["size"] = size
+    bound["reached"] = size >= bound["bound"]
+    return bound
+
+
+def _stored_at(path, calls, allocation_frames, holder_is_last=False):
+    """The line that stored the leaked object into its holder (the chain's last container): the user line
+    during which the holder grew, watched over a few calls with a line tracer. (site, frames) or None."""
+    holder = None
+    for obj in reversed(path if holder_is_last or len(path) < 2 else path[:-1]):
+        if _size_of(obj) is not None:
+            holder = obj
+            break
+    if holder is None:
+        return None
+    totals = {}
+    stacks = {}
+    state = {"site": None, "size": _size_of(holder)}
+
+    def account(frame):
+        size = _size_of(holder)
+        if size is not None and size > state["size"] and state["site"] is not None:
+            totals[state["site"]] = totals.get(state["site"], 0) + size - state["size"]
+        state["size"] = size if size is not None else state["size"]
+        if frame is not None and _is_user_file(frame.f_code.co_filename):
+            state["site"] = site = (frame.f_code.co_filename, frame.f_lineno)
+            if site not in stacks:
+                stacks[site] = _user_stack(frame)
+
+    sys.settrace(_user_line_tracer(account))
+    try:
+        for _ in range(calls):
+            _call_target()
+    except BaseException:
+        pass
+    finally:
+        sys.settrace(None)
+    holder = None
+    if not totals:
+        return None
+    site = max(totals.items(), key=lambda item: item[1])[0]
+    frames = _stack_frames(stacks[site])
+    if _site(allocation_frames) == {"file": site[0], "line": site[1]}:
+        return None  # allocated and stored on the same line: the site says it already
+    return {"file": site[0], "line": site[1]}, frames
+
+
+def _size_of(obj):
+    """How many entries a holder has (a container's length, an lru_cache's current size), or None."""
+    try:
+        if isinstance(obj, (list, dict, set)) or hasattr(type(obj), "__len__") and not isinstance(
+                obj, (str, bytes, tuple, frozenset, type, type(sys))):
+            return len(obj)
+        info = getattr(obj, "cache_info", None)
+        if callable(info):
+            return info().currsize
+    except BaseException:
+        return None
+    return None
 
 
 def _sample_leaked(grown, tracemalloc, ids_before, own_objects):
@@ -483,7 +786,10 @@ def _sample_leaked(grown, tracemalloc, ids_before, own_objects):
     del heap
     # The type most clearly leaking: classes defined in Python first, then new instances matching the growth.
     # Numbers last: they are rarely the thing a person is looking for.
-    ranked = sorted(by_name, key=lambda name: (not heap_flags.get(name), name in ("int", "float", "bool"),
+    # A class made per call is what a person looks for first: its instances, dicts and tuples follow from it.
+    ranked = sorted(by_name, key=lambda name: (name != "type", not heap_flags.get(name),
+                                               name in ("int", "float", "bool"),
+                                               name in ("str", "bytes"),  # a record's key, not the record
                                                -min(new_counts.get(name, 0), grown[name]), -grown[name]))
     if not ranked:
         return None, []
@@ -492,8 +798,13 @@ def _sample_leaked(grown, tracemalloc, ids_before, own_objects):
     return found, _frames_of(traceback) if traceback is not None else []
 
 
-def _chain(target, max_depth=12, max_frontier=5000):
-    """A shortest path of references from a root (module, class, running frame, thread) to `target`.
+def _chain(target, registered=None):
+    return _chain_path(target, registered)[0]
+
+
+def _chain_path(target, registered=None, max_depth=12, max_frontier=5000):
+    """A shortest path of references from a root (module, named class, running frame, thread, event loop, the
+    atexit registry) to `target`: (steps, the objects on the path, root first).
 
     Breadth-first, one level at a time: `gc.get_referrers(*frontier)` scans the heap once per level (not once per
     object, as a per-node search such as objgraph's does), then each referrer's referents say which frontier
@@ -515,8 +826,17 @@ def _chain(target, max_depth=12, max_frontier=5000):
     ignore = {id(parent), id(objects), id(running), id(own_frames)}
     found = None
     untracked = None
+    registered = registered or {}
+    atexit_stack = None
     for _ in range(max_depth):
         if not frontier or found is not None:
+            break
+        # A callable given to atexit.register is held by the interpreter's C state, which no referrer shows.
+        for obj in (frontier if registered else ()):
+            if id(obj) in registered:
+                found, atexit_stack = obj, registered[id(obj)]
+                break
+        if found is not None:
             break
         ignore.add(id(frontier))
         frontier_ids = {id(obj) for obj in frontier}
@@ -566,7 +886,7 @@ def _chain(target, max_depth=12, max_frontier=5000):
     if found is None:
         parent.clear()
         objects.clear()
-        return []
+        return [], []
     path = [found]
     node = found
     while node is not target:
@@ -587,7 +907,13 @@ def _chain(target, max_depth=12, max_frontier=5000):
                 if steps[index + 1]["via"].startswith("[") else steps[index + 1]["via"]
             continue
         folded.append(item)
-    return folded
+    if atexit_stack is not None:
+        where = next((f"{f}:{n}" for f, n, _ in atexit_stack if _is_user_file(f)), "")
+        folded.insert(0, {"type": "atexit", "via": "",
+                          "repr": "atexit registry (callbacks kept until exit)" +
+                                  (f", registered at {where}" if where else "")})
+        folded[1]["via"] = "(callback)"
+    return folded, path
 
 
 def _owns_dict(owner, dictionary, types):
@@ -599,14 +925,32 @@ def _owns_dict(owner, dictionary, types):
 
 
 def _is_root(obj, running, types):
-    if isinstance(obj, types.ModuleType) or isinstance(obj, type):
+    if isinstance(obj, types.ModuleType):
         return True
+    if isinstance(obj, type):
+        # A class made at run time (one per call, kept in a registry) is not a root: what keeps it is.
+        return _is_named_class(obj)
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is not None and isinstance(obj, asyncio.AbstractEventLoop):
+        return True  # tasks it keeps are in its ready queue or timer heap
     if isinstance(obj, types.FrameType) and id(obj) in running:
         return True
     threading = sys.modules.get("threading")
     if threading is not None and isinstance(obj, threading.Thread):
         return True
     return False
+
+
+def _is_named_class(cls):
+    """A static type, or a class its module names under its qualified name."""
+    if not cls.__flags__ & (1 << 9):  # not a heap type: defined in C
+        return True
+    found = sys.modules.get(getattr(cls, "__module__", None) or "")
+    for part in getattr(cls, "__qualname__", "").split("."):
+        if part == "<locals>" or found is None:
+            return False
+        found = getattr(found, part, None)
+    return found is cls
 
 
 def _describe(obj, types):
@@ -687,11 +1031,12 @@ def _watch_opens(active):
         _opens["events"].clear()
 
 
-def _fd_leak(fds_before, calls, tracemalloc):
+def _fd_leak(fds_before, calls, tracemalloc, grown_containers=()):
     new = sorted(set(os.listdir("/proc/self/fd")) - fds_before, key=int)
     new_fds = {int(fd) for fd in new}
     frames = []
     types = {}
+    owner = None
     import io
     socket = sys.modules.get("socket")
     file_types = (io.IOBase, socket.socket) if socket is not None else (io.IOBase,)
@@ -705,11 +1050,17 @@ def _fd_leak(fds_before, calls, tracemalloc):
         if fd in new_fds:
             name = _type_name(obj)
             types[name] = types.get(name, 0) + 1
+            owner = obj if owner is None else owner
             traceback = tracemalloc.get_object_traceback(obj)
             if traceback is not None and not frames:
                 candidate = _frames_of(traceback)
                 if _site(candidate) is not None:
                     frames = candidate
+    if owner is None:
+        # Raw descriptors (os.open, os.pipe, os.dup): the container that holds their numbers.
+        owner = _fd_holder(new_fds, grown_containers, tracemalloc)
+    chain = _chain(owner) if owner is not None else []
+    del owner
     paths = []
     for fd in new:
         try:
@@ -718,20 +1069,75 @@ def _fd_leak(fds_before, calls, tracemalloc):
             pass
     if not frames:
         # No file object owns them (os.open, or one tracemalloc cannot see): the audited open of that path.
-        import linecache
         wanted = set(paths)
         for path, stack in reversed(_opens["events"]):
             if path in wanted or os.path.realpath(path) in wanted:
-                candidate = [{"file": f, "line": n, "function": fn, "code": linecache.getline(f, n).strip() or None}
-                             for f, n, fn in stack]
+                candidate = _stack_frames(stack)
                 if _site(candidate) is not None:
                     frames = candidate
                     break
     _opens["events"].clear()
+    if not frames:
+        # os.pipe, os.dup, socketpair, eventfd...: no audit event. The user line during which the descriptors
+        # that stay open appeared, over a few more calls.
+        frames = _fd_creation_frames(calls)
     paths = sorted(set(paths))[:5]
     message = f"{len(new)} descriptors left open over {calls} calls" + (f", e.g. {', '.join(paths)}" if paths else "")
     type_list = [{"name": n, "count": c, "per_call": c / calls} for n, c in types.items()]
-    return _leak("fds", frames, calls, type_list, 0, len(new), [], message)
+    return _leak("fds", frames, calls, type_list, 0, len(new), chain, message)
+
+
+def _fd_holder(new_fds, grown_containers, tracemalloc):
+    """The grown container, or new tuple, that holds the most of the new descriptor numbers."""
+    best, best_count = None, 0
+    candidates = [obj for obj, _ in grown_containers]
+    for obj in gc.get_objects():
+        if type(obj) is tuple and len(obj) <= 8 and tracemalloc.get_object_traceback(obj) is not None:
+            candidates.append(obj)
+    for obj in candidates:
+        try:
+            values = obj.values() if isinstance(obj, dict) else obj
+            # The numbers themselves, or pairs of them (os.pipe's read and write ends).
+            count = sum(1 for value in values if type(value) is int and value in new_fds or
+                        type(value) is tuple and any(type(v) is int and v in new_fds for v in value))
+        except BaseException:
+            continue
+        if count > best_count:
+            best, best_count = obj, count
+    candidates.clear()
+    return best
+
+
+def _fd_creation_frames(calls):
+    """Runs `calls` calls under a line tracer and returns the stack of the user line during which a descriptor
+    still open at the end appeared."""
+    origin = {}
+    state = {"fds": set(os.listdir("/proc/self/fd")), "site": None}
+    before = set(state["fds"])
+
+    def account(frame):
+        now = set(os.listdir("/proc/self/fd"))
+        if state["site"] is not None:
+            for fd in now - state["fds"]:
+                origin[fd] = state["site"]
+        state["fds"] = now
+        if frame is not None and _is_user_file(frame.f_code.co_filename):
+            state["site"] = tuple(_user_stack(frame))
+
+    sys.settrace(_user_line_tracer(account))
+    try:
+        for _ in range(min(calls, 6)):
+            _call_target()
+    except BaseException:
+        pass
+    finally:
+        sys.settrace(None)
+    kept = set(os.listdir("/proc/self/fd")) - before
+    for fd in sorted(kept, key=int):
+        stack = origin.get(fd)
+        if stack:
+            return _stack_frames(stack)
+    return []
 
 
 def _thread_leak(threading, before, calls, started):
@@ -768,8 +1174,11 @@ def _task_leak(before, calls, tracemalloc):
     names = sorted(set(coroutines))
     message = f"{len(new)} asyncio tasks still pending after {calls} calls" + (
         f"; coroutine {', '.join(names[:3])}" if names else "")
+    # What keeps the last one: the loop's timer heap or ready queue (through the future it waits on), or a
+    # user's container.
+    chain = _chain(new[-1]) if new else []
     return _leak("tasks", frames, calls, [{"name": "Task", "count": len(new), "per_call": len(new) / calls}],
-                 0, len(new), [], message) | {"coroutines": names}
+                 0, len(new), chain, message) | {"coroutines": names}
 
 
 def _native_leak(calls, native_per_call):
@@ -788,13 +1197,7 @@ def _native_leak(calls, native_per_call):
         if frame_for_next is not None and _is_user_file(frame_for_next.f_code.co_filename):
             state["site"] = (frame_for_next.f_code.co_filename, frame_for_next.f_lineno)
             if state["site"] not in stacks:
-                stack = []
-                frame = frame_for_next
-                while frame is not None:
-                    if not frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-                        stack.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
-                    frame = frame.f_back
-                stacks[state["site"]] = stack
+                stacks[state["site"]] = _user_stack(frame_for_next)
         state["mark"] = measure()
 
     def tracer(frame, event, arg):

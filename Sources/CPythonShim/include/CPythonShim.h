@@ -36,6 +36,9 @@ int pyi_initialize(const pyi_start_options *options, char *error, size_t error_s
 int pyi_python_main(const char *executable, int argc, char **argv);
 // pyinspect-python's main: the anchor from pyi_path_anchor, sys.executable = this program's absolute path.
 int pyi_python_program_main(int argc, char **argv);
+// Its first half: Python initialised as pyi_python_program_main would, the program not yet run. 0, or the
+// exit status to leave with. Then pyi_run_main().
+int pyi_python_program_start(int argc, char **argv);
 
 // The interpreter path CPython's path calculation starts from: an activated virtualenv's bin/python
 // (VIRTUAL_ENV with a pyvenv.cfg), else /usr/bin/python3, the python3 matching the linked libpython.
@@ -55,6 +58,14 @@ int pyi_is_finalizing(void);
 // -1 and the formatted traceback in *error (malloc'd). Safe from any thread once Python is initialised.
 int pyi_helper_call(const char *package_dir, const char *module, const char *function, const char *argument,
                     char **result, char **error);
+
+// pyinspect's own native threads keep one Python thread state for their life (host_thread_state.c says why:
+// tracemalloc.stop() racing a thread state made without the GIL crashes CPython 3.11). On the main thread, before
+// starting such a thread: pyi_host_thread_expect(); first thing on the thread: pyi_host_thread_attach(); then on
+// the main thread, before the target runs: pyi_host_threads_wait_attached() (releases the GIL while it waits).
+void pyi_host_thread_expect(void);
+void pyi_host_thread_attach(void);
+void pyi_host_threads_wait_attached(void);
 
 // ---- Swift analysis callable from Python ----
 // handler(name, argument_json) returns a malloc'd UTF-8 string (freed by the module), or NULL for an unknown name.
@@ -87,13 +98,27 @@ int pyi_set_memory_limit(unsigned long long bytes);
 int pyi_install_audit_watch(const char *capture_path);
 
 // ---- Supervisor signals ----
+#include "process_tree.h"
 // In the supervising parent: SIGTERM, SIGHUP and a SIGINT sent by kill(2) are forwarded to `child`;
-// SIGINT/SIGQUIT from the terminal are ignored here because the child, in the same process group, gets them.
+// SIGINT/SIGQUIT from the terminal reach pyinspect only when the target, in its own process group, did not get
+// the terminal: they are then passed to the target's whole group, as the terminal would.
 void pyi_supervisor_forward_signals(pid_t child);
 // The last signal forwarded (0 if none).
 int pyi_supervisor_last_forwarded_signal(void);
 // In the child after fork: restore default dispositions.
 void pyi_child_reset_signals(void);
+// In the measuring child of `leaks`/`compare`, after Python started: SIGINT, SIGTERM and SIGHUP (from the
+// terminal or forwarded by pyinspect) raise KeyboardInterrupt in Python's main thread and are remembered.
+void pyi_child_catch_interrupts(void);
+// The first of those signals the child received (0 if none).
+int pyi_child_interrupt_signal(void);
+// Py_AtExit: `function` runs at the end of Py_FinalizeEx, also when Py_RunMain then dies of SIGINT.
+int pyi_at_python_exit(void (*function)(void));
+// In the target of `run`: a thread that, when the fatal-signal handler defers a SIGTERM/SIGHUP to it, runs
+// `function` (saves the GIL figures), then ends the process with that signal. 0 or -1.
+int pyi_save_before_terminate(void (*function)(void));
+// From the fatal-signal handler: hands `signo` to that thread. 1 when handed over (the caller must not die).
+int pyi_terminate_deferred(int signo);
 // Keep a broken pipe from killing the host before Python installs its own SIGPIPE handling.
 void pyi_ignore_sigpipe(void);
 // The calling thread's kernel id (what threading.get_native_id() reports).
@@ -124,11 +149,14 @@ int pyi_gil_trace_start(const pyi_gil_trace_options *options, char *message, siz
 void pyi_gil_trace_stop(void);
 // The calling thread's kernel id (gettid), as threading.get_native_id() gives it.
 int32_t pyi_gil_current_tid(void);
+// Called by each of pyinspect's own threads on itself: its GIL takes are not the target's switches.
+void pyi_gil_mark_host_thread(void);
 
 typedef struct {
     int mode;
     uint64_t stop_ns;              // trace length (times are ns since the start)
-    uint64_t acquisitions, switches;
+    uint64_t acquisitions, switches;  // between the target's threads (pyinspect's own threads left out)
+    uint64_t all_switches;         // every holder change the tracer saw, pyinspect's threads included
     uint64_t switch_number_delta;  // CPython's own count of holder changes over the same span
     uint64_t events, events_dropped, untracked_events;
     uint64_t sample_ticks, locked_ticks, tick_ns, long_hold_ns;

@@ -45,12 +45,16 @@ public struct HangTick: Codable, Sendable, Equatable {
     public var progress: Int
     public var loops: [Loop]
     public var waits: [ThreadWait]
+    /// Child processes a thread of the target joins and that can never end (hang_processes.py: the
+    /// multiprocessing Queue deadlock, confirmed twice); nil when none.
+    public var processes: [Int32]?
 
-    public init(t: Double, progress: Int, loops: [Loop] = [], waits: [ThreadWait] = []) {
+    public init(t: Double, progress: Int, loops: [Loop] = [], waits: [ThreadWait] = [], processes: [Int32]? = nil) {
         self.t = t
         self.progress = progress
         self.loops = loops
         self.waits = waits
+        self.processes = processes
     }
 }
 
@@ -62,10 +66,13 @@ public struct HangDecision: Codable, Sendable, Equatable {
     public var threads: [UInt64]
     /// How long the loops had been still, or the shortest wait in the cycle.
     public var seconds: Double
-    public init(loops: [Int], threads: [UInt64], seconds: Double) {
+    /// Child processes in a multiprocessing deadlock with the target (nil when none).
+    public var processes: [Int32]?
+    public init(loops: [Int], threads: [UInt64], seconds: Double, processes: [Int32]? = nil) {
         self.loops = loops
         self.threads = threads
         self.seconds = seconds
+        self.processes = processes
     }
 }
 
@@ -100,12 +107,17 @@ public struct HangWatch: Sendable {
         }
         stillSince = seen
         let cycle = Self.lockCycle(tick.waits, now: tick.t, minimumAge: threadStableSeconds)
-        if stuckLoops.isEmpty && cycle.isEmpty { return nil }
+        let processes = tick.processes.flatMap { $0.isEmpty ? nil : $0.sorted() }
+        if stuckLoops.isEmpty && cycle.isEmpty {
+            // hang_processes.py already waited and confirmed: its answer is the decision.
+            return processes.map { HangDecision(loops: [], threads: [], seconds: 0, processes: $0) }
+        }
         if !cycle.isEmpty {
             let ages = tick.waits.filter { cycle.contains($0.thread) }.map { tick.t - $0.since }
             stillFor = min(stillFor, ages.min() ?? 0)
         }
-        return HangDecision(loops: stuckLoops.sorted(), threads: cycle, seconds: (stillFor * 1000).rounded() / 1000)
+        return HangDecision(
+            loops: stuckLoops.sorted(), threads: cycle, seconds: (stillFor * 1000).rounded() / 1000, processes: processes)
     }
 
     /// Threads in a cycle of forever-waits, each older than `minimumAge`; empty when there is none.

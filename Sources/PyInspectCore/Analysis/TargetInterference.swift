@@ -44,7 +44,7 @@ public enum TargetInterference {
             case "sys.settrace":
                 found.append(Diagnostic(.note, "the target called sys.settrace"))
             case "os.fork", "os.forkpty":
-                found.append(Diagnostic(.note, "the target forked (\(action)); its forked children are not measured and their records are ignored"))
+                found.append(Diagnostic(.note, "the target forked (\(action)): each forked process is measured on its own in `processes`; the target's own figures leave them out"))
             case "os.exec":
                 found.append(Diagnostic(.note, "the target called os.exec*: the program it replaced itself with is not measured"))
             default:

@@ -6,7 +6,8 @@ import Glibc
 public enum CompareHTMLReport {
     public static func render(_ report: Report) -> String {
         guard let section = report.compare else {
-            return page(title: "pyinspect compare", body: "<p>No comparison: \(HTMLEscaping.text(report.exception.map { "the target raised \($0.type): \($0.message)" } ?? "the measurement did not complete"))</p>")
+            let interrupted = report.verdict == .interrupted ? report.diagnostics.first { $0.level == .warning }?.message : nil
+            return page(title: "pyinspect compare", body: "<p>No comparison: \(HTMLEscaping.text(report.exception.map { "the target raised \($0.type): \($0.message)" } ?? interrupted ?? "the measurement did not complete"))</p>")
         }
         let names = ["serial", "threads", "processes"].filter { section.modes[$0] != nil }
         let longest = names.compactMap { section.modes[$0]?.roundsWallS.max() }.max() ?? 1
@@ -32,8 +33,14 @@ public enum CompareHTMLReport {
             guard let mode = section.modes[name] else { continue }
             rows += "<tr><td>\(name)</td><td>\(String(format: "%.3f", mode.wallS))</td><td>\(String(format: "%.3f", mode.cpuS))</td><td>\(String(format: "%.2fx", mode.speedup))</td><td>\(String(format: "%.2f", mode.efficiency))</td><td>\(String(format: "%.2f", mode.parallelism))</td><td>\(mode.startupS.map { String(format: "%.3f", $0) } ?? "–")</td><td>\(HTMLEscaping.text(formatBytes(mode.pickledBytes)))</td><td>\(HTMLEscaping.text(formatBytes(mode.peakRssBytes)))</td></tr>"
         }
+        let interrupted = report.verdict == .interrupted
+            ? report.diagnostics.filter { $0.level == .warning }.map { "<p class=\"reason\"><strong>\(HTMLEscaping.text($0.message))</strong></p>" }.joined()
+            : ""
+        let heading = report.verdict == .interrupted && section.modes.count < 3
+            ? "<h1>Interrupted: no recommendation</h1>" : "<h1>Use <em>\(HTMLEscaping.text(section.recommendation))</em></h1>"
         let body = """
-            <h1>Use <em>\(HTMLEscaping.text(section.recommendation))</em></h1>
+            \(heading)
+            \(interrupted)
             <p class="reason">\(HTMLEscaping.text(section.reason))</p>
             <p class="meta">\(HTMLEscaping.text(section.target)) · \(section.tasks) tasks · \(section.workers) workers · \(HTMLEscaping.text(section.startMethod)) · \(section.rounds) rounds (medians; ticks are single rounds)</p>
             \(svg)

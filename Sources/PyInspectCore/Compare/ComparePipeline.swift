@@ -71,28 +71,60 @@ public enum ComparePipeline {
         let code = EmbeddedTarget.startInterpreter(
             argv: [interpreter], anchor: PythonPaths.pathAnchor(), sysExecutable: interpreter)
         if code != 0 { return code }
+        pyi_child_catch_interrupts()
         func argument(_ mode: String?) -> String {
             let value = CompareArgument(
                 target: request.target, tasks: request.tasks, workers: request.workers,
                 startMethod: request.startMethod, mode: mode)
             return (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         }
+        // Ctrl-C or SIGTERM: what was measured (the current round's modes too) goes to the capture, then a record
+        // saying which signal stopped the run and where.
+        var parts: [String] = []
+        var round = 1
+        var current = "check"
+        func interrupted(_ signal: Int32) -> Int32 {
+            for part in parts {
+                CaptureAppend.line(#"{"record":"compare_part","# + part.dropFirst(), to: capturePath)
+            }
+            if !parts.isEmpty { CaptureAppend.line(#"{"record":"compare_round_end"}"#, to: capturePath) }
+            let place = current == "end" ? "" : #","round":\#(round),"mode":"\#(current)""#
+            CaptureAppend.line(#"{"record":"compare_interrupted","signal":\#(signal)\#(place)}"#, to: capturePath)
+            return ExitStatus.success
+        }
         do {
             let check = try helper.call("compare", "check", argument(nil))
+            if let signal = interruption(check) { return interrupted(signal) }
             if let failure = childFailure(check, capturePath: capturePath) { return failure }
             let started = monotonicSeconds()
             var done = 0
             var longest = 0.0
             while true {
                 let roundStart = monotonicSeconds()
-                var parts: [String] = []
+                parts = []
+                round = done + 1
                 for mode in ["serial", "threads", "processes"] {
+                    current = mode
                     // The first round's thread pool runs under the exact GIL tracer: its figures explain threads.
                     let traced = done == 0 && mode == "threads"
                     var problem: String?
                     let session = traced ? GILTraceSession.start(options: GILOptions(), capturePath: capturePath, problem: &problem) : nil
-                    let measured = try helper.call("compare", "measure", argument(mode))
+                    let measured: String
+                    do {
+                        measured = try helper.call("compare", "measure", argument(mode))
+                    } catch {
+                        if let session { GILTraceSession.finish(started: session, capturePath: capturePath) }
+                        guard let signal = interruption(error) else { throw error }
+                        return interrupted(signal)
+                    }
                     if let session { GILTraceSession.finish(started: session, capturePath: capturePath) }
+                    if let signal = interruption(measured) {
+                        // The signal came as the mode ended: its figures are complete, keep them.
+                        if (try? JSONDecoder().decode(CompareReply.self, from: Data(measured.utf8)))?.ok == true {
+                            parts.append(measured)
+                        }
+                        return interrupted(signal)
+                    }
                     if let failure = childFailure(measured, capturePath: capturePath) { return failure }
                     parts.append(measured)
                 }
@@ -100,6 +132,7 @@ public enum ComparePipeline {
                     CaptureAppend.line(#"{"record":"compare_part","# + part.dropFirst(), to: capturePath)
                 }
                 CaptureAppend.line(#"{"record":"compare_round_end"}"#, to: capturePath)
+                parts = []
                 done += 1
                 longest = max(longest, monotonicSeconds() - roundStart)
                 if let fixed = request.rounds {
@@ -110,10 +143,33 @@ public enum ComparePipeline {
                 if done >= maxRounds || (done >= minRounds && elapsed + longest > request.budgetSeconds) { break }
             }
         } catch {
+            if let signal = interruption(error) { return interrupted(signal) }
             writeError("compare failed inside Python: \(error)")
             return ExitStatus.internalError
         }
+        // Ctrl-C as the last round ended: every figure is there, but the user's interrupt still sets the verdict.
+        let late = pyi_child_interrupt_signal()
+        if late != 0 {
+            current = "end"
+            return interrupted(late)
+        }
         return ExitStatus.success
+    }
+
+    /// The signal that stopped the measuring child: the one its handler saw, else SIGINT when it showed only as
+    /// a KeyboardInterrupt (the target installed its own SIGINT handler). nil: not interrupted.
+    static func interruption(_ error: Error) -> Int32? {
+        let signal = pyi_child_interrupt_signal()
+        if signal != 0 { return signal }
+        return String(describing: error).hasPrefix("KeyboardInterrupt") ? SIGINT : nil
+    }
+
+    /// Same, for a reply: a helper reply that says the target raised KeyboardInterrupt.
+    static func interruption(_ reply: String) -> Int32? {
+        let signal = pyi_child_interrupt_signal()
+        if signal != 0 { return signal }
+        let decoded = try? JSONDecoder().decode(CompareReply.self, from: Data(reply.utf8))
+        return decoded?.raised?.type == "KeyboardInterrupt" ? SIGINT : nil
     }
 
     /// A helper reply that says the target cannot be measured: the exit status, after saying why.
@@ -137,7 +193,7 @@ public enum ComparePipeline {
         request: CompareRequest, outcome: ChildOutcome, capture: CompareCapture, capturePath: String
     ) -> Report {
         let completed = !capture.rounds.isEmpty && capture.raised == nil && outcome.ending == .exited(0)
-        let status: Int32
+        var status: Int32
         if capture.raised != nil {
             status = ExitStatus.targetRaised
         } else if completed {
@@ -145,7 +201,15 @@ public enum ComparePipeline {
         } else {
             status = outcome.shellStatus == 0 ? ExitStatus.internalError : outcome.shellStatus
         }
-        var report = Report(command: "compare", verdict: completed ? .clean : .error, exitStatus: status)
+        var verdict: Verdict = completed ? .clean : .error
+        let interruption = capture.interrupted ?? LeaksPipeline.interruptingSignal(outcome).map {
+            CompareCapture.Interrupted(signal: $0, round: nil, mode: nil)
+        }
+        if let interruption {
+            verdict = .interrupted
+            status = interruption.signal == SIGINT ? ExitStatus.interrupted : ExitStatus.killedBySignal(interruption.signal)
+        }
+        var report = Report(command: "compare", verdict: verdict, exitStatus: status)
         report.target = TargetInfo(kind: "function", value: request.target, arguments: [])
         report.wallS = RunReportBuilder.rounded(outcome.wallSeconds)
         report.cpuS = RunReportBuilder.rounded(outcome.userCPUSeconds + outcome.systemCPUSeconds)
@@ -158,7 +222,13 @@ public enum ComparePipeline {
             let gil = GILCapture.read(capturePath: capturePath).map { GILAnalysis.analyze($0, threads: []) }
             report.compare = CompareAnalysis.section(request: request, rounds: capture.rounds, threadsGIL: gil)
         }
-        if case .signaled(let signal) = outcome.ending {
+        if let interruption {
+            report.diagnostics.append(Diagnostic(.warning, interruption.message(modes: report.compare?.modes.keys.sorted() ?? [])))
+            if var section = report.compare, section.modes.count < 3 {
+                section.reason = "interrupted before every mode was measured: no recommendation"
+                report.compare = section
+            }
+        } else if case .signaled(let signal) = outcome.ending {
             report.diagnostics.append(Diagnostic(.error, "the measuring process was killed by \(signalName(signal))"))
         }
         return report
@@ -191,8 +261,28 @@ struct CompareCapture {
     private struct Round: Decodable { var modes: [String: CompareRoundFigures] }
     private struct RaisedRecord: Decodable { var raised: Raised }
 
+    /// Ctrl-C or SIGTERM stopped the measuring: the signal, and the round and mode it stopped in.
+    struct Interrupted: Decodable {
+        var signal: Int32
+        var round: Int?
+        var mode: String?
+
+        func message(modes: [String]) -> String {
+            let place = round.map { r in " during round \(r)" + (mode.map { " (\($0))" } ?? "") } ?? ""
+            let kept = modes.isEmpty ? "nothing was measured" : "measured: \(modes.joined(separator: ", "))"
+            return "interrupted by \(signalName(signal))\(place): \(kept)"
+        }
+    }
+    private struct InterruptedRecord: Decodable {
+        var record: String
+        var signal: Int32
+        var round: Int?
+        var mode: String?
+    }
+
     var rounds: [[String: CompareRoundFigures]] = []
     var raised: Raised?
+    var interrupted: Interrupted?
 
     static func read(path: String) -> CompareCapture {
         var capture = CompareCapture()
@@ -206,6 +296,10 @@ struct CompareCapture {
             } else if line.starts(with: Array(#"{"record":"compare_round_end""#.utf8)) {
                 capture.rounds.append(current)
                 current = [:]
+            } else if line.starts(with: Array(#"{"record":"compare_interrupted""#.utf8)),
+                let record = try? decoder.decode(InterruptedRecord.self, from: text)
+            {
+                capture.interrupted = Interrupted(signal: record.signal, round: record.round, mode: record.mode)
             } else if let record = try? decoder.decode(RaisedRecord.self, from: text) {
                 capture.raised = record.raised
             }

@@ -11,9 +11,14 @@ public struct CompareSection: Codable, Sendable, Equatable {
     public var rounds: Int
     /// serial, threads, processes.
     public var modes: [String: CompareMode]
+    /// CPUs the measurement may run on (its affinity mask), when known.
+    public var cores: Int?
+    /// The 1-minute load average as the modes started (median over modes and rounds), when known.
+    public var loadAverage1m: Double?
 
     enum CodingKeys: String, CodingKey {
         case recommendation, reason, target, tasks, workers, startMethod = "start_method", rounds, modes
+        case cores, loadAverage1m = "load_average_1m"
     }
 }
 
@@ -42,12 +47,21 @@ public struct CompareMode: Codable, Sendable, Equatable {
     public var roundsWallS: [Double]
     /// Threads: the GIL during the first round's thread pool, traced exactly (docs/gil.md).
     public var gil: CompareGIL?
+    /// Cores left for this mode (median over rounds): `cores` minus the CPU other processes used on them per
+    /// wall second of the mode's run. Below 1.5, a pool could not run its workers in parallel.
+    public var coresFree: Double?
+    /// Median CPU seconds other processes used on our cores during this mode's run.
+    public var otherCpuS: Double?
+    /// Median seconds our threads (and, for processes, the workers) were runnable but waiting for a CPU
+    /// (schedstat's run delay).
+    public var runDelayS: Double?
 
     enum CodingKeys: String, CodingKey {
         case wallS = "wall_s", cpuS = "cpu_s", speedup, efficiency, parallelism, pickledBytes = "pickled_bytes"
         case pickledBytesOut = "pickled_bytes_out", pickledBytesBack = "pickled_bytes_back", startupS = "startup_s"
         case peakRssBytes = "peak_rss_bytes", workerPeakRssBytes = "worker_peak_rss_bytes"
         case roundsWallS = "rounds_wall_s", gil
+        case coresFree = "cores_free", otherCpuS = "other_cpu_s", runDelayS = "run_delay_s"
     }
 }
 
@@ -83,20 +97,38 @@ public struct CompareRoundFigures: Codable, Sendable, Equatable {
     public var workerPeakRssBytes: [Int64]?
     public var pickledBytesOut: Int64?
     public var pickledBytesBack: Int64?
+    /// The machine during this mode's run (compare.py's `_Load`): CPUs we may use, the load average as it
+    /// started, CPU seconds other processes used on those CPUs, our threads' and workers' run delay.
+    public var cores: Int?
+    public var loadAverage1m: Double?
+    public var otherCpuS: Double?
+    public var runDelayS: Double?
 
     public init(wallS: Double, cpuS: Double, startupS: Double? = nil, peakRssBytes: Int64? = nil,
-                pickledBytesOut: Int64? = nil, pickledBytesBack: Int64? = nil) {
+                pickledBytesOut: Int64? = nil, pickledBytesBack: Int64? = nil, cores: Int? = nil,
+                loadAverage1m: Double? = nil, otherCpuS: Double? = nil, runDelayS: Double? = nil) {
         self.wallS = wallS
         self.cpuS = cpuS
         self.startupS = startupS
         self.peakRssBytes = peakRssBytes
         self.pickledBytesOut = pickledBytesOut
         self.pickledBytesBack = pickledBytesBack
+        self.cores = cores
+        self.loadAverage1m = loadAverage1m
+        self.otherCpuS = otherCpuS
+        self.runDelayS = runDelayS
+    }
+
+    /// Cores left for this round of the mode: `cores` minus what other processes used per wall second.
+    var coresFree: Double? {
+        guard let cores, let otherCpuS, wallS > 0 else { return nil }
+        return min(Double(cores), max(0, Double(cores) - otherCpuS / wallS))
     }
 
     enum CodingKeys: String, CodingKey {
         case wallS = "wall_s", cpuS = "cpu_s", startupS = "startup_s", peakRssBytes = "peak_rss_bytes"
         case workerPeakRssBytes = "worker_peak_rss_bytes", pickledBytesOut = "pickled_bytes_out"
         case pickledBytesBack = "pickled_bytes_back"
+        case cores, loadAverage1m = "load_average_1m", otherCpuS = "other_cpu_s", runDelayS = "run_delay_s"
     }
 }

@@ -51,7 +51,8 @@ public enum GILAnalysis {
         var section = GILSection(
             mode: record.mode.rawValue, fallbackReason: record.fallbackReason, durationS: round6(duration),
             heldFraction: round4(heldFraction), switches: record.switches, cpythonSwitches: record.cpythonSwitches,
-            acquisitions: exact ? record.acquisitions : nil, maxHoldMs: round3(maxHoldMs), maxHoldThread: maxHoldThread,
+            // The target's threads' acquisitions: pyinspect's own are left out as their figures are.
+            acquisitions: exact ? figures.reduce(0) { $0 + ($1.acquisitions ?? 0) } : nil, maxHoldMs: round3(maxHoldMs), maxHoldThread: maxHoldThread,
             longHoldThresholdMs: round3(Double(record.longHoldNs) / 1e6),
             sampleIntervalMs: exact ? nil : round3(Double(record.tickNs) / 1e6), threads: figures,
             longestHolds: holds, convoys: convoys,

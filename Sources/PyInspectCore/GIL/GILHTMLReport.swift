@@ -9,7 +9,9 @@ public enum GILHTMLReport {
         let timeline = GILTimeline.build(capture: capture)
         var html = """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>pyinspect gil — \(escape(targetText(report)))</title>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+            <title>pyinspect gil — \(escape(targetText(report)))</title>
             <style>
             body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
             table{border-collapse:collapse;margin:8px 0}td,th{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right}
@@ -21,10 +23,13 @@ public enum GILHTMLReport {
             <p><code>\(escape(targetText(report)))</code> — \(escape(section.mode)) trace of \(format("%.3f", section.durationS)) s</p>
 
             """
+        if report.verdict == .interrupted {
+            html += "<p class=\"verdict\">Interrupted (exit status \(report.exitStatus)): the figures cover the run up to the interrupt.</p>\n"
+        }
         html += "<p class=\"verdict\(section.verdict.gilBound ? "" : " ok")\">\(escape(section.verdict.text))</p>\n<ul>\n"
         for advice in section.verdict.advice { html += "<li>\(escape(advice))</li>\n" }
         html += "</ul>\n<p>" + section.verdict.figures.map(escape).joined(separator: " · ") + "</p>\n"
-        html += timelineSVG(timeline, section: section)
+        html += timelineSVG(timeline, names: GILTimeline.laneNames(record: capture.record, section: section))
         html += threadTable(section)
         html += holdsSection(section)
         if !section.convoys.isEmpty {
@@ -48,14 +53,20 @@ public enum GILHTMLReport {
     /// Lanes drawn at most; the busiest threads (held + waited) are kept, in their original order.
     public static let maxLanes = 40
 
-    static func timelineSVG(_ full: GILTimeline, section: GILSection) -> String {
+    /// `names`: by tracer slot (`GILTimeline.laneNames`); lanes without one (pyinspect's own threads) are left out.
+    static func timelineSVG(_ traced: GILTimeline, names: [Int: String]) -> String {
+        var full = traced
+        full.lanes = traced.lanes.filter { names[$0.thread] != nil }
         var timeline = full
         var note = ""
+        if full.lanes.count < traced.lanes.count {
+            note += "<p>pyinspect's own threads (the hang monitor, the watchdog) took the GIL now and then; they are not drawn.</p>\n"
+        }
         if full.lanes.count > maxLanes {
             func busy(_ lane: GILTimeline.Lane) -> Double { lane.held.reduce(0, +) + lane.waited.reduce(0, +) }
             let kept = Set(full.lanes.sorted { busy($0) > busy($1) }.prefix(maxLanes).map(\.thread))
             timeline.lanes = full.lanes.filter { kept.contains($0.thread) }
-            note = "<p>The \(maxLanes) busiest of \(full.lanes.count) threads are drawn.</p>\n"
+            note += "<p>The \(maxLanes) busiest of \(full.lanes.count) threads are drawn.</p>\n"
         }
         let label = 200.0
         let plot = 900.0
@@ -66,7 +77,7 @@ public enum GILHTMLReport {
         svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(label + plot + 40))\" height=\"\(Int(height))\" font-size=\"12\">\n"
         for (row, laneData) in timeline.lanes.enumerated() {
             let y = Double(row) * lane
-            let name = laneData.thread < section.threads.count ? section.threads[laneData.thread].name : "?"
+            let name = names[laneData.thread] ?? ""
             svg += "<text x=\"0\" y=\"\(format("%.0f", y + 19))\">\(escape(String(name.prefix(28))))</text>\n"
             svg += "<rect x=\"\(Int(label))\" y=\"\(format("%.0f", y + 2))\" width=\"\(Int(plot))\" height=\"\(Int(lane - 4))\" fill=\"none\" stroke=\"#ddd\"/>\n"
             for index in 0..<timeline.columns {
@@ -114,22 +125,8 @@ public enum GILHTMLReport {
         return html
     }
 
-    /// Escapes text for HTML element content and attribute values.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// Target text for element content and quoted attributes: `HTMLEscaping`, the one escaper of every report.
+    public static func escape(_ text: String) -> String { HTMLEscaping.attribute(text) }
 
     static func format(_ pattern: String, _ values: Any...) -> String { String(format: pattern, arguments: values) }
 }

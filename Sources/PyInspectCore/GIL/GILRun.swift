@@ -1,3 +1,4 @@
+import CPythonShim
 import FoundationEssentials
 import Glibc
 
@@ -12,6 +13,10 @@ enum GILRun {
             pending = (started, capturePath, getpid())
             // sys.exit() in a script ends the process inside Py_RunMain (Py_Exit calls exit()): save there too.
             atexit { GILRun.finishPending() }
+            // Ctrl-C: Py_RunMain finalizes, then dies of SIGINT without running C atexit handlers.
+            _ = pyi_at_python_exit { GILRun.finishPending() }
+            // SIGTERM/SIGHUP: the fatal-signal handler hands the signal to a thread that saves, then dies of it.
+            _ = pyi_save_before_terminate { GILRun.finishPending() }
         }
         return started
     }
@@ -44,8 +49,9 @@ enum GILRun {
         if let reason = capture.record.fallbackReason, capture.record.mode == .sampled {
             report.diagnostics.append(Diagnostic(.note, "GIL figures are sampled every \(capture.record.tickNs / 1_000_000) ms, not exact: \(reason)"))
         }
-        if capture.record.mode == .exact, capture.record.switches != capture.record.cpythonSwitches {
-            report.diagnostics.append(Diagnostic(.warning, "GIL tracer saw \(capture.record.switches) switches, CPython counted \(capture.record.cpythonSwitches)"))
+        let seen = capture.record.allSwitches ?? capture.record.switches
+        if capture.record.mode == .exact, seen != capture.record.cpythonSwitches {
+            report.diagnostics.append(Diagnostic(.warning, "GIL tracer saw \(seen) switches, CPython counted \(capture.record.cpythonSwitches)"))
         }
         if capture.record.eventsDropped > 0 {
             report.diagnostics.append(Diagnostic(.note, "the GIL timeline kept the first \(capture.record.events) events (\(capture.record.eventsDropped) more not drawn); figures are complete"))

@@ -49,4 +49,19 @@ public struct GILTimeline: Sendable, Equatable {
         }
         return GILTimeline(columns: columns, durationNs: duration, lanes: lanes)
     }
+
+    /// Each lane's thread name from the section, by tracer slot. The section lists the target's threads in slot
+    /// order and leaves pyinspect's own out (GILAnalysis), so a slot with no entry there is pyinspect's: it gets
+    /// no name, and is not drawn. Matched in order, not only by id: the kernel may reuse an exited thread's id.
+    public static func laneNames(record: GILTraceRecord, section: GILSection) -> [Int: String] {
+        var names: [Int: String] = [:]
+        var next = 0
+        for (index, thread) in record.threads.enumerated() where next < section.threads.count {
+            if section.threads[next].nativeId == thread.nativeId {
+                names[index] = section.threads[next].name
+                next += 1
+            }
+        }
+        return names
+    }
 }

@@ -104,6 +104,9 @@ public struct GILTraceRecord: Codable, Sendable, Equatable {
     public var switches: UInt64
     /// CPython's own `switch_number` over the same span: equals `switches` when the trace is exact.
     public var cpythonSwitches: UInt64
+    /// Exact mode: every holder change, pyinspect's own threads included (what CPython counts); `switches`
+    /// leaves out the hand-offs to and from pyinspect's threads.
+    public var allSwitches: UInt64? = nil
     public var longHoldNs: UInt64
     /// The histograms' unit: tracer ticks (the TSC) per nanosecond; 1 when the tracer used CLOCK_MONOTONIC.
     public var histogramTicksPerNs: Double = 1

@@ -74,6 +74,7 @@ enum GILTraceSession {
         record.acquisitions = totals.acquisitions
         record.switches = started.mode == .exact ? totals.switches : totals.switch_number_delta
         record.cpythonSwitches = totals.switch_number_delta
+        record.allSwitches = started.mode == .exact ? totals.all_switches : nil
         record.longHoldNs = totals.long_hold_ns
         record.histogramTicksPerNs = totals.ticks_per_ns > 0 ? totals.ticks_per_ns : 1
         record.tickNs = totals.tick_ns

@@ -1,3 +1,4 @@
+import CPythonShim
 import Dispatch
 import FoundationEssentials
 import Glibc
@@ -73,11 +74,13 @@ struct LeakChildResult: Codable {
     var exception: ExceptionInfo?
     var hunt: LeakHuntSection?
     var leaks: [LeakFinding] = []
+    /// Ctrl-C or SIGTERM stopped the hunt: the signal; `hunt` holds the series measured until then.
+    var interrupted: Int32?
 }
 
 /// The child side: start Python, load the target, call it until every signal is decided, attribute.
 enum LeakHuntChild {
-    static let signalNames = ["blocks", "objects", "native", "fds", "threads", "tasks"]
+    static let signalNames = ["blocks", "objects", "native", "fds", "threads", "tasks", "references"]
 
     private struct StepReply: Decodable {
         var raised: ExceptionInfo?
@@ -87,6 +90,7 @@ enum LeakHuntChild {
         var fds: Int64?
         var threads: Int64?
         var tasks: Int64?
+        var references: Int64?
         var seconds: Double?
     }
 
@@ -101,6 +105,7 @@ enum LeakHuntChild {
     private struct AttributeReply: Decodable {
         var raised: ExceptionInfo?
         var leaks: [LeakFinding]?
+        var bounded: [LeakBoundedHolder]?
     }
 
     private struct LoadArgument: Encodable {
@@ -113,6 +118,8 @@ enum LeakHuntChild {
         var signals: [String]
         var calls: Int
         var native_per_call: Double
+        /// Calls between the steps of the slowest-stepping growing count (1 for a leak on every call).
+        var period: Int
     }
 
     static func run(request: LeaksRequest, helper: PythonHelper, resultPath: String) -> Int32 {
@@ -128,11 +135,16 @@ enum LeakHuntChild {
             result.problem = "internal"
             return start
         }
+        pyi_child_catch_interrupts()
         do {
             let load = try helper.call(
                 "leaks", "load", json: LoadArgument(kind: request.kind.rawValue, value: request.value, function: request.function),
                 as: LoadReply.self)
             result.python = load.python
+            if let signal = interruption(raised: load.exception) {
+                result.interrupted = signal
+                return 0
+            }
             if !load.ok {
                 result.problem = load.problem
                 result.message = load.message
@@ -145,22 +157,39 @@ enum LeakHuntChild {
                 return series
             }
             var seconds = 0.0
-            // Warm-up calls, then the baseline: the warm-up's own measurement.
-            let warm = try step(helper, count: request.policy.warmupCalls)
+            // Warm-up calls, then the baseline: the measurement after the last of them (see `warmupCalls`).
+            guard let first = try interruptibleStep(helper, count: max(1, request.policy.warmupCalls - 1)),
+                interruption(raised: first.raised) == nil
+            else {
+                result.interrupted = interruption(raised: nil) ?? SIGINT
+                return 0
+            }
+            let second = first.raised == nil && request.policy.warmupCalls > 1 ? try interruptibleStep(helper, count: 1) : first
+            guard let warm = second, interruption(raised: warm.raised) == nil else {
+                result.interrupted = interruption(raised: nil) ?? SIGINT
+                return 0
+            }
             if let raised = warm.raised {
                 result.exception = raised
                 result.problem = "raised"
                 return 0
             }
             append(warm, to: &levels)
-            seconds += warm.seconds ?? 0
+            seconds += (warm.seconds ?? 0) + (request.policy.warmupCalls > 1 ? first.seconds ?? 0 : 0)
             var stoppedBy = "budget"
             // The budget is wall time of the whole loop: the target's calls and the measurements between them.
             let started = DispatchTime.now().uptimeNanoseconds
             var trends = signalNames.map { _ in LeakTrend.undecided }
             let interactive = request.progress
             while true {
-                let reply = try step(helper, count: 1)
+                // Ctrl-C or SIGTERM: stop here and keep the series measured so far.
+                guard let reply = try interruptibleStep(helper, count: 1), interruption(raised: reply.raised) == nil
+                else {
+                    result.interrupted = interruption(raised: nil) ?? SIGINT
+                    stoppedBy = "interrupted"
+                    trends = levels.map { LeakVerdict.trend($0, final: false, policy: request.policy) }
+                    break
+                }
                 if let raised = reply.raised {
                     result.exception = raised
                     result.problem = "raised"
@@ -173,7 +202,11 @@ enum LeakHuntChild {
                 if calls < request.policy.callsAtLeast { continue }
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                 let final = elapsed >= request.policy.budgetSeconds || calls >= request.policy.maxCalls
-                trends = levels.map { LeakVerdict.trend($0, final: final, policy: request.policy) }
+                trends = levels.indices.map { index in
+                    LeakVerdict.trend(
+                        levels[index], final: final, policy: request.policy,
+                        exact: LeakVerdict.exactSignals.contains(signalNames[index]))
+                }
                 if interactive, calls % 10 == 0 {
                     writeStandardError("\rpyinspect leaks: \(calls) calls…")
                 }
@@ -193,29 +226,85 @@ enum LeakHuntChild {
                 warmupCalls: request.policy.warmupCalls, calls: calls, targetSeconds: seconds, stoppedBy: stoppedBy,
                 signals: signals)
             let growing = signals.filter { $0.trend == .growing }.map(\.name)
-            if !growing.isEmpty {
+            if !growing.isEmpty, result.interrupted != nil {
+                // Decided before the interrupt; attributing would call the target again.
+                result.leaks = [unattributed(growing, reason: "not attributed: the hunt was interrupted")]
+            } else if !growing.isEmpty {
                 let nativePerCall = signals.first { $0.name == "native" }?.growthPerCall ?? 0
-                let reply = try helper.call(
-                    "leaks", "attribute",
-                    json: AttributeArgument(signals: growing, calls: 6, native_per_call: nativePerCall),
-                    as: AttributeReply.self)
+                let period = LeakVerdict.stepPeriod(signals.filter { $0.trend == .growing }.map { ($0.name, $0.series) })
+                var reply: AttributeReply
+                var stoppedBySignal: Int32?
+                do {
+                    reply = try helper.call(
+                        "leaks", "attribute",
+                        json: AttributeArgument(signals: growing, calls: 6, native_per_call: nativePerCall, period: period),
+                        as: AttributeReply.self)
+                } catch {
+                    guard let signal = interruption(error: error) else { throw error }
+                    reply = AttributeReply(raised: nil, leaks: nil, bounded: nil)
+                    stoppedBySignal = signal
+                }
+                // Interrupted during attribution: what it finished is kept, the rest is reported unattributed.
+                if let signal = stoppedBySignal ?? interruption(raised: reply.raised) {
+                    result.interrupted = signal
+                    reply.raised = nil
+                    if reply.leaks?.isEmpty ?? true {
+                        reply.leaks = [unattributed(growing, reason: "not attributed: interrupted during attribution")]
+                    }
+                }
                 if let raised = reply.raised {
                     result.exception = raised
                     result.problem = "raised"
                     return 0
                 }
                 result.leaks = reply.leaks ?? []
-                if result.leaks.isEmpty {
+                let bounded = reply.bounded ?? []
+                if !bounded.isEmpty { result.hunt?.bounded = bounded }
+                if result.leaks.isEmpty && bounded.isEmpty {
                     // Something grew but attribution found nothing to name: still a leak, reported as memory.
                     result.leaks = [LeakFinding(kind: growing.contains("native") ? "native" : "memory",
                                                 message: "grew: \(growing.joined(separator: ", "))")]
                 }
             }
+            // Ctrl-C as the hunt ended: every figure is there, but the user's interrupt still sets the verdict.
+            if result.interrupted == nil, let signal = interruption(raised: nil) { result.interrupted = signal }
         } catch {
-            result.problem = "internal"
-            result.message = "\(error)"
+            if let signal = interruption(error: error) {
+                result.interrupted = signal
+            } else {
+                result.problem = "internal"
+                result.message = "\(error)"
+            }
         }
         return 0
+    }
+
+    /// The signal that stopped the hunt: the one the child's handler saw, else SIGINT when it showed only as
+    /// the target's KeyboardInterrupt (a target that installed its own SIGINT handler). nil: not interrupted.
+    static func interruption(raised: ExceptionInfo?) -> Int32? {
+        let signal = pyi_child_interrupt_signal()
+        if signal != 0 { return signal }
+        return raised?.type == "KeyboardInterrupt" ? SIGINT : nil
+    }
+
+    /// Same, for a helper call that failed: a KeyboardInterrupt outside the target's call (while measuring).
+    static func interruption(error: Error) -> Int32? {
+        interruption(raised: nil) ?? (String(describing: error).hasPrefix("KeyboardInterrupt") ? SIGINT : nil)
+    }
+
+    /// A step, or nil when the interrupt reached Python outside the target's call (while measuring).
+    private static func interruptibleStep(_ helper: PythonHelper, count: Int) throws -> StepReply? {
+        do {
+            return try step(helper, count: count)
+        } catch {
+            if interruption(error: error) != nil { return nil }
+            throw error
+        }
+    }
+
+    private static func unattributed(_ growing: [String], reason: String) -> LeakFinding {
+        LeakFinding(kind: growing.contains("native") ? "native" : "memory",
+                    message: "grew: \(growing.joined(separator: ", ")) (\(reason))")
     }
 
     private static func step(_ helper: PythonHelper, count: Int) throws -> StepReply {
@@ -223,7 +312,7 @@ enum LeakHuntChild {
     }
 
     private static func append(_ reply: StepReply, to levels: inout [[Int64]]) {
-        let values = [reply.blocks, reply.objects, reply.native, reply.fds, reply.threads, reply.tasks]
+        let values = [reply.blocks, reply.objects, reply.native, reply.fds, reply.threads, reply.tasks, reply.references]
         for index in levels.indices { levels[index].append(values[index] ?? 0) }
     }
 

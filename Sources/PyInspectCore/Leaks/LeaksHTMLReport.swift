@@ -29,6 +29,11 @@ public enum LeaksHTMLReport {
             html += String(format: "%.2f s in the target", hunt.targetSeconds)
         }
         html += ".</p>\n"
+        if report.verdict == .interrupted {
+            for diagnostic in report.diagnostics where diagnostic.level == .warning {
+                html += "<p class=\"verdict-leak\">\(HTMLEscaping.text(diagnostic.message))</p>\n"
+            }
+        }
         if let exception = report.exception {
             html += "<p>The target raised <code>\(HTMLEscaping.text(exception.type)): \(HTMLEscaping.text(exception.message))</code></p>\n"
         }
@@ -53,6 +58,11 @@ public enum LeaksHTMLReport {
                 let code = leak.traceback.first { $0.file == site.file && $0.line == site.line }?.code ?? ""
                 html += "<p>Site: <code>\(HTMLEscaping.text(site.file)):\(site.line)</code></p><pre>\(HTMLEscaping.text(code))</pre>\n"
             }
+            if let stored = leak.storedAt {
+                let code = leak.storedTraceback?.first { $0.file == stored.file && $0.line == stored.line }?.code ?? ""
+                html += "<p>Stored at: <code>\(HTMLEscaping.text(stored.file)):\(stored.line)</code></p>"
+                html += "<pre>\(HTMLEscaping.text(code))</pre>\n"
+            }
             if !leak.types.isEmpty {
                 html += "<table><tr><th>type</th><th>per call</th></tr>\n"
                 for type in leak.types {
@@ -76,6 +86,15 @@ public enum LeaksHTMLReport {
                 html += "</pre>\n"
             }
             html += "</div>\n"
+        }
+        for bounded in report.leakHunt?.bounded ?? [] {
+            html += "<div class=\"bounded\"><h2>Bounded: fills to \(bounded.bound)</h2>\n"
+            html += "<p>\(HTMLEscaping.text(bounded.holder)) holds \(bounded.size) now: a cache filling, not a leak.</p><ol>\n"
+            for step in bounded.chain {
+                html += "<li><code>\(HTMLEscaping.text(step.via))</code> \(HTMLEscaping.text(step.type)) "
+                html += "<code>\(HTMLEscaping.text(step.repr))</code></li>\n"
+            }
+            html += "</ol></div>\n"
         }
         html += "</body></html>\n"
         return html

@@ -29,6 +29,10 @@ public enum LeaksPipeline {
         guard let data = FileManager.default.contents(atPath: resultPath),
             let child = try? JSONDecoder().decode(LeakChildResult.self, from: data)
         else {
+            if let signal = interruptingSignal(outcome) {
+                // Stopped before the child could write anything (while Python started): still a report.
+                return .report(build(request: request, child: LeakChildResult(interrupted: signal), outcome: outcome))
+            }
             if outcome.deadlineExpired {
                 writeError("the hunt did not finish within --timeout \(request.timeoutSeconds ?? 0) s (a call that never returns?)")
                 return .notRun(status: ExitStatus.timeout)
@@ -47,6 +51,9 @@ public enum LeaksPipeline {
         case "syntax_error":
             writeError(child.message ?? "syntax error")
             return .notRun(status: ExitStatus.targetSyntaxError)
+        case "usage":  // the function needs arguments leaks does not pass
+            writeError(child.message ?? "the function cannot be called with no arguments")
+            return .notRun(status: ExitStatus.usage)
         case "internal":
             writeError(child.message ?? "the leak hunt failed")
             return .notRun(status: ExitStatus.internalError)
@@ -55,10 +62,20 @@ public enum LeaksPipeline {
         return .report(build(request: request, child: child, outcome: outcome))
     }
 
+    /// The child died of Ctrl-C, or of the SIGTERM/SIGHUP pyinspect passed on: the user stopped it.
+    static func interruptingSignal(_ outcome: ChildOutcome) -> Int32? {
+        guard case .signaled(let signal) = outcome.ending else { return nil }
+        return signal == SIGINT || signal == outcome.forwardedSignal ? signal : nil
+    }
+
     static func build(request: LeaksRequest, child: LeakChildResult, outcome: ChildOutcome) -> Report {
         let raised = child.problem == "raised"
-        let verdict: Verdict = raised ? .error : (child.leaks.isEmpty ? .clean : .leak)
-        let status = raised ? ExitStatus.targetRaised : (child.leaks.isEmpty ? ExitStatus.success : ExitStatus.leakFound)
+        var verdict: Verdict = raised ? .error : (child.leaks.isEmpty ? .clean : .leak)
+        var status = raised ? ExitStatus.targetRaised : (child.leaks.isEmpty ? ExitStatus.success : ExitStatus.leakFound)
+        if let signal = child.interrupted {
+            verdict = .interrupted
+            status = signal == SIGINT ? ExitStatus.interrupted : ExitStatus.killedBySignal(signal)
+        }
         var report = Report(command: "leaks", verdict: verdict, exitStatus: status)
         report.target = TargetInfo(kind: "function", value: "\(request.value):\(request.function)", arguments: [])
         report.python = child.python
@@ -73,7 +90,19 @@ public enum LeaksPipeline {
         if raised, let message = child.message {
             report.diagnostics.append(Diagnostic(.error, message))
         }
+        if let signal = child.interrupted {
+            report.diagnostics.append(Diagnostic(.warning, interruptedMessage(signal: signal, hunt: child.hunt)))
+        }
         return report
+    }
+
+    static func interruptedMessage(signal: Int32, hunt: LeakHuntSection?) -> String {
+        guard let hunt else {
+            return "interrupted by \(signalName(signal)) before the first measured call: nothing was measured"
+        }
+        let undecided = hunt.signals.filter { $0.trend == .undecided }.map(\.name)
+        return "interrupted by \(signalName(signal)) after \(hunt.warmupCalls) warm-up + \(hunt.calls) measured call\(hunt.calls == 1 ? "" : "s"): the series so far are in leak_hunt"
+            + (undecided.isEmpty ? "" : "; undecided: \(undecided.joined(separator: ", "))")
     }
 
     /// The CLI: hunt, then the summary on stderr, `--json`, `--junit`, `--html`; returns the exit status.

@@ -14,6 +14,9 @@ public enum LeaksSummary {
         case .leak:
             let count = report.leaks?.count ?? 0
             lines.append("pyinspect leaks: LEAK — \(printable(target, limit: 200)): \(count) leak\(count == 1 ? "" : "s")\(calls)")
+        case .interrupted:
+            lines.append("pyinspect leaks: INTERRUPTED — \(printable(target, limit: 200))\(calls)")
+            lines += report.diagnostics.filter { $0.level == .warning }.map { "  \(printable($0.message, limit: 300))" }
         default:
             lines.append("pyinspect leaks: \(report.verdict.rawValue.uppercased()) — \(printable(target, limit: 200))")
         }
@@ -34,6 +37,18 @@ public enum LeaksSummary {
                 let code = leak.traceback.first { $0.file == site.file && $0.line == site.line }?.code ?? ""
                 lines.append("      site: \(printable(site.file, limit: 200)):\(site.line)  \(printable(code, limit: 120))")
             }
+            if let stored = leak.storedAt {
+                let code = leak.storedTraceback?.first { $0.file == stored.file && $0.line == stored.line }?.code ?? ""
+                lines.append("      stored at: \(printable(stored.file, limit: 200)):\(stored.line)  \(printable(code, limit: 120))")
+            }
+            if leak.traceback.count > 1 {
+                lines.append("      traceback (innermost first):")
+                for frame in leak.traceback.prefix(8) {
+                    let function = frame.function.isEmpty ? "" : " in \(printable(frame.function, limit: 60))"
+                    let code = frame.code.map { "  \(printable($0, limit: 100))" } ?? ""
+                    lines.append("        \(printable(frame.file, limit: 200)):\(frame.line)\(function)\(code)")
+                }
+            }
             if !leak.types.isEmpty {
                 let types = leak.types.prefix(5).map { "\(printable($0.name, limit: 60)) +\(format($0.perCall))/call" }
                 lines.append("      types: \(types.joined(separator: ", "))")
@@ -44,6 +59,17 @@ public enum LeaksSummary {
                     let via = step.via.isEmpty ? "" : "\(printable(step.via, limit: 60)) → "
                     lines.append("        \(via)\(printable(step.type, limit: 60))  \(printable(step.repr, limit: 100))")
                 }
+            }
+        }
+        for bounded in report.leakHunt?.bounded ?? [] {
+            lines.append("")
+            lines.append("  bounded: fills to \(bounded.bound) — \(printable(bounded.holder, limit: 120)) holds \(bounded.size) "
+                + "now; a cache filling, not a leak")
+            if let site = bounded.site { lines.append("      filled from: \(printable(site.file, limit: 200)):\(site.line)") }
+            if !bounded.chain.isEmpty {
+                lines.append("      " + bounded.chain.prefix(4).map { step in
+                    (step.via.isEmpty ? "" : "\(printable(step.via, limit: 40)) → ") + printable(step.type, limit: 60)
+                }.joined(separator: " "))
             }
         }
         if let hunt {

@@ -20,6 +20,9 @@ enum NativeAnalysis {
         /// One series of levels per signal (LeakHuntChild.signalNames order), warm-up baseline first.
         var series: [[Int64]]
         var final: Bool
+        /// As StepRequest's.
+        var exactCounts: Bool?
+        enum CodingKeys: String, CodingKey { case series, final, exactCounts = "exact_counts" }
     }
 
     struct TrendReply: Encodable {
@@ -36,6 +39,11 @@ enum NativeAnalysis {
         /// This measurement's level of each signal (keys: LeakHuntChild.signalNames; other keys ignored).
         var levels: [String: Double]
         var final: Bool
+        /// Judge the exact counts as `pyinspect leaks` does (a step after a still stretch waits for the next one,
+        /// no flat verdict before `exactMinCalls`): sporadic leaks are caught, at the cost of more calls per
+        /// clean test. Off unless asked.
+        var exactCounts: Bool?
+        enum CodingKeys: String, CodingKey { case levels, final, exactCounts = "exact_counts" }
     }
 
     struct StepReply: Encodable {
@@ -66,7 +74,13 @@ enum NativeAnalysis {
                 series[index].append(Int64(request.levels[name] ?? 0))
             }
             let reply = StepReply(
-                trends: series.map { LeakVerdict.trend($0, final: request.final).rawValue },
+                trends: series.indices.map { index in
+                    LeakVerdict.trend(
+                        series[index], final: request.final,
+                        exact: request.exactCounts == true
+                            && LeakVerdict.exactSignals.contains(LeakHuntChild.signalNames[index])
+                    ).rawValue
+                },
                 growthPerCall: series.map { LeakVerdict.growthPerCall($0) }, calls: max(0, series[0].count - 1))
             return (try? JSONEncoder().encode(reply)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         case "leak_trend":
@@ -74,7 +88,13 @@ enum NativeAnalysis {
                 return #"{"error":"bad argument"}"#
             }
             let reply = TrendReply(
-                trends: request.series.map { LeakVerdict.trend($0, final: request.final).rawValue },
+                trends: request.series.indices.map { index in
+                    LeakVerdict.trend(
+                        request.series[index], final: request.final,
+                        exact: request.exactCounts == true && index < LeakHuntChild.signalNames.count
+                            && LeakVerdict.exactSignals.contains(LeakHuntChild.signalNames[index])
+                    ).rawValue
+                },
                 growthPerCall: request.series.map { LeakVerdict.growthPerCall($0) })
             return (try? JSONEncoder().encode(reply)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         case "leak_signals":

@@ -17,11 +17,14 @@ public struct ChildOutcome: Equatable, Sendable {
     public var killedBySupervisor: Bool
     /// A signal sent to pyinspect and passed on to the child (SIGTERM, SIGHUP, SIGINT by kill).
     public var forwardedSignal: Int32
+    /// Processes of the child's tree still running after it ended (daemons, workers never joined): pyinspect
+    /// killed them so that none outlives it.
+    public var killedDescendants: [LeftoverProcess]
 
     public init(
         ending: Ending, wallSeconds: Double, userCPUSeconds: Double = 0, systemCPUSeconds: Double = 0,
         peakRSSBytes: Int64 = 0, deadlineExpired: Bool = false, killedBySupervisor: Bool = false,
-        forwardedSignal: Int32 = 0
+        forwardedSignal: Int32 = 0, killedDescendants: [LeftoverProcess] = []
     ) {
         self.ending = ending
         self.wallSeconds = wallSeconds
@@ -31,6 +34,7 @@ public struct ChildOutcome: Equatable, Sendable {
         self.deadlineExpired = deadlineExpired
         self.killedBySupervisor = killedBySupervisor
         self.forwardedSignal = forwardedSignal
+        self.killedDescendants = killedDescendants
     }
 
     /// The status a shell would show for this child.

@@ -25,6 +25,8 @@ public struct Report: Codable, Sendable {
     public var exception: ExceptionInfo?
     /// Every thread's stack when the target was stopped (timeout) or died.
     public var stacks: [ThreadStack]?
+    /// At a timeout or deadlock stop: the stacks of the target's processes still running (docs/robustness.md).
+    public var childStacks: [ChildStack]?
     /// GIL hold and wait times per thread (`pyinspect gil`, `run --gil`); docs/schema/gil.schema.json.
     public var gil: GILSection?
     /// `run --allocations`: sampled allocations by the user's own lines (docs/schema/allocations.schema.json).
@@ -39,6 +41,8 @@ public struct Report: Codable, Sendable {
     public var leaks: [LeakFinding]?
     /// `leaks`: how the verdict was reached, with the per-call series.
     public var leakHunt: LeakHuntSection?
+    /// `run`: the target's child processes, each measured (docs/schema/processes.schema.json, docs/processes.md).
+    public var processes: [ProcessReport]?
 
     public init(command: String, verdict: Verdict, exitStatus: Int32) {
         self.command = command
@@ -51,7 +55,8 @@ public struct Report: Codable, Sendable {
         case exitStatus = "exit_status", targetExit = "target_exit"
         case wallS = "wall_s", cpuS = "cpu_s", cpuUserS = "cpu_user_s", cpuSystemS = "cpu_system_s"
         case peakRssBytes = "peak_rss_bytes", gc, threads, exception, stacks, findings, tasks, diagnostics, gil, compare
-        case leaks, leakHunt = "leak_hunt", allocations
+        case childStacks = "child_stacks"
+        case leaks, leakHunt = "leak_hunt", allocations, processes
     }
 }
 

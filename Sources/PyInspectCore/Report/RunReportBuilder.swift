@@ -6,7 +6,7 @@ public enum RunReportBuilder {
     public static func build(
         request: RunRequest, outcome: ChildOutcome, capture: RunCapture, faultHandlerText: String,
         fatalSignalText: String = "",
-        gil: GILCapture? = nil
+        gil: GILCapture? = nil, children: ChildProcessCapture? = nil
     ) -> Report {
         let hangSnapshot = capture.hangSnapshot
         let hangFindings = HangFindings.findings(events: capture.hangEvents, snapshot: hangSnapshot)
@@ -54,7 +54,24 @@ public enum RunReportBuilder {
         report.command = request.command
         GILRun.addSection(to: &report, requested: request.gil != nil, capture: gil, hostThreads: capture.hostThreads)
         if request.allocationSampleBytes != nil { addAllocations(to: &report, capture: capture) }
+        if let children { addProcesses(to: &report, children: children) }
         return report
+    }
+
+    static func addProcesses(to report: inout Report, children: ChildProcessCapture) {
+        report.processes = ProcessAnalysis.processes(children)
+        if let pid = report.pid, let own = ProcessAnalysis.ownEnd(of: pid, in: children), !(report.processes ?? []).isEmpty {
+            // With children, the top level keeps to the target's own figures; each child has its own entry.
+            if let peak = own.peakRssBytes { report.peakRssBytes = peak }
+            if let user = own.cpuUserS, let system = own.cpuSystemS {
+                report.cpuUserS = rounded(user)
+                report.cpuSystemS = rounded(system)
+                report.cpuS = rounded(user + system)
+            }
+        }
+        if children.unreadableLines > 0 {
+            report.diagnostics.append(Diagnostic(.warning, "\(children.unreadableLines) child process records could not be read"))
+        }
     }
 
     static func addAllocations(to report: inout Report, capture: RunCapture) {
@@ -145,6 +162,7 @@ public enum RunReportBuilder {
             found.append(Diagnostic(.note, "the target disabled the garbage collector (gc.disable())"))
         }
         found += TargetInterference.diagnostics(capture: capture)
+        if let leftovers = LeftoverDiagnostic.diagnostic(outcome: outcome) { found.append(leftovers) }
         return found
     }
 

@@ -18,6 +18,7 @@ public enum RunSummary {
         lines.append("  " + figures.joined(separator: ", "))
         if let gil = report.gil { lines.append(contentsOf: GILSummary.lines(gil)) }
         if let allocations = report.allocations { lines.append(contentsOf: AllocationSummary.lines(allocations)) }
+        if let processes = report.processes { lines.append(contentsOf: ProcessSummary.lines(processes)) }
         for finding in report.findings {
             lines.append("  \(finding.kind): \(finding.message)")
             if finding.kind == "slow_callback" || finding.kind == "deadlock", let stack = finding.stack {
@@ -39,6 +40,14 @@ public enum RunSummary {
                     lines.append("      \(frame.file):\(frame.line) in \(frame.function)")
                 }
                 if stack.frames.count > 8 { lines.append("      … \(stack.frames.count - 8) more") }
+            }
+        }
+        for child in report.childStacks ?? [] {
+            lines.append("  process \(child.pid)\(child.role.map { " (\($0))" } ?? ""):")
+            for stack in child.threads {
+                lines.append("    \(stack.name):")
+                for frame in stack.frames.prefix(4) { lines.append("      \(frame.file):\(frame.line) in \(frame.function)") }
+                if stack.frames.count > 4 { lines.append("      … \(stack.frames.count - 4) more") }
             }
         }
         for diagnostic in report.diagnostics {

@@ -13,8 +13,11 @@ enum HangMonitor {
     static let interval = 0.05
 
     static func start(helper: PythonHelper, capturePath: String) {
-        NativeThread.start {
+        pyi_host_thread_expect()
+        let started = NativeThread.start {
             HostThread.announce(name: "pyinspect-hang-monitor", capturePath: capturePath)
+            // A thread state kept for the thread's life, made before the target runs (host_thread_state.c).
+            pyi_host_thread_attach()
             var watch = HangWatch()
             let decoder = JSONDecoder()
             while true {
@@ -31,5 +34,7 @@ enum HangMonitor {
                 _exit(ExitStatus.deadlock)
             }
         }
+        // A thread that could not be made never attaches: nothing to wait for.
+        if started { pyi_host_threads_wait_attached() }
     }
 }

@@ -8,6 +8,7 @@ import Glibc
 enum HostThread {
     /// Call first thing on the thread itself.
     static func announce(name: String, capturePath: String) {
+        pyi_gil_mark_host_thread()
         let nativeId = Int64(pyi_gettid())
         let line = "{\"record\":\"host_thread\",\"name\":\"\(name)\",\"native_id\":\(nativeId),\"pid\":\(getpid())}\n"
         CaptureAppend.line(line, to: capturePath)

@@ -24,9 +24,11 @@ public enum RunPipeline {
         guard let start = PipelineStart.make() else { return .notRun(status: ExitStatus.internalError) }
         let (helper, workspace) = (start.helper, start.workspace)
         defer { workspace.remove() }
+        let childDirectory = ChildProcessDirectory.prepare(workspace: workspace, helper: helper, request: request)
         let outcome: ChildOutcome
         do {
-            let limits = Supervisor.Limits(killAfterSeconds: request.timeoutSeconds.map { $0 + timeoutGraceSeconds })
+            let limits = Supervisor.Limits(
+                killAfterSeconds: request.timeoutSeconds.map { $0 + timeoutGraceSeconds }, childStacksDirectory: childDirectory)
             outcome = try Supervisor.run(limits: limits) {
                 EmbeddedTarget.run(request: request, helper: helper, workspace: workspace)
             }
@@ -46,8 +48,8 @@ public enum RunPipeline {
         let gil = request.gil != nil ? GILCapture.read(capturePath: workspace.capturePath) : nil
         let report = RunReportBuilder.build(
             request: request, outcome: outcome, capture: capture, faultHandlerText: timeoutStacks,
-            fatalSignalText: fatalStacks, gil: gil)
-        return .report(report, gil: gil)
+            fatalSignalText: fatalStacks, gil: gil, children: childDirectory.map { ChildProcessSettle.read(directory: $0) })
+        return .report(ChildStacks.add(to: report, directory: childDirectory, outcome: outcome), gil: gil)
     }
 
     /// The CLI: inspect, then the summary on stderr, `--json` and `--html` files; returns the exit status.
@@ -55,6 +57,7 @@ public enum RunPipeline {
         var request = request
         request.jsonPath = request.jsonPath.map { $0 == "-" ? $0 : absolutePath($0) }
         request.junitPath = request.junitPath.map(absolutePath)
+        request.htmlPath = request.htmlPath.map(absolutePath)
         if var gil = request.gil, let html = gil.htmlPath {
             gil.htmlPath = absolutePath(html)
             request.gil = gil
@@ -81,6 +84,14 @@ public enum RunPipeline {
         if let path = request.junitPath {
             do {
                 try JUnitReport.write(suite: "pyinspect \(report.command)", cases: [JUnitReport.testCase(for: report)], to: path)
+            } catch {
+                writeError("cannot write \(path): \(error)")
+                return ExitStatus.internalError
+            }
+        }
+        if let path = request.htmlPath {
+            do {
+                try Data(RunHTMLReport.render(report, gil: gil).utf8).write(to: URL(fileURLWithPath: path))
             } catch {
                 writeError("cannot write \(path): \(error)")
                 return ExitStatus.internalError

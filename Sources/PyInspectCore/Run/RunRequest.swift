@@ -8,6 +8,8 @@ public struct RunRequest: Sendable {
     public var quiet: Bool
     /// `--junit FILE`: JUnit XML with one test case for this run.
     public var junitPath: String?
+    /// `run --html FILE`: the run's report as one self-contained page (RunHTMLReport). Absolute, as `jsonPath`.
+    public var htmlPath: String?
     /// GIL tracing (`pyinspect gil`, `run --gil`); nil: off.
     public var gil: GILOptions?
     /// The subcommand the report names.

@@ -4,8 +4,10 @@ import time
 
 
 async def stuck():
+    print(time.monotonic(), flush=True)  # before the callback that blocks (the test's clock: CLOCK_MONOTONIC)
     await asyncio.sleep(0)
-    time.sleep(3600)  # line 8
+    print(time.monotonic(), flush=True)  # in it, just before the call
+    time.sleep(3600)  # line 10
 
 
 asyncio.run(stuck())

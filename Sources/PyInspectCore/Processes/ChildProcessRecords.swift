@@ -1,0 +1,87 @@
+import FoundationEssentials
+import Glibc
+
+/// One line of a child's record file (child_process.py documents the format; main.c writes `process_ended`
+/// for pyinspect-python processes). Fields absent from a kind of record stay nil.
+public struct ChildProcessRecord: Decodable, Sendable, Equatable {
+    public var record: String
+    /// The writer.
+    public var pid: Int32
+    /// CLOCK_MONOTONIC seconds, comparable across processes.
+    public var monotonicS: Double?
+    // process_started
+    public var startedBy: String?
+    public var parentPid: Int32?
+    public var argv: [String]?
+    public var forkSite: [StackFrame]?
+    // process_ended
+    public var how: String?
+    public var exitCode: Int32?
+    public var cpuUserS: Double?
+    public var cpuSystemS: Double?
+    public var peakRssBytes: Int64?
+    // process_reaped (written by the parent that reaped `childPid`)
+    public var childPid: Int32?
+    public var status: Int32?
+    public var maxRssBytes: Int64?
+
+    public init(record: String, pid: Int32) {
+        self.record = record
+        self.pid = pid
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case record, pid, monotonicS = "monotonic_s", startedBy = "started_by", parentPid = "parent_pid", argv
+        case forkSite = "fork_site", how, exitCode = "exit_code", cpuUserS = "cpu_user_s", cpuSystemS = "cpu_system_s"
+        case peakRssBytes = "peak_rss_bytes", childPid = "child_pid", status, maxRssBytes = "max_rss_bytes"
+    }
+}
+
+/// Every record the target's processes left in the child directory.
+public struct ChildProcessCapture: Sendable, Equatable {
+    public var records: [ChildProcessRecord] = []
+    public var unreadableLines = 0
+    /// Processes still alive when the parent stopped waiting for them (ChildProcessSettle).
+    public var stillRunning: Set<Int32> = []
+    /// `run --allocations`: what each pyinspect-python process sampled, by pid.
+    public var allocations: [Int32: AllocationRecord] = [:]
+    /// Hang events (never-awaited coroutines, exceptions never retrieved...) each pyinspect-python process recorded.
+    public var hangEvents: [Int32: [HangEventRecord]] = [:]
+
+    public init(records: [ChildProcessRecord] = [], unreadableLines: Int = 0) {
+        self.records = records
+        self.unreadableLines = unreadableLines
+    }
+
+    /// Reads `<directory>/*.jsonl`; a missing directory is an empty capture.
+    public static func read(directory: String) -> ChildProcessCapture {
+        var capture = ChildProcessCapture()
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let decoder = JSONDecoder()
+        for name in names.sorted() where name.hasSuffix(".jsonl") {
+            let path = directory + "/" + name
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            var otherRecords = false
+            for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+                // Other records (the allocations of `run --allocations`) are capture.py's: RunCapture reads them.
+                // Every record names its kind first: {"record": "process_started", ...
+                if !String(decoding: line.prefix(40), as: UTF8.self).contains(#""process_"#) {
+                    otherRecords = true
+                    continue
+                }
+                if let record = try? decoder.decode(ChildProcessRecord.self, from: Data(line)) {
+                    capture.records.append(record)
+                } else {
+                    capture.unreadableLines += 1  // a line cut short by a kill
+                }
+            }
+            if otherRecords, let pid = Int32(name.dropLast(".jsonl".count)) {
+                let own = RunCapture.read(path: path)
+                capture.allocations[pid] = own.allocations
+                let events = own.hangEvents
+                if !events.isEmpty { capture.hangEvents[pid] = events }
+            }
+        }
+        return capture
+    }
+}

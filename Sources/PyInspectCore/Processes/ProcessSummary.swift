@@ -1,0 +1,74 @@
+import FoundationEssentials
+import Glibc
+
+/// `run`'s summary lines for the target's children: one per group of processes with the same role and start
+/// method, e.g. "3 multiprocessing workers (spawn): cpu 2.9 s, peak RSS 31-33 MiB each, all exit 0".
+public enum ProcessSummary {
+    public static func lines(_ processes: [ProcessReport]) -> [String] {
+        var groups: [(key: String, members: [ProcessReport])] = []
+        for process in processes {
+            let key = process.role + "\u{0}" + process.startMethod
+            if let index = groups.firstIndex(where: { $0.key == key }) {
+                groups[index].members.append(process)
+            } else {
+                groups.append((key, [process]))
+            }
+        }
+        return groups.flatMap { ["  " + line($0.members)] + findingLines($0.members) }
+    }
+
+    /// Findings other than how the process ended (the group's line says that): hang events, at most 5 a group.
+    static let endingKinds: Set<String> = ["fatal_signal", "stopped_by_signal", "exit_status", "still_running", "end_not_seen"]
+
+    static func findingLines(_ members: [ProcessReport]) -> [String] {
+        let found = members.flatMap { process in
+            process.findings.filter { !endingKinds.contains($0.kind) }.map { "    [pid \(process.pid)] \($0.kind): \($0.message)" }
+        }
+        return found.count > 5 ? Array(found.prefix(5)) + ["    … \(found.count - 5) more in the report"] : found
+    }
+
+    static func line(_ members: [ProcessReport]) -> String {
+        guard let first = members.first else { return "" }
+        var parts: [String] = []
+        let cpus = members.compactMap(\.cpuS)
+        if !cpus.isEmpty { parts.append(String(format: "cpu %.1f s", cpus.reduce(0, +))) }
+        let peaks = members.compactMap(\.peakRssBytes)
+        if let low = peaks.min(), let high = peaks.max() {
+            let (lowMiB, highMiB) = (mebibytes(low), mebibytes(high))
+            let each = members.count > 1 ? " each" : ""
+            parts.append(lowMiB == highMiB ? "peak RSS \(lowMiB) MiB\(each)" : "peak RSS \(lowMiB)-\(highMiB) MiB\(each)")
+        }
+        if let largest = members.compactMap({ $0.allocations?.peakBytes }).max() {
+            parts.append("allocations peak \(members.count > 1 ? "up to " : "")\(formatBytes(largest))")
+        }
+        parts.append(endings(members))
+        return "\(label(first, count: members.count)): " + parts.joined(separator: ", ")
+    }
+
+    static func label(_ process: ProcessReport, count: Int) -> String {
+        let plural = count == 1 ? "" : (process.role.hasSuffix("s") ? "es" : "s")
+        switch process.role {
+        case "multiprocessing worker": return "\(count) multiprocessing worker\(plural) (\(process.startMethod))"
+        case "fork": return "\(count) forked process\(count == 1 ? "" : "es")"
+        default: return "\(count) \(process.role)\(plural)"
+        }
+    }
+
+    /// "all exit 0", or counts: "2 exit 0, 1 killed by SIGKILL, 1 end not seen".
+    static func endings(_ members: [ProcessReport]) -> String {
+        var counts: [(String, Int)] = []
+        for process in members {
+            let ending: String
+            if let signal = process.signalName { ending = "killed by \(signal)" }
+            else if let code = process.exitStatus { ending = "exit \(code)" }
+            else { ending = "end not seen" }
+            if let index = counts.firstIndex(where: { $0.0 == ending }) { counts[index].1 += 1 } else { counts.append((ending, 1)) }
+        }
+        if counts.count == 1, let only = counts.first {
+            return members.count == 1 ? only.0 : (only.0 == "end not seen" ? "no end seen" : "all \(only.0)")
+        }
+        return counts.map { "\($0.1) \($0.0)" }.joined(separator: ", ")
+    }
+
+    static func mebibytes(_ bytes: Int64) -> Int { Int((Double(bytes) / 1_048_576).rounded()) }
+}

@@ -1,0 +1,60 @@
+# Runs a command on a new pseudo-terminal as a shell runs a foreground job, and types at it: Ctrl-C, or Ctrl-Z
+# then "fg" (SIGCONT) then Ctrl-C. Prints what the command wrote and how it ended, as JSON.
+# Usage: /usr/bin/python3 terminal_driver.py interrupt|suspend COMMAND...
+import json
+import os
+import pty
+import select
+import signal
+import sys
+import time
+
+action, command = sys.argv[1], sys.argv[2:]
+pid, master = pty.fork()
+if pid == 0:
+    os.execv(command[0], command)
+
+output = b""
+deadline = time.monotonic() + float(os.environ.get("DRIVER_SECONDS", "120"))
+
+
+def read_until(text):
+    global output
+    while text not in output and time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 1)
+        if ready:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                return False
+            if not chunk:
+                return False
+            output += chunk
+    return text in output
+
+
+stopped = None
+read_until(b"ready")
+if action == "suspend":
+    os.write(master, b"\x1a")  # Ctrl-Z
+    # The job stops: the command (pyinspect) itself must stop, as the shell sees it.
+    _, status = os.waitpid(pid, os.WUNTRACED)
+    stopped = os.WIFSTOPPED(status)
+    os.kill(pid, signal.SIGCONT)  # what `fg` sends
+    output += b"|resumed|"
+    os.write(master, b"again\n")
+    read_until(b"got again")
+os.write(master, b"\x03")  # Ctrl-C
+while time.monotonic() < deadline:
+    ready, _, _ = select.select([master], [], [], 1)
+    if ready:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+_, status = os.waitpid(pid, 0)
+print(json.dumps({"output": output.decode("utf-8", "replace"), "stopped": stopped,
+                  "status": os.waitstatus_to_exitcode(status)}))

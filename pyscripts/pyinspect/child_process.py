@@ -1,0 +1,203 @@
+"""Records of the target's child processes: one JSON-lines file per process in $PYINSPECT_CHILD_DIR.
+
+The parent (`pyinspect run`) sets PYINSPECT_CHILD_DIR to a directory of its capture workspace. Every Python
+process of the target's tree writes `<pid>.jsonl` there (one file per process: no interleaving), in capture.py's
+style. Every record carries "pid" (the writer) and "monotonic_s" (CLOCK_MONOTONIC, comparable across processes).
+
+  {"record": "process_started", "started_by": "exec" | "fork", "parent_pid", "argv",
+   "fork_site": [frames, innermost first]  (fork only: where os.fork was called)}
+      exec: written by pyinspect-python (main.c) before the program runs, with the time its main() began;
+      fork: written in the child by an os.register_at_fork hook.
+  {"record": "process_ended", "how": "exit" | "os_exit" | "atexit", "exit_code" (null when unknown),
+   "cpu_user_s", "cpu_system_s", "peak_rss_bytes"}
+      exit: by main.c's on_exit handler (pyinspect-python processes and their forks); os_exit: os._exit wrapped; atexit: a fork child of the
+      embedded target, or the target itself, ending normally (the exit code is then unknown here). peak_rss_bytes is VmHWM: the
+      kernel's ru_maxrss of an exec'd process still holds its parent's size at the exec.
+  {"record": "process_reaped", "child_pid", "status" (raw wait status), "cpu_user_s", "cpu_system_s",
+   "max_rss_bytes"}
+  and, from pyinspect-python processes under `run --allocations` or hang watching, capture.py's own records
+  (`allocations`, `hang`) in the same file.
+      written by whichever process reaped a child through os.waitpid (multiprocessing, subprocess, the
+      forkserver, gunicorn's arbiter): the one place a child killed by a signal is still seen ending.
+
+Nothing here imports a module the interpreter has not already loaded. In the embedded target this module is
+imported only when the target forks or reaps a child (host.py's lazy hooks), so a run without children never
+pays for it.
+"""
+import os
+import sys
+import time
+
+from . import fastjson
+
+_directory = os.environ.get("PYINSPECT_CHILD_DIR") or None
+# The process whose end this module records (once): a child seen starting, or the target itself.
+_recorded = [None]
+# True in pyinspect-python processes (and their forks), whose main.c writes the end when the process exits.
+_native_end = [False]
+_real_exit = [None]
+_SITE_FRAMES = 12
+
+
+def install(argument):
+    """pyinspect-python, before the program runs (argument: JSON {"start_monotonic_s": t from main()})."""
+    if _directory is None:
+        return ""
+    options = fastjson.loads(argument)
+    _native_end[0] = True
+    _recorded[0] = os.getpid()
+    os.register_at_fork(after_in_child=after_fork_in_child)
+    os.waitpid = waitpid_recorded
+    _wrap_exit()
+    _write({"record": "process_started", "started_by": "exec", "parent_pid": os.getppid(),
+            "argv": list(getattr(sys, "orig_argv", sys.argv)), "monotonic_s": options["start_monotonic_s"]})
+    hangs_on = bool(os.environ.get("PYINSPECT_CHILD_HANGS"))
+    allocations_on = bool(os.environ.get("PYINSPECT_CHILD_ALLOC_SAMPLE"))
+    if hangs_on or allocations_on:
+        # The instruments' records (capture.py's) go to this process's own file.
+        from . import capture
+        capture.open_capture("%s/%d.jsonl" % (_directory, os.getpid()), reserve=False)
+        import atexit  # built in
+        if allocations_on:  # main.c starts the sampler after this returns
+            atexit.register(_save_allocations)
+        if hangs_on:  # event records as in the target; deadlock detection needs the target's native monitor
+            from . import hangs
+            hangs.install()
+            atexit.register(hangs.at_exit)
+    return ""
+
+
+def _save_allocations():
+    # capture.write writes in the process that opened the capture only: a fork (which inherited the parent's
+    # samples) writes nothing.
+    from . import allocations
+    try:
+        allocations.save()
+    except Exception as error:
+        capture = sys.modules.get("_pyinspect.capture")
+        if capture is not None:
+            capture.write({"record": "allocations_error", "message": repr(error)[:500]})
+
+
+def _wrap_exit():
+    _real_exit[0] = os._exit
+    os._exit = _exit_recorded
+
+
+def _write(record):
+    pid = os.getpid()
+    record["pid"] = pid
+    record.setdefault("monotonic_s", time.monotonic())
+    data = (fastjson.dumps(record) + "\n").encode("ascii")
+    try:
+        fd = os.open("%s/%d.jsonl" % (_directory, pid), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return
+    try:
+        os.write(fd, data)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def after_fork_in_child():
+    """os.register_at_fork's after_in_child, in every Python process of the tree."""
+    if _directory is None:
+        return
+    try:
+        now = time.monotonic()
+        # The high-water mark is copied with the parent's memory: start it again at the child's own RSS.
+        try:
+            fd = os.open("/proc/self/clear_refs", os.O_WRONLY)
+            try:
+                os.write(fd, b"5")
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
+        first = _recorded[0] is None and not _native_end[0]
+        _recorded[0] = os.getpid()
+        if _real_exit[0] is None:
+            _wrap_exit()
+        if first:  # a fork of the embedded target: nothing else records its end
+            import atexit  # built in
+            atexit.register(_at_exit)
+        # _native_end stays: a fork of a pyinspect-python process also exits through main.c, which writes it.
+        _write({"record": "process_started", "started_by": "fork", "parent_pid": os.getppid(),
+                "argv": list(getattr(sys, "orig_argv", sys.argv)), "monotonic_s": now,
+                "fork_site": _frames(sys._getframe(1))})
+    except BaseException:
+        pass
+
+
+def _frames(frame):
+    frames = []
+    while frame is not None and len(frames) < _SITE_FRAMES:
+        code = frame.f_code
+        if "/pyscripts/pyinspect/" not in code.co_filename:
+            frames.append({"file": code.co_filename, "line": frame.f_lineno or 0, "function": code.co_name})
+        frame = frame.f_back
+    return frames
+
+
+def _peak_rss_bytes():
+    try:
+        fd = os.open("/proc/self/status", os.O_RDONLY)
+        try:
+            text = os.read(fd, 8192)
+        finally:
+            os.close(fd)
+        start = text.index(b"VmHWM:") + 6
+        return int(text[start:text.index(b"kB", start)].strip()) * 1024
+    except (OSError, ValueError):
+        return None
+
+
+def _write_end(how, code):
+    if _recorded[0] != os.getpid() or _directory is None:
+        return
+    _recorded[0] = None  # once
+    times = os.times()
+    _write({"record": "process_ended", "how": how, "exit_code": code, "cpu_user_s": times.user,
+            "cpu_system_s": times.system, "peak_rss_bytes": _peak_rss_bytes()})
+
+
+def _exit_recorded(code):
+    try:
+        _write_end("os_exit", code)
+    except BaseException:
+        pass
+    _real_exit[0](code)
+
+
+def _at_exit():
+    if not _native_end[0]:
+        try:
+            _write_end("atexit", None)
+        except BaseException:
+            pass
+
+
+def target_at_exit():
+    """The embedded target's own end (host.py, when this module was loaded: the target had children), so the
+    report's top level can give its own figures, which the supervisor's wait4 mixes with its children's."""
+    if _recorded[0] is None and not _native_end[0]:
+        _recorded[0] = os.getpid()
+        _at_exit()
+
+
+def waitpid_recorded(pid, options, /):
+    """os.waitpid, recording each child reaped: the one place a child killed by a signal is seen ending."""
+    if pid > 0 or pid == -1:
+        # wait4 reaps exactly as waitpid does (same pid and options) and also gives the child's resource usage.
+        child, status, usage = os.wait4(pid, options)
+        if child > 0 and _directory is not None:
+            try:
+                _write({"record": "process_reaped", "child_pid": child, "status": status,
+                        "cpu_user_s": usage.ru_utime, "cpu_system_s": usage.ru_stime,
+                        "max_rss_bytes": usage.ru_maxrss * 1024})
+            except BaseException:
+                pass
+        return child, status
+    return sys.modules["posix"].waitpid(pid, options)

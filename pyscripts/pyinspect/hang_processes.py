@@ -1,0 +1,215 @@
+"""The multiprocessing deadlock: a thread joins a child process (Process.join) that can never end, because the
+child put a large item on a multiprocessing Queue, its feeder thread is blocked writing the queue's pipe (nobody
+reads it: the parent sits in join), and the child's exit joins that feeder thread.
+
+Seen from the target, by the hang monitor's tick (hangs.tick): a thread has been in Process.join on child X for
+JOIN_LOOK_S; X is asked for its stacks (child_stacks.c: a signal, X writes $PYINSPECT_CHILD_DIR/<pid>.stacks);
+if its threads are all the feeder blocked writing and threads joining, and a second look CONFIRM_S later finds
+the same with no byte written in between (/proc/<pid>/io wchar), it is the deadlock. A child that sleeps, computes
+or writes to a queue someone reads is never one.
+
+Where the child put: Queue.put is wrapped (after the target imports multiprocessing.queues; a fork child inherits
+the wrapper) to append each new call site once per queue to $PYINSPECT_CHILD_DIR/<pid>.puts.
+"""
+import os
+import sys
+
+from . import fastjson, import_hooks
+from .hang_frames import _frame_list, _record, _site, _thread_name
+
+JOIN_LOOK_S = 1.0
+CONFIRM_S = 0.5
+_directory = [None]
+_seen_puts = set()
+# child pid -> {"since", "asked", "wchar", "confirmed_once"}
+_state = {}
+
+
+def install():
+    directory = os.environ.get("PYINSPECT_CHILD_DIR")
+    if not directory:
+        return
+    _directory[0] = directory
+    import_hooks.after_import("multiprocessing.queues", _patch_queues)
+
+
+def _patch_queues(queues):
+    for cls in (queues.Queue, queues.JoinableQueue):
+        original = cls.__dict__.get("put")
+        if original is None:
+            continue
+
+        def put(self, obj, block=True, timeout=None, _original=original):
+            try:
+                _note_put(self, sys._getframe(1))
+            except Exception:
+                pass
+            return _original(self, obj, block, timeout)
+        put.__name__, put.__qualname__, put.__doc__ = original.__name__, original.__qualname__, original.__doc__
+        put.__module__ = original.__module__
+        cls.put = put
+
+
+def _note_put(queue, frame):
+    code = frame.f_code
+    key = (os.getpid(), id(queue), code.co_filename, frame.f_lineno)
+    if key in _seen_puts:
+        return
+    _seen_puts.add(key)
+    line = fastjson.dumps({"file": code.co_filename, "line": frame.f_lineno or 0, "function": code.co_name}) + "\n"
+    fd = os.open("%s/%d.puts" % (_directory[0], os.getpid()), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC,
+                 0o600)
+    try:
+        os.write(fd, line.encode("utf-8", "replace"))
+    finally:
+        os.close(fd)
+
+
+def _joined_children():
+    """{child pid: (thread ident, innermost frame)} for threads in Process.join without a timeout."""
+    found = {}
+    for ident, frame in sys._current_frames().items():
+        current, depth = frame, 0
+        while current is not None and depth < 12:
+            code = current.f_code
+            if code.co_name == "join" and code.co_filename.endswith("multiprocessing/process.py"):
+                local = current.f_locals
+                pid = getattr(getattr(local.get("self"), "_popen", None), "pid", None)
+                if pid and local.get("timeout") is None:
+                    found[pid] = (ident, frame)
+                break
+            current, depth = current.f_back, depth + 1
+    return found
+
+
+def _parse_dump(text):
+    """faulthandler's text: [[(file, function), ...innermost first] per thread]."""
+    threads = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith(("Thread 0x", "Current thread 0x")):
+            threads.append([])
+        elif line.startswith('File "') and threads:
+            quote = line.rfind('"')
+            function = line.rsplit(" in ", 1)[-1] if " in " in line[quote:] else "?"
+            threads[-1].append((line[6:quote], function))
+    return threads
+
+
+def _feeder_blocked(threads):
+    """A queue feeder blocked writing its pipe, and every other thread joining (the child's exit waits)."""
+    feeders = [frames for frames in threads
+               if any(function == "_feed" and file.endswith("multiprocessing/queues.py") for file, function in frames)]
+    if not feeders:
+        return False
+    if not any(frames and frames[0][0].endswith("multiprocessing/connection.py") for frames in feeders):
+        return False
+    for frames in threads:
+        if frames in feeders:
+            continue
+        if not any(function in ("_finalize_join", "join") and file.endswith(("multiprocessing/queues.py", "threading.py"))
+                   for file, function in frames):
+            return False
+    return True
+
+
+def _wchar(pid):
+    try:
+        with open("/proc/%d/io" % pid, "rb") as io:
+            for line in io:
+                if line.startswith(b"wchar:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _ask(pid, entry, now):
+    import _signal
+    path = "%s/%d.stacks" % (_directory[0], pid)
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+    entry["asked"] = now
+    entry["wchar"] = _wchar(pid)
+    try:
+        os.kill(pid, _signal.SIGRTMAX - 2)
+    except OSError:
+        entry["asked"] = None
+
+
+def _answer(pid):
+    """(threads, bytes of the dump) or None before the child wrote it."""
+    try:
+        with open("%s/%d.stacks" % (_directory[0], pid), "rb") as dump:
+            data = dump.read()
+    except OSError:
+        return None
+    return _parse_dump(data.decode("utf-8", "replace")), len(data)
+
+
+def check(now):
+    """Children the target deadlocked with (pids), after recording the finding; None when there are none."""
+    if _directory[0] is None:
+        return None
+    process = sys.modules.get("multiprocessing.process")
+    if process is None or not process._children:
+        _state.clear()
+        return None
+    joined = _joined_children()
+    for pid in [pid for pid in _state if pid not in joined]:
+        del _state[pid]
+    stuck = []
+    for pid, (ident, frame) in joined.items():
+        entry = _state.setdefault(pid, {"since": now, "asked": None, "wchar": None, "confirmed_once": False})
+        if now - entry["since"] < JOIN_LOOK_S:
+            continue
+        if entry["asked"] is None:
+            _ask(pid, entry, now)
+            continue
+        answer = _answer(pid)
+        if answer is None:
+            if now - entry["asked"] > 2.0:  # no handler there (not a Python of ours): never judged
+                entry["since"] = now + 3600
+            continue
+        threads, dump_bytes = answer
+        if not _feeder_blocked(threads):
+            entry.update(since=now, asked=None, confirmed_once=False)
+            continue
+        if not entry["confirmed_once"]:
+            if now - entry["asked"] >= CONFIRM_S:
+                first = entry["wchar"]
+                _ask(pid, entry, now)
+                entry.update(confirmed_once=True, first_wchar=first, first_dump_bytes=dump_bytes)
+            continue
+        before, after = entry.get("first_wchar"), entry["wchar"]
+        # Between the two looks the child wrote only its first dump, if it made no progress on the pipe.
+        if before is not None and after is not None and after - before > entry["first_dump_bytes"]:
+            entry.update(since=now, asked=None, confirmed_once=False)  # it wrote: someone reads
+            continue
+        _report(pid, ident, frame, now - entry["since"])
+        stuck.append(pid)
+    return stuck or None
+
+
+def _report(pid, ident, frame, seconds):
+    frames = _frame_list(frame)
+    site = _site(frames)
+    puts = []
+    try:
+        with open("%s/%d.puts" % (_directory[0], pid), encoding="utf-8", errors="replace") as lines:
+            puts = [fastjson.loads(line) for line in lines if line.strip()]
+    except (OSError, ValueError):
+        pass
+    where = " at %s:%d" % (site["file"], site["line"]) if site else ""
+    if puts:
+        put_text = " at " + ", ".join("%s:%d" % (put["file"], put["line"]) for put in puts[-3:])
+    else:
+        put_text = ""
+    message = (f"thread '{_thread_name(ident)}' joins process {pid}{where}, which put an item "
+               f"on a multiprocessing Queue{put_text} that nobody reads: the child's queue feeder thread is blocked "
+               f"writing the full pipe and the child cannot exit until it is flushed. Get the items before join(), "
+               f"or call cancel_join_thread() on the queue in the child")
+    _record("multiprocessing_deadlock", message, thread=_thread_name(ident), site=site, stack=frames,
+            seconds=round(seconds, 3))
