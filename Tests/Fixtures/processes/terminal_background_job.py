@@ -34,9 +34,15 @@ output = b""
 deadline = time.monotonic() + 60
 
 
+def seen(text):
+    # The terminal may put the echo of typed input or another process's line end inside a line ("got\r\n again"):
+    # the kernel interleaves writes between the pieces its output processing splits them into.
+    return text in output or text in output.replace(b"\r\n", b"")
+
+
 def read_until(text):
     global output
-    while text not in output and time.monotonic() < deadline:
+    while not seen(text) and time.monotonic() < deadline:
         ready, _, _ = select.select([master], [], [], 1)
         if ready:
             try:
@@ -46,7 +52,7 @@ def read_until(text):
             if not chunk:
                 return False
             output += chunk
-    return text in output
+    return seen(text)
 
 
 read_until(b"|fg stopped=")
