@@ -316,8 +316,13 @@ enum LeakHuntChild {
         for index in levels.indices { levels[index].append(values[index] ?? 0) }
     }
 
+    /// The parent reads this file; when it cannot be written the parent says "ended without a result", and the
+    /// reason is on stderr.
     private static func write(_ result: LeakChildResult, to path: String) {
-        guard let data = try? JSONEncoder().encode(result) else { return }
-        try? data.write(to: URL(fileURLWithPath: path))
+        do {
+            try JSONEncoder().encode(result).write(to: URL(fileURLWithPath: path))
+        } catch {
+            writeError("cannot write the leak hunt's result to \(path): \(error)")
+        }
     }
 }
