@@ -46,6 +46,9 @@ enum EmbeddedTarget {
         // After Python's own signal set-up, so the target still sees SIG_DFL from signal.getsignal().
         _ = pyi_install_fatal_signal_dump(workspace.fatalStacksPath)
         _ = pyi_install_audit_watch(capturePath)
+        // Before pyinspect's own threads exist: the tracer's self-test counts every GIL hand-off, and a hang monitor
+        // tick inside it (likely on a loaded machine) made it fail and fall back to sampling.
+        let gil = request.gil.flatMap { GILRun.start(options: $0, capturePath: capturePath) }
         if let seconds = request.timeoutSeconds {
             TimeoutWatchdog.start(
                 seconds: seconds, helper: helper, dumpPath: workspace.timeoutStacksPath,
@@ -54,7 +57,6 @@ enum EmbeddedTarget {
         if !request.noHangMonitor {
             HangMonitor.start(helper: helper, capturePath: workspace.capturePath)
         }
-        let gil = request.gil.flatMap { GILRun.start(options: $0, capturePath: capturePath) }
         // Last, so the instruments' own set-up is not sampled; host.py saves the samples at exit.
         if let sampleBytes = request.allocationSampleBytes { _ = pyi_alloc_sampler_start(sampleBytes) }
         let code = pyi_run_main()
