@@ -1,5 +1,4 @@
 import CPythonShim
-import Dispatch
 import FoundationEssentials
 import Glibc
 
@@ -177,8 +176,9 @@ enum LeakHuntChild {
             append(warm, to: &levels)
             seconds += (warm.seconds ?? 0) + (request.policy.warmupCalls > 1 ? first.seconds ?? 0 : 0)
             var stoppedBy = "budget"
-            // The budget is wall time of the whole loop: the target's calls and the measurements between them.
-            let started = DispatchTime.now().uptimeNanoseconds
+            // The budget is the whole loop's time (the target's calls and the measurements between them), less what
+            // the hunt waited for a CPU: a loaded machine makes the hunt slower, not shorter.
+            let clock = OwnTimeClock()
             var trends = signalNames.map { _ in LeakTrend.undecided }
             let interactive = request.progress
             while true {
@@ -200,8 +200,7 @@ enum LeakHuntChild {
                 let calls = levels[0].count - 1
                 // Under --calls, judge only once there (judging every call would cost calls² time).
                 if calls < request.policy.callsAtLeast { continue }
-                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-                let final = elapsed >= request.policy.budgetSeconds || calls >= request.policy.maxCalls
+                let final = clock.seconds >= request.policy.budgetSeconds || calls >= request.policy.maxCalls
                 trends = levels.indices.map { index in
                     LeakVerdict.trend(
                         levels[index], final: final, policy: request.policy,
