@@ -172,4 +172,31 @@ import Testing
         }
         #expect(end.stderr.contains("2 forked processes:"), "\(end.stderr)")
     }
+
+    // Children without instruments (docs/processes.md "Children without instruments").
+    @Test func aPythonChildWithACleanedEnvironmentIsListedFromItsReaper() throws {
+        let (report, processes, stderr) = try run("cleaned_env_child.py")
+        let child = try #require(withRole(processes, "subprocess").first, "\(processes)")
+        #expect(processes.count == 1)
+        #expect(child["instrumented"] as? Bool == false)
+        #expect((child["note"] as? String)?.contains("PYINSPECT_CHILD_DIR") == true)
+        #expect(child["parent_pid"] as? Int == report["pid"] as? Int)
+        #expect(child["exit_status"] as? Int == 7)  // from wait4 in the wrapped os.waitpid
+        #expect(child["verdict"] as? String == "error")
+        #expect(number(child, "cpu_s") > 0)
+        #expect(number(child, "wall_s") > 0)
+        #expect(child["peak_rss_bytes"] == nil)
+        #expect((child["command"] as? String)?.contains("range(1_500_000)") == true)
+        #expect(stderr.contains("1 subprocess without instruments:"), "\(stderr)")
+    }
+
+    @Test func aShellCommandIsListedAsACommand() throws {
+        let (_, processes, stderr) = try run("shell_command.py")
+        let child = try #require(withRole(processes, "command").first, "\(processes)")
+        #expect(processes.count == 1)
+        #expect((child["command"] as? String)?.hasPrefix("sh -c 'i=0;") == true)
+        #expect(child["exit_status"] as? Int == 3)
+        #expect(child["instrumented"] as? Bool == false)
+        #expect(stderr.contains("1 command: cpu"), "\(stderr)")
+    }
 }

@@ -24,6 +24,11 @@ public struct ChildProcessRecord: Decodable, Sendable, Equatable {
     public var childPid: Int32?
     public var status: Int32?
     public var maxRssBytes: Int64?
+    // process_spawned (written by the parent right after subprocess.Popen started `childPid`, whose `argv` it has)
+    /// The program is a Python interpreter.
+    public var python: Bool?
+    /// false: Popen was given an environment without PYINSPECT_CHILD_DIR, so the child runs without instruments.
+    public var childDirKept: Bool?
 
     public init(record: String, pid: Int32) {
         self.record = record
@@ -34,6 +39,7 @@ public struct ChildProcessRecord: Decodable, Sendable, Equatable {
         case record, pid, monotonicS = "monotonic_s", startedBy = "started_by", parentPid = "parent_pid", argv
         case forkSite = "fork_site", how, exitCode = "exit_code", cpuUserS = "cpu_user_s", cpuSystemS = "cpu_system_s"
         case peakRssBytes = "peak_rss_bytes", childPid = "child_pid", status, maxRssBytes = "max_rss_bytes"
+        case python, childDirKept = "child_dir_kept"
     }
 }
 

@@ -7,7 +7,7 @@ public enum ProcessSummary {
     public static func lines(_ processes: [ProcessReport]) -> [String] {
         var groups: [(key: String, members: [ProcessReport])] = []
         for process in processes {
-            let key = process.role + "\u{0}" + process.startMethod
+            let key = process.role + "\u{0}" + process.startMethod + (process.instrumented == false ? "\u{0}bare" : "")
             if let index = groups.firstIndex(where: { $0.key == key }) {
                 groups[index].members.append(process)
             } else {
@@ -22,7 +22,9 @@ public enum ProcessSummary {
 
     static func findingLines(_ members: [ProcessReport]) -> [String] {
         let found = members.flatMap { process in
-            process.findings.filter { !endingKinds.contains($0.kind) }.map { "    [pid \(process.pid)] \($0.kind): \($0.message)" }
+            // A Python child that lost its instruments says why (a program that is not Python needs no saying).
+            let note = process.role == "subprocess" ? process.note.map { ["    [pid \(process.pid)] \($0)"] } ?? [] : []
+            return note + process.findings.filter { !endingKinds.contains($0.kind) }.map { "    [pid \(process.pid)] \($0.kind): \($0.message)" }
         }
         return found.count > 5 ? Array(found.prefix(5)) + ["    … \(found.count - 5) more in the report"] : found
     }
@@ -50,7 +52,10 @@ public enum ProcessSummary {
         switch process.role {
         case "multiprocessing worker": return "\(count) multiprocessing worker\(plural) (\(process.startMethod))"
         case "fork": return "\(count) forked process\(count == 1 ? "" : "es")"
-        default: return "\(count) \(process.role)\(plural)"
+        default:
+            // A Python child without instruments is the surprise worth naming; a program that is not Python never has them.
+            let bare = process.instrumented == false && process.role != "command"
+            return "\(count) \(process.role)\(plural)" + (bare ? " without instruments" : "")
         }
     }
 
