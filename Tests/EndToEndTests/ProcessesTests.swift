@@ -199,4 +199,36 @@ import Testing
         #expect(child["instrumented"] as? Bool == false)
         #expect(stderr.contains("1 command: cpu"), "\(stderr)")
     }
+
+    @Test func gilIsTracedInSpawnWorkersEachOnItsOwn() throws {
+        let result = try BinaryHarness.run(
+            ["run", "--gil", BinaryHarness.fixture("processes/gil_pool_workers.py")], json: true)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(result.report)
+        let processes = try #require(report["processes"] as? [[String: Any]], "\(result.stderr)")
+        let workers = withRole(processes, "multiprocessing worker", "spawn")
+        #expect(workers.count == 2, "\(processes)")
+        var limited = 0
+        for worker in workers {
+            let gil = try #require(worker["gil"] as? [String: Any], "\(worker)")
+            #expect(gil["mode"] as? String == "exact")
+            let threads = try #require(gil["threads"] as? [[String: Any]])
+            // Named from the worker's own thread records; the two spinners share its GIL, so each waited for it.
+            let spinners = threads.filter { ($0["name"] as? String)?.hasPrefix("spinner-") == true }
+            #expect(spinners.count == 2, "\(threads)")
+            for spinner in spinners {
+                #expect((spinner["acquisitions"] as? Int ?? 0) > 0)
+                #expect(number(spinner, "waited_s") > 0, "\(spinner)")
+            }
+            #expect((gil["switches"] as? Int ?? 0) > 0)
+            let verdict = try #require(gil["verdict"] as? [String: Any])
+            if verdict["kind"] as? String != "not_gil_bound" { limited += 1 }
+        }
+        // The target's own section stays the target's: no spinner there.
+        let own = try #require(report["gil"] as? [String: Any])
+        let ownNames = ((own["threads"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+        #expect(!ownNames.contains { $0.hasPrefix("spinner-") }, "\(ownNames)")
+        // The group's line names GIL contention exactly when a worker's verdict is about the GIL.
+        #expect(result.stderr.contains("    GIL: ") == (limited > 0), "\(result.stderr)")
+    }
 }

@@ -21,8 +21,9 @@ style. Every record carries "pid" (the writer) and "monotonic_s" (CLOCK_MONOTONI
       written by the parent right after subprocess.Popen started a child (monotonic_s: just before): the one
       record of a child that runs without instruments (env={}, a non-Python program), which the reaper's
       process_reaped then completes.
-  and, from pyinspect-python processes under `run --allocations` or hang watching, capture.py's own records
-  (`allocations`, `hang`) in the same file.
+  and, from pyinspect-python processes under `run --allocations`, `--gil` or hang watching, capture.py's own
+  records (`allocations`, `hang`, `thread_started`) in the same file; under `--gil`, main.c also saves the
+  process's GIL trace as `<pid>.gil.json`/`.gil.stacks`/`.gil.events` beside it (GILTraceRecord's format).
       written by whichever process reaped a child through os.waitpid (multiprocessing, subprocess, the
       forkserver, gunicorn's arbiter): the one place a child killed by a signal is still seen ending.
 
@@ -64,10 +65,14 @@ def install(argument):
             "argv": list(getattr(sys, "orig_argv", sys.argv)), "monotonic_s": options["start_monotonic_s"]})
     hangs_on = bool(os.environ.get("PYINSPECT_CHILD_HANGS"))
     allocations_on = bool(os.environ.get("PYINSPECT_CHILD_ALLOC_SAMPLE"))
-    if hangs_on or allocations_on:
+    gil_on = bool(os.environ.get("PYINSPECT_CHILD_GIL"))
+    if hangs_on or allocations_on or gil_on:
         # The instruments' records (capture.py's) go to this process's own file.
         from . import capture
         capture.open_capture("%s/%d.jsonl" % (_directory, os.getpid()), reserve=False)
+        if gil_on:  # main.c traces the GIL after this returns; its threads' names (thread_started) name the figures
+            from . import threads
+            threads.install()
         import atexit  # built in
         if allocations_on:  # main.c starts the sampler after this returns
             atexit.register(_save_allocations)

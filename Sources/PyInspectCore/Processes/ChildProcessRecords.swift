@@ -53,6 +53,9 @@ public struct ChildProcessCapture: Sendable, Equatable {
     public var allocations: [Int32: AllocationRecord] = [:]
     /// Hang events (never-awaited coroutines, exceptions never retrieved...) each pyinspect-python process recorded.
     public var hangEvents: [Int32: [HangEventRecord]] = [:]
+    /// `run --gil`: each pyinspect-python process's own GIL trace (`<pid>.gil.json`) and the threads it started.
+    public var gil: [Int32: GILCapture] = [:]
+    public var threads: [Int32: [ThreadInfo]] = [:]
 
     public init(records: [ChildProcessRecord] = [], unreadableLines: Int = 0) {
         self.records = records
@@ -86,6 +89,11 @@ public struct ChildProcessCapture: Sendable, Equatable {
                 capture.allocations[pid] = own.allocations
                 let events = own.hangEvents
                 if !events.isEmpty { capture.hangEvents[pid] = events }
+                if !own.startedThreads.isEmpty { capture.threads[pid] = own.startedThreads }
+            }
+            if let pid = Int32(name.dropLast(".jsonl".count)),
+                let trace = GILCapture.read(capturePath: directory + "/" + String(pid)) {
+                capture.gil[pid] = trace
             }
         }
         return capture

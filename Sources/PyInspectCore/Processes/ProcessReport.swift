@@ -33,6 +33,8 @@ public struct ProcessReport: Codable, Sendable, Equatable {
     public var note: String?
     /// `run --allocations`: what this process allocated (pyinspect-python processes; docs/allocations.md).
     public var allocations: AllocationSection?
+    /// `run --gil`: this process's own GIL figures (pyinspect-python processes that ended normally; docs/gil.md).
+    public var gil: GILSection?
 
     public init(pid: Int32, command: String, role: String, startMethod: String, verdict: String) {
         self.pid = pid
@@ -47,5 +49,6 @@ public struct ProcessReport: Codable, Sendable, Equatable {
         case wallS = "wall_s", cpuS = "cpu_s", peakRssBytes = "peak_rss_bytes", exitStatus = "exit_status", signal
         case signalName = "signal_name", verdict, findings, allocations
         case instrumented, note
+        case gil
     }
 }

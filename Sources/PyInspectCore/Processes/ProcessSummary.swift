@@ -14,7 +14,24 @@ public enum ProcessSummary {
                 groups.append((key, [process]))
             }
         }
-        return groups.flatMap { ["  " + line($0.members)] + findingLines($0.members) }
+        return groups.flatMap { ["  " + line($0.members)] + gilLines($0.members) + findingLines($0.members) }
+    }
+
+    /// `run --gil`: a line when the GIL limited processes of the group (their threads queued for it), naming the
+    /// one that held it most; nothing when no process's verdict is about the GIL.
+    static func gilLines(_ members: [ProcessReport]) -> [String] {
+        let traced = members.filter { $0.gil != nil }
+        let limited = traced.filter { $0.gil.map { $0.verdict.kind != "not_gil_bound" } ?? false }
+        guard let worst = limited.max(by: { ($0.gil?.heldFraction ?? 0) < ($1.gil?.heldFraction ?? 0) }),
+            let gil = worst.gil
+        else { return [] }
+        var kinds: [String] = []
+        for process in limited { if let kind = process.gil?.verdict.kind, !kinds.contains(kind) { kinds.append(kind) } }
+        let waited = gil.threads.reduce(0) { $0 + ($1.waitFraction ?? 0) }
+        let waitText = gil.mode == "exact" ? String(format: ", its threads waited %.0f%% of it (summed)", waited * 100) : ""
+        let held = String(format: "%.0f%%", gil.heldFraction * 100)
+        return ["    GIL: \(kinds.joined(separator: ", ")) in \(limited.count) of \(traced.count) traced — [pid \(worst.pid)] "
+                + "held it \(held) of its run\(waitText), \(gil.threads.count) threads, \(gil.switches) switches"]
     }
 
     /// Findings other than how the process ended (the group's line says that): hang events, at most 5 a group.
