@@ -231,4 +231,25 @@ import Testing
         // The group's line names GIL contention exactly when a worker's verdict is about the GIL.
         #expect(result.stderr.contains("    GIL: ") == (limited > 0), "\(result.stderr)")
     }
+
+    @Test func aForkChildsABBADeadlockIsThatChildsFindingAndTheTimeoutSaysSo() throws {
+        let fixture = BinaryHarness.fixture("processes/fork_abba_deadlock.py")
+        let result = try BinaryHarness.run(["run", "--timeout", "5", fixture], json: true)
+        #expect(result.status == 124, "\(result.stderr)")  // the run ended at its timeout, not by the child's hand
+        let report = try #require(result.report)
+        #expect(report["verdict"] as? String == "timeout")
+        let processes = try #require(report["processes"] as? [[String: Any]], "\(result.stderr)")
+        let child = try #require(withRole(processes, "fork").first, "\(processes)")
+        let deadlocks = ((child["findings"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "deadlock" }
+        #expect(deadlocks.count == 2, "\(child)")
+        let source = try String(contentsOfFile: fixture, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = Set(source.indices.filter { source[$0].contains("# ABBA") }.map { $0 + 1 })
+        #expect(Set(deadlocks.compactMap { ($0["site"] as? [String: Any])?["line"] as? Int }) == lines, "\(deadlocks)")
+        for finding in deadlocks {
+            #expect(Set((finding["cycle"] as? [String]) ?? []) == ["forward", "backward"], "\(finding)")
+        }
+        let top = try #require((report["findings"] as? [[String: Any]])?.first { $0["kind"] as? String == "child_deadlock" })
+        #expect((top["message"] as? String)?.contains("process \(child["pid"] as? Int ?? -1) (fork) deadlocked") == true)
+        #expect(result.stderr.contains("stopped at the timeout while a child process was deadlocked"), "\(result.stderr)")
+    }
 }

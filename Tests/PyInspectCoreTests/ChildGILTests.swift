@@ -46,3 +46,19 @@ import Testing
         #expect(ProcessSummary.lines([quiet]).count == 1)
     }
 }
+
+/// A deadlock a child's own watcher found becomes that child's finding and a `child_deadlock` of the run.
+@Suite struct ChildDeadlockTests {
+    @Test func aChildsDeadlockFindingIsAlsoTheRunsOncePerProcess() {
+        var process = ProcessReport(pid: 77, command: "x", role: "fork", startMethod: "fork", verdict: "unknown")
+        var deadlock = Finding(kind: "deadlock", message: "thread 'a' waits for Lock held by thread 'b'")
+        deadlock.cycle = ["a", "b", "a"]
+        process.findings = [deadlock, Finding(kind: "deadlock", message: "thread 'b' waits for Lock held by thread 'a'")]
+        let quiet = ProcessReport(pid: 78, command: "y", role: "fork", startMethod: "fork", verdict: "clean")
+        let found = RunReportBuilder.childDeadlocks([process, quiet])
+        #expect(found.count == 1)
+        #expect(found.first?.kind == "child_deadlock")
+        #expect(found.first?.message == "process 77 (fork) deadlocked: thread 'a' waits for Lock held by thread 'b'")
+        #expect(found.first?.cycle == ["a", "b", "a"])
+    }
+}

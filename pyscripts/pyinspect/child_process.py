@@ -76,11 +76,23 @@ def install(argument):
         import atexit  # built in
         if allocations_on:  # main.c starts the sampler after this returns
             atexit.register(_save_allocations)
-        if hangs_on:  # event records as in the target; deadlock detection needs the target's native monitor
+        if hangs_on:  # event records as in the target; deadlocks: child_hangs' watcher, once threads can deadlock
             from . import hangs
             hangs.install()
             atexit.register(hangs.at_exit)
+            _watch_deadlocks()
     return ""
+
+
+def _watch_deadlocks():
+    """child_hangs' watcher, started when the process imports threading or asyncio (now, if it has)."""
+    from . import import_hooks
+
+    def start(_module):
+        from . import child_hangs
+        child_hangs.start()
+    import_hooks.after_import("threading", start)
+    import_hooks.after_import("asyncio", start)
 
 
 def _save_allocations():
@@ -143,6 +155,11 @@ def after_fork_in_child():
         _write({"record": "process_started", "started_by": "fork", "parent_pid": os.getppid(),
                 "argv": list(getattr(sys, "orig_argv", sys.argv)), "monotonic_s": now,
                 "fork_site": _frames(sys._getframe(1))})
+        if os.environ.get("PYINSPECT_CHILD_HANGS") and "_pyinspect.hangs" in sys.modules:
+            # The parent's monitor thread did not survive the fork: this process watches itself.
+            from . import child_hangs
+            child_hangs.forget_other_threads()
+            _watch_deadlocks()
     except BaseException:
         pass
 

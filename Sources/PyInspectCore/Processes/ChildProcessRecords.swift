@@ -56,6 +56,8 @@ public struct ChildProcessCapture: Sendable, Equatable {
     /// `run --gil`: each pyinspect-python process's own GIL trace (`<pid>.gil.json`) and the threads it started.
     public var gil: [Int32: GILCapture] = [:]
     public var threads: [Int32: [ThreadInfo]] = [:]
+    /// A deadlock a child's own watcher found (child_hangs.py): the snapshot it took, with its stacks.
+    public var hangSnapshots: [Int32: HangSnapshotRecord] = [:]
 
     public init(records: [ChildProcessRecord] = [], unreadableLines: Int = 0) {
         self.records = records
@@ -90,6 +92,7 @@ public struct ChildProcessCapture: Sendable, Equatable {
                 let events = own.hangEvents
                 if !events.isEmpty { capture.hangEvents[pid] = events }
                 if !own.startedThreads.isEmpty { capture.threads[pid] = own.startedThreads }
+                if let snapshot = own.hangSnapshot { capture.hangSnapshots[pid] = snapshot }
             }
             if let pid = Int32(name.dropLast(".jsonl".count)),
                 let trace = GILCapture.read(capturePath: directory + "/" + String(pid)) {

@@ -22,8 +22,9 @@ public enum ProcessAnalysis {
             process.allocations = capture.allocations[$0.pid].map(AllocationAnalysis.analyze)
             let threads = capture.threads[$0.pid] ?? []
             process.gil = capture.gil[$0.pid].map { GILAnalysis.analyze($0, threads: threads) }
-            if let events = capture.hangEvents[$0.pid] {
-                process.findings += HangFindings.findings(events: events, snapshot: nil)
+            let snapshot = capture.hangSnapshots[$0.pid]
+            if let events = capture.hangEvents[$0.pid] ?? (snapshot == nil ? nil : []) {
+                process.findings += HangFindings.findings(events: events, snapshot: snapshot)
             }
             return ($0.monotonicS ?? 0, process)
         }
