@@ -93,7 +93,9 @@ int main(int argc, char **argv) {
     // `run --allocations`: children sample their own allocations (saved by child_process.py at exit).
     const char *sample = recording ? getenv("PYINSPECT_CHILD_ALLOC_SAMPLE") : NULL;
     unsigned long long sample_bytes = sample ? strtoull(sample, NULL, 10) : 0;
-    if (sample_bytes > 0) pyi_native_install(NULL);  // `_pyinspect_native.allocations()`; before the start
+    const char *gil_setting = recording ? getenv("PYINSPECT_CHILD_GIL") : NULL;
+    // `_pyinspect_native.allocations()`, `.mark_host_thread()` (the hang watcher under --gil); before the start
+    if (sample_bytes > 0 || (gil_setting && gil_setting[0])) pyi_native_install(NULL);
     int code = pyi_python_program_start(argc, argv);
     if (code != 0) return code;
     if (recording) {

@@ -216,6 +216,8 @@ import Testing
             // Named from the worker's own thread records; the two spinners share its GIL, so each waited for it.
             let spinners = threads.filter { ($0["name"] as? String)?.hasPrefix("spinner-") == true }
             #expect(spinners.count == 2, "\(threads)")
+            // The worker's hang watcher (pyinspect's own thread) is left out, as the target's monitor is.
+            #expect(threads.count == 3, "\(threads)")
             for spinner in spinners {
                 #expect((spinner["acquisitions"] as? Int ?? 0) > 0)
                 #expect(number(spinner, "waited_s") > 0, "\(spinner)")
@@ -251,5 +253,20 @@ import Testing
         let top = try #require((report["findings"] as? [[String: Any]])?.first { $0["kind"] as? String == "child_deadlock" })
         #expect((top["message"] as? String)?.contains("process \(child["pid"] as? Int ?? -1) (fork) deadlocked") == true)
         #expect(result.stderr.contains("stopped at the timeout while a child process was deadlocked"), "\(result.stderr)")
+    }
+
+    @Test func aChildsTaskAwaitingAFutureNobodySetsIsThatChildsDeadlock() throws {
+        let result = try BinaryHarness.run(
+            ["run", "--timeout", "5", BinaryHarness.fixture("processes/child_awaits_forever.py")], json: true)
+        #expect(result.status == 124, "\(result.stderr)")
+        let report = try #require(result.report)
+        let processes = try #require(report["processes"] as? [[String: Any]], "\(result.stderr)")
+        let child = try #require(withRole(processes, "subprocess").first, "\(processes)")
+        let finding = try #require(
+            (child["findings"] as? [[String: Any]])?.first { $0["kind"] as? String == "deadlock" }, "\(child)")
+        #expect(finding["task"] as? String == "Task-1")
+        // Line 6 of the child's program text: `await never`.
+        #expect((finding["site"] as? [String: Any])?["line"] as? Int == 6, "\(finding)")
+        #expect((report["findings"] as? [[String: Any]])?.contains { $0["kind"] as? String == "child_deadlock" } == true)
     }
 }

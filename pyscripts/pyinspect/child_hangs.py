@@ -6,8 +6,8 @@ judge; a child has no Swift, and a fork has no thread but the one that forked. H
 and judges with the same rules as HangWatch (a cycle of forever-waits on tracked locks, each older than 0.5 s;
 a loop with pending tasks quiescent, with no callback run, for 1 s).
 
-A deadlock is recorded, not acted on: the child writes hangs.snapshot("deadlock", decision) and its threads'
-stacks into its own file and goes on (blocked, as it would be under python3). It never `_exit`s: a Pool worker
+A deadlock is recorded, not acted on: the child writes hangs.snapshot("deadlock", decision) (every thread's
+stack and what it waits for) into its own file and goes on (blocked, as it would be under python3). It never `_exit`s: a Pool worker
 killed from inside would leave the Pool waiting for a result that cannot come, without the parent knowing why.
 The parent decides at the target's end or at its `--timeout` (docs/processes.md), with the child's stacks
 already on disk.
@@ -52,8 +52,29 @@ def forget_other_threads():
             waits.pop(ident, None)
 
 
+def _announce():
+    """Like HostThread.announce: the GIL tracer leaves this thread's takes out, and the child's GIL figures
+    leave the thread out (a host_thread record in the child's own file)."""
+    native = sys.modules.get("_pyinspect_native")
+    if native is None:
+        try:
+            import _pyinspect_native as native
+        except ImportError:  # pyinspect-python without --gil: no tracer to tell
+            return
+    mark = getattr(native, "mark_host_thread", None)
+    if mark is not None:
+        mark()
+    from . import capture
+    capture.write({"record": "host_thread", "name": "pyinspect-hang-watch", "native_id": _thread.get_native_id(),
+                   "pid": os.getpid()})
+
+
 def _watch():
     from . import capture, hangs
+    try:
+        _announce()
+    except Exception:
+        pass
     judge = Judge()
     reported = set()
     while True:
@@ -71,9 +92,7 @@ def _watch():
             reported.add(key)
             if not capture.is_owner():  # a fork of the target: its records go to its own file, from now on
                 capture.open_capture("%s/%d.jsonl" % (os.environ["PYINSPECT_CHILD_DIR"], os.getpid()), reserve=False)
-            hangs.snapshot("deadlock", decision)
-            from . import stacks
-            capture.write({"record": "stacks", "reason": "deadlock", "threads": stacks.all_threads()})
+            hangs.snapshot("deadlock", decision)  # every thread's stack and what it waits for
         except Exception:
             continue
 

@@ -58,6 +58,8 @@ public struct ChildProcessCapture: Sendable, Equatable {
     public var threads: [Int32: [ThreadInfo]] = [:]
     /// A deadlock a child's own watcher found (child_hangs.py): the snapshot it took, with its stacks.
     public var hangSnapshots: [Int32: HangSnapshotRecord] = [:]
+    /// pyinspect's own threads in a child (child_hangs.py's watcher), by native id: left out of its GIL figures.
+    public var hostThreads: [Int32: [Int64: String]] = [:]
 
     public init(records: [ChildProcessRecord] = [], unreadableLines: Int = 0) {
         self.records = records
@@ -93,6 +95,7 @@ public struct ChildProcessCapture: Sendable, Equatable {
                 if !events.isEmpty { capture.hangEvents[pid] = events }
                 if !own.startedThreads.isEmpty { capture.threads[pid] = own.startedThreads }
                 if let snapshot = own.hangSnapshot { capture.hangSnapshots[pid] = snapshot }
+                if !own.hostThreads.isEmpty { capture.hostThreads[pid] = own.hostThreads }
             }
             if let pid = Int32(name.dropLast(".jsonl".count)),
                 let trace = GILCapture.read(capturePath: directory + "/" + String(pid)) {

@@ -21,7 +21,8 @@ public enum ProcessAnalysis {
                 start: $0, end: ended[$0.pid], reaped: reaped[$0.pid], stillRunning: capture.stillRunning.contains($0.pid))
             process.allocations = capture.allocations[$0.pid].map(AllocationAnalysis.analyze)
             let threads = capture.threads[$0.pid] ?? []
-            process.gil = capture.gil[$0.pid].map { GILAnalysis.analyze($0, threads: threads) }
+            let hosts = capture.hostThreads[$0.pid] ?? [:]
+            process.gil = capture.gil[$0.pid].map { GILAnalysis.analyze($0, threads: threads, hostThreads: hosts) }
             let snapshot = capture.hangSnapshots[$0.pid]
             if let events = capture.hangEvents[$0.pid] ?? (snapshot == nil ? nil : []) {
                 process.findings += HangFindings.findings(events: events, snapshot: snapshot)
