@@ -257,7 +257,8 @@ import Testing
 
     @Test func aChildsTaskAwaitingAFutureNobodySetsIsThatChildsDeadlock() throws {
         let result = try BinaryHarness.run(
-            ["run", "--timeout", "5", BinaryHarness.fixture("processes/child_awaits_forever.py")], json: true)
+            // 8 s: the child is a new pyinspect-python (slow to start on a loaded machine) and needs 1 s of stillness.
+            ["run", "--timeout", "8", BinaryHarness.fixture("processes/child_awaits_forever.py")], json: true)
         #expect(result.status == 124, "\(result.stderr)")
         let report = try #require(result.report)
         let processes = try #require(report["processes"] as? [[String: Any]], "\(result.stderr)")
