@@ -180,9 +180,16 @@ int pyi_gil_trace_start(const pyi_gil_trace_options *options, char *message, siz
     g->tick_ns = tick;
     trace_mode = mode;
     tracing_pid = getpid();
+    // A fork keeps the parent's slots (threads that do not exist in the child) and no watcher: the tracer goes
+    // inert in the child at once, so nothing of the child's is mixed into state that is not its own.
+    static int atfork_registered;
+    if (!atfork_registered) atfork_registered = pthread_atfork(NULL, NULL, pyi_gil_interpose_disable) == 0;
     stop_at_target_exit();
     return mode;
 }
+
+// The process that started the trace (a fork inherits the state but not the trace).
+pid_t pyi_gil_trace_owner_pid(void) { return trace_mode == PYI_GIL_MODE_OFF ? -1 : tracing_pid; }
 
 void pyi_gil_trace_stop(void) {
     pyi_gil_tracer_state *g = &pyi_gil_state;

@@ -68,7 +68,18 @@ static PyObject *native_compile_check(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+// A thread of pyinspect's own started from Python (child_hangs.py's watcher in a child): its GIL takes are no
+// acquisitions or switches of the program's (pyinspect's native threads call pyi_gil_mark_host_thread themselves).
+static PyObject *native_mark_host_thread(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    pyi_gil_mark_host_thread();
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef native_methods[] = {
+    {"mark_host_thread", native_mark_host_thread, METH_NOARGS,
+     "mark_host_thread() -> None: the calling thread is pyinspect's own (the GIL tracer leaves its takes out)."},
     {"compile_check", native_compile_check, METH_VARARGS,
      "compile_check(source, filename) -> None: raises what compile(source, filename, 'exec') raises."},
     {"call", native_call, METH_VARARGS, "call(name, argument_json) -> str: a pyinspect analysis in Swift."},

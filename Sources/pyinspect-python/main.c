@@ -33,12 +33,38 @@ static long long peak_rss_bytes(void) {
 }
 
 static const char *record_directory = NULL;
+// `run --gil`: this process's own GIL trace, saved at its exit as <dir>/<pid>.gil.json (ProcessAnalysis reads it).
+static int gil_traced = 0;
+static int32_t gil_main_tid = 0;
+static char gil_fallback[512];
+
+// PYINSPECT_CHILD_GIL is "<long-hold ms>" or "<long-hold ms>:sampling". Call holding the GIL, before the program.
+static void start_gil_trace(const char *setting, const char *directory) {
+    char stacks[4096];
+    snprintf(stacks, sizeof stacks, "%s/%d.gil.stacks", directory, (int)getpid());
+    double long_hold_ms = atof(setting);
+    pyi_gil_trace_options options = {
+        .long_hold_ms = long_hold_ms > 0 ? long_hold_ms : 50.0,
+        .force_sampling = strstr(setting, "sampling") != NULL,
+        .events_capacity = 10000,  // a child's timeline is not drawn; its figures stay exact beyond this
+        .stacks_path = stacks,
+    };
+    int mode = pyi_gil_trace_start(&options, gil_fallback, sizeof gil_fallback);
+    gil_traced = mode != PYI_GIL_MODE_OFF;
+    gil_main_tid = pyi_gil_current_tid();
+}
 
 // An on_exit handler: sys.exit() ends the process inside Py_RunMain (Py_Exit calls exit), so the end is
 // recorded where every normal ending passes, with the status exit() was given.
 static void write_end_record(int code, void *unused) {
     (void)unused;
     const char *directory = record_directory;
+    if (gil_traced) {
+        char capture[4096];
+        snprintf(capture, sizeof capture, "%s/%d", directory, (int)getpid());
+        pyi_gil_trace_save(capture, gil_main_tid, gil_fallback);  // nothing in a fork: the trace is its parent's
+        gil_traced = 0;
+    }
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
     char path[4096];
@@ -67,7 +93,9 @@ int main(int argc, char **argv) {
     // `run --allocations`: children sample their own allocations (saved by child_process.py at exit).
     const char *sample = recording ? getenv("PYINSPECT_CHILD_ALLOC_SAMPLE") : NULL;
     unsigned long long sample_bytes = sample ? strtoull(sample, NULL, 10) : 0;
-    if (sample_bytes > 0) pyi_native_install(NULL);  // `_pyinspect_native.allocations()`; before the start
+    const char *gil_setting = recording ? getenv("PYINSPECT_CHILD_GIL") : NULL;
+    // `_pyinspect_native.allocations()`, `.mark_host_thread()` (the hang watcher under --gil); before the start
+    if (sample_bytes > 0 || (gil_setting && gil_setting[0])) pyi_native_install(NULL);
     int code = pyi_python_program_start(argc, argv);
     if (code != 0) return code;
     if (recording) {
@@ -83,6 +111,8 @@ int main(int argc, char **argv) {
     if (recording) {
         record_directory = directory;
         on_exit(write_end_record, NULL);
+        const char *gil = getenv("PYINSPECT_CHILD_GIL");
+        if (gil && gil[0]) start_gil_trace(gil, directory);
         // Last, so the instruments' own set-up is not sampled.
         if (sample_bytes > 0) pyi_alloc_sampler_start(sample_bytes);
     }

@@ -172,4 +172,102 @@ import Testing
         }
         #expect(end.stderr.contains("2 forked processes:"), "\(end.stderr)")
     }
+
+    // Children without instruments (docs/processes.md "Children without instruments").
+    @Test func aPythonChildWithACleanedEnvironmentIsListedFromItsReaper() throws {
+        let (report, processes, stderr) = try run("cleaned_env_child.py")
+        let child = try #require(withRole(processes, "subprocess").first, "\(processes)")
+        #expect(processes.count == 1)
+        #expect(child["instrumented"] as? Bool == false)
+        #expect((child["note"] as? String)?.contains("PYINSPECT_CHILD_DIR") == true)
+        #expect(child["parent_pid"] as? Int == report["pid"] as? Int)
+        #expect(child["exit_status"] as? Int == 7)  // from wait4 in the wrapped os.waitpid
+        #expect(child["verdict"] as? String == "error")
+        #expect(number(child, "cpu_s") > 0)
+        #expect(number(child, "wall_s") > 0)
+        #expect(child["peak_rss_bytes"] == nil)
+        #expect((child["command"] as? String)?.contains("range(1_500_000)") == true)
+        #expect(stderr.contains("1 subprocess without instruments:"), "\(stderr)")
+    }
+
+    @Test func aShellCommandIsListedAsACommand() throws {
+        let (_, processes, stderr) = try run("shell_command.py")
+        let child = try #require(withRole(processes, "command").first, "\(processes)")
+        #expect(processes.count == 1)
+        #expect((child["command"] as? String)?.hasPrefix("sh -c 'i=0;") == true)
+        #expect(child["exit_status"] as? Int == 3)
+        #expect(child["instrumented"] as? Bool == false)
+        #expect(stderr.contains("1 command: cpu"), "\(stderr)")
+    }
+
+    @Test func gilIsTracedInSpawnWorkersEachOnItsOwn() throws {
+        let result = try BinaryHarness.run(
+            ["run", "--gil", BinaryHarness.fixture("processes/gil_pool_workers.py")], json: true)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(result.report)
+        let processes = try #require(report["processes"] as? [[String: Any]], "\(result.stderr)")
+        let workers = withRole(processes, "multiprocessing worker", "spawn")
+        #expect(workers.count == 2, "\(processes)")
+        var limited = 0
+        for worker in workers {
+            let gil = try #require(worker["gil"] as? [String: Any], "\(worker)")
+            #expect(gil["mode"] as? String == "exact")
+            let threads = try #require(gil["threads"] as? [[String: Any]])
+            // Named from the worker's own thread records; the two spinners share its GIL, so each waited for it.
+            let spinners = threads.filter { ($0["name"] as? String)?.hasPrefix("spinner-") == true }
+            #expect(spinners.count == 2, "\(threads)")
+            // The worker's hang watcher (pyinspect's own thread) is left out, as the target's monitor is.
+            #expect(threads.count == 3, "\(threads)")
+            for spinner in spinners {
+                #expect((spinner["acquisitions"] as? Int ?? 0) > 0)
+                #expect(number(spinner, "waited_s") > 0, "\(spinner)")
+            }
+            #expect((gil["switches"] as? Int ?? 0) > 0)
+            let verdict = try #require(gil["verdict"] as? [String: Any])
+            if verdict["kind"] as? String != "not_gil_bound" { limited += 1 }
+        }
+        // The target's own section stays the target's: no spinner there.
+        let own = try #require(report["gil"] as? [String: Any])
+        let ownNames = ((own["threads"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+        #expect(!ownNames.contains { $0.hasPrefix("spinner-") }, "\(ownNames)")
+        // The group's line names GIL contention exactly when a worker's verdict is about the GIL.
+        #expect(result.stderr.contains("    GIL: ") == (limited > 0), "\(result.stderr)")
+    }
+
+    @Test func aForkChildsABBADeadlockIsThatChildsFindingAndTheTimeoutSaysSo() throws {
+        let fixture = BinaryHarness.fixture("processes/fork_abba_deadlock.py")
+        let result = try BinaryHarness.run(["run", "--timeout", "5", fixture], json: true)
+        #expect(result.status == 124, "\(result.stderr)")  // the run ended at its timeout, not by the child's hand
+        let report = try #require(result.report)
+        #expect(report["verdict"] as? String == "timeout")
+        let processes = try #require(report["processes"] as? [[String: Any]], "\(result.stderr)")
+        let child = try #require(withRole(processes, "fork").first, "\(processes)")
+        let deadlocks = ((child["findings"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "deadlock" }
+        #expect(deadlocks.count == 2, "\(child)")
+        let source = try String(contentsOfFile: fixture, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = Set(source.indices.filter { source[$0].contains("# ABBA") }.map { $0 + 1 })
+        #expect(Set(deadlocks.compactMap { ($0["site"] as? [String: Any])?["line"] as? Int }) == lines, "\(deadlocks)")
+        for finding in deadlocks {
+            #expect(Set((finding["cycle"] as? [String]) ?? []) == ["forward", "backward"], "\(finding)")
+        }
+        let top = try #require((report["findings"] as? [[String: Any]])?.first { $0["kind"] as? String == "child_deadlock" })
+        #expect((top["message"] as? String)?.contains("process \(child["pid"] as? Int ?? -1) (fork) deadlocked") == true)
+        #expect(result.stderr.contains("stopped at the timeout while a child process was deadlocked"), "\(result.stderr)")
+    }
+
+    @Test func aChildsTaskAwaitingAFutureNobodySetsIsThatChildsDeadlock() throws {
+        let result = try BinaryHarness.run(
+            // 8 s: the child is a new pyinspect-python (slow to start on a loaded machine) and needs 1 s of stillness.
+            ["run", "--timeout", "8", BinaryHarness.fixture("processes/child_awaits_forever.py")], json: true)
+        #expect(result.status == 124, "\(result.stderr)")
+        let report = try #require(result.report)
+        let processes = try #require(report["processes"] as? [[String: Any]], "\(result.stderr)")
+        let child = try #require(withRole(processes, "subprocess").first, "\(processes)")
+        let finding = try #require(
+            (child["findings"] as? [[String: Any]])?.first { $0["kind"] as? String == "deadlock" }, "\(child)")
+        #expect(finding["task"] as? String == "Task-1")
+        // Line 6 of the child's program text: `await never`.
+        #expect((finding["site"] as? [String: Any])?["line"] as? Int == 6, "\(finding)")
+        #expect((report["findings"] as? [[String: Any]])?.contains { $0["kind"] as? String == "child_deadlock" } == true)
+    }
 }

@@ -14,9 +14,16 @@ style. Every record carries "pid" (the writer) and "monotonic_s" (CLOCK_MONOTONI
       embedded target, or the target itself, ending normally (the exit code is then unknown here). peak_rss_bytes is VmHWM: the
       kernel's ru_maxrss of an exec'd process still holds its parent's size at the exec.
   {"record": "process_reaped", "child_pid", "status" (raw wait status), "cpu_user_s", "cpu_system_s",
-   "max_rss_bytes"}
-  and, from pyinspect-python processes under `run --allocations` or hang watching, capture.py's own records
-  (`allocations`, `hang`) in the same file.
+   "max_rss_bytes", "argv" (only for a child started outside subprocess.Popen: its /proc cmdline, read before
+   the wait while it may still be alive)}
+  {"record": "process_spawned", "child_pid", "argv", "python" (true when the program is a Python interpreter),
+   "child_dir_kept" (false when Popen was given an environment without PYINSPECT_CHILD_DIR)}
+      written by the parent right after subprocess.Popen started a child (monotonic_s: just before): the one
+      record of a child that runs without instruments (env={}, a non-Python program), which the reaper's
+      process_reaped then completes.
+  and, from pyinspect-python processes under `run --allocations`, `--gil` or hang watching, capture.py's own
+  records (`allocations`, `hang`, `thread_started`) in the same file; under `--gil`, main.c also saves the
+  process's GIL trace as `<pid>.gil.json`/`.gil.stacks`/`.gil.events` beside it (GILTraceRecord's format).
       written by whichever process reaped a child through os.waitpid (multiprocessing, subprocess, the
       forkserver, gunicorn's arbiter): the one place a child killed by a signal is still seen ending.
 
@@ -37,6 +44,10 @@ _recorded = [None]
 _native_end = [False]
 _real_exit = [None]
 _SITE_FRAMES = 12
+# Children this process started through subprocess.Popen (their command is in a process_spawned record).
+_spawned = set()
+# Command lines read from /proc for other children, once per pid, at the first wait for it.
+_proc_commands = {}
 
 
 def install(argument):
@@ -48,23 +59,40 @@ def install(argument):
     _recorded[0] = os.getpid()
     os.register_at_fork(after_in_child=after_fork_in_child)
     os.waitpid = waitpid_recorded
+    watch_subprocess()
     _wrap_exit()
     _write({"record": "process_started", "started_by": "exec", "parent_pid": os.getppid(),
             "argv": list(getattr(sys, "orig_argv", sys.argv)), "monotonic_s": options["start_monotonic_s"]})
     hangs_on = bool(os.environ.get("PYINSPECT_CHILD_HANGS"))
     allocations_on = bool(os.environ.get("PYINSPECT_CHILD_ALLOC_SAMPLE"))
-    if hangs_on or allocations_on:
+    gil_on = bool(os.environ.get("PYINSPECT_CHILD_GIL"))
+    if hangs_on or allocations_on or gil_on:
         # The instruments' records (capture.py's) go to this process's own file.
         from . import capture
         capture.open_capture("%s/%d.jsonl" % (_directory, os.getpid()), reserve=False)
+        if gil_on:  # main.c traces the GIL after this returns; its threads' names (thread_started) name the figures
+            from . import threads
+            threads.install()
         import atexit  # built in
         if allocations_on:  # main.c starts the sampler after this returns
             atexit.register(_save_allocations)
-        if hangs_on:  # event records as in the target; deadlock detection needs the target's native monitor
+        if hangs_on:  # event records as in the target; deadlocks: child_hangs' watcher, once threads can deadlock
             from . import hangs
             hangs.install()
             atexit.register(hangs.at_exit)
+            _watch_deadlocks()
     return ""
+
+
+def _watch_deadlocks():
+    """child_hangs' watcher, started when the process imports threading or asyncio (now, if it has)."""
+    from . import import_hooks
+
+    def start(_module):
+        from . import child_hangs
+        child_hangs.start()
+    import_hooks.after_import("threading", start)
+    import_hooks.after_import("asyncio", start)
 
 
 def _save_allocations():
@@ -127,6 +155,11 @@ def after_fork_in_child():
         _write({"record": "process_started", "started_by": "fork", "parent_pid": os.getppid(),
                 "argv": list(getattr(sys, "orig_argv", sys.argv)), "monotonic_s": now,
                 "fork_site": _frames(sys._getframe(1))})
+        if os.environ.get("PYINSPECT_CHILD_HANGS") and "_pyinspect.hangs" in sys.modules:
+            # The parent's monitor thread did not survive the fork: this process watches itself.
+            from . import child_hangs
+            child_hangs.forget_other_threads()
+            _watch_deadlocks()
     except BaseException:
         pass
 
@@ -187,16 +220,95 @@ def target_at_exit():
         _at_exit()
 
 
+def watch_subprocess():
+    """Records each child subprocess.Popen starts (process_spawned), once the program imports subprocess."""
+    from . import import_hooks
+    import_hooks.after_import("subprocess", patch_subprocess)
+
+
+def patch_subprocess(module):
+    popen = getattr(module, "Popen", None)
+    original = getattr(popen, "_execute_child", None)
+    if original is None or getattr(original, "_pyinspect_spawn", False):
+        return
+
+    def _execute_child(self, args, executable, preexec_fn, close_fds, pass_fds, cwd, env, *rest):
+        started = time.monotonic()
+        original(self, args, executable, preexec_fn, close_fds, pass_fds, cwd, env, *rest)
+        try:
+            _record_spawn(self.pid, args, executable, env, bool(rest[2]) if len(rest) > 2 else False, started)
+        except BaseException:
+            pass
+
+    _execute_child._pyinspect_spawn = True
+    popen._execute_child = _execute_child
+
+
+def _record_spawn(pid, args, executable, env, shell, started):
+    if _directory is None or not pid:
+        return
+    if isinstance(args, (str, bytes, os.PathLike)):
+        argv = [os.fsdecode(args)]
+    else:
+        argv = [os.fsdecode(argument) for argument in args]
+    if shell:
+        argv = ["/bin/sh", "-c"] + argv
+    program = os.fsdecode(executable) if executable is not None and not shell else (argv[0] if argv else "")
+    _spawned.add(pid)
+    kept = True
+    if env is not None:
+        kept = any(os.fsdecode(key) == "PYINSPECT_CHILD_DIR" for key in env)
+    _write({"record": "process_spawned", "child_pid": pid, "argv": argv, "python": _is_python(program),
+            "child_dir_kept": kept, "monotonic_s": started})
+
+
+def _is_python(program):
+    """A Python interpreter: this process's own sys.executable, pyinspect-python or any python* program."""
+    if not program:
+        return False
+    name = program.rsplit("/", 1)[-1]
+    if name.startswith("python") or name == "pyinspect-python":
+        return True
+    try:
+        return os.path.realpath(program) == os.path.realpath(sys.executable)
+    except (OSError, ValueError):
+        return False
+
+
+def _proc_argv(pid):
+    """A live child's command line (empty once it is a zombie, whose memory is gone)."""
+    try:
+        fd = os.open("/proc/%d/cmdline" % pid, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return [os.fsdecode(part) for part in data.split(b"\0")[:-1]] or None
+
+
 def waitpid_recorded(pid, options, /):
     """os.waitpid, recording each child reaped: the one place a child killed by a signal is seen ending."""
     if pid > 0 or pid == -1:
+        # A child started outside Popen (os.fork + exec, os.posix_spawn) may run no Python of ours: its command
+        # from /proc while it is still alive.
+        if pid > 0 and pid not in _spawned and pid not in _proc_commands and _directory is not None:
+            _proc_commands[pid] = _proc_argv(pid)
         # wait4 reaps exactly as waitpid does (same pid and options) and also gives the child's resource usage.
         child, status, usage = os.wait4(pid, options)
         if child > 0 and _directory is not None:
             try:
-                _write({"record": "process_reaped", "child_pid": child, "status": status,
-                        "cpu_user_s": usage.ru_utime, "cpu_system_s": usage.ru_stime,
-                        "max_rss_bytes": usage.ru_maxrss * 1024})
+                record = {"record": "process_reaped", "child_pid": child, "status": status,
+                          "cpu_user_s": usage.ru_utime, "cpu_system_s": usage.ru_stime,
+                          "max_rss_bytes": usage.ru_maxrss * 1024}
+                argv = _proc_commands.pop(child, None)
+                if argv is not None:
+                    record["argv"] = argv
+                _spawned.discard(child)
+                _write(record)
             except BaseException:
                 pass
         return child, status

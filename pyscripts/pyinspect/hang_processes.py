@@ -107,6 +107,8 @@ def _feeder_blocked(threads):
     for frames in threads:
         if frames in feeders:
             continue
+        if any(function == "_watch" and file.endswith("child_hangs.py") for file, function in frames):
+            continue  # the child's own hang watcher (pyinspect's), not a thread of the program
         if not any(function in ("_finalize_join", "join") and file.endswith(("multiprocessing/queues.py", "threading.py"))
                    for file, function in frames):
             return False

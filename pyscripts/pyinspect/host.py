@@ -57,9 +57,15 @@ def _install_child_hooks():
         if child_process is not None and capture.is_owner():
             child_process.target_at_exit()
 
+    def spawning(module):  # subprocess imported by the target: record the children Popen starts
+        from . import child_process
+        child_process.patch_subprocess(module)
+
     os.register_at_fork(before=forking, after_in_child=forked)
     os.waitpid = waitpid
     atexit.register(at_exit)
+    from . import import_hooks
+    import_hooks.after_import("subprocess", spawning)
 
 
 def _python_facts():

@@ -208,4 +208,8 @@ int pyi_gil_trace_watch(int index, pyi_gil_watch *out);
 // (kind 0 held, 1 waited). Returns 0 or -1.
 int pyi_gil_trace_write_events(const char *path);
 
+// pyinspect-python under `run --gil` (a child of the target): stops the trace and writes `<capture_path>.gil.json`
+// (GILTraceRecord's JSON) and `.gil.events`. Only in the process that started the trace. Returns 0 or -1.
+int pyi_gil_trace_save(const char *capture_path, int32_t main_tid, const char *fallback_reason);
+
 #endif

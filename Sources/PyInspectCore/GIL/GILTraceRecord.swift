@@ -170,7 +170,7 @@ public struct GILEvent: Sendable, Equatable {
 }
 
 /// Everything the tracer left behind for one run.
-public struct GILCapture: Sendable {
+public struct GILCapture: Sendable, Equatable {
     public var record: GILTraceRecord
     /// Stacks of long holds, by hold sequence number.
     public var stacks: [UInt64: [StackFrame]]

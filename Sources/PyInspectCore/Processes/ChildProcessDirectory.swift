@@ -14,6 +14,9 @@ public enum ChildProcessDirectory {
     /// Hang watching on (not `--no-hangs`): pyinspect-python records hang events (never-awaited coroutines,
     /// exceptions never retrieved, tasks pending at exit) as the target does. Deadlock detection stays the target's.
     public static let hangsVariable = "PYINSPECT_CHILD_HANGS"
+    /// `run --gil`: pyinspect-python traces its own GIL ("<long-hold ms>" or "<long-hold ms>:sampling") and saves
+    /// `<pid>.gil.json` beside its records at its exit.
+    public static let gilVariable = "PYINSPECT_CHILD_GIL"
 
     /// Creates `<workspace>/children` and exports both variables, inherited by the target and its descendants.
     /// Call before the fork. nil when the directory cannot be made (the run goes on; children are not listed).
@@ -28,6 +31,11 @@ public enum ChildProcessDirectory {
             unsetenv(allocationsVariable)
         }
         if request.noHangMonitor { unsetenv(hangsVariable) } else { setenv(hangsVariable, "1", 1) }
+        if let gil = request.gil {
+            setenv(gilVariable, String(gil.longHoldMs) + (gil.sampling ? ":sampling" : ""), 1)
+        } else {
+            unsetenv(gilVariable)
+        }
         return directory
     }
 }

@@ -24,6 +24,11 @@ public struct ChildProcessRecord: Decodable, Sendable, Equatable {
     public var childPid: Int32?
     public var status: Int32?
     public var maxRssBytes: Int64?
+    // process_spawned (written by the parent right after subprocess.Popen started `childPid`, whose `argv` it has)
+    /// The program is a Python interpreter.
+    public var python: Bool?
+    /// false: Popen was given an environment without PYINSPECT_CHILD_DIR, so the child runs without instruments.
+    public var childDirKept: Bool?
 
     public init(record: String, pid: Int32) {
         self.record = record
@@ -34,6 +39,7 @@ public struct ChildProcessRecord: Decodable, Sendable, Equatable {
         case record, pid, monotonicS = "monotonic_s", startedBy = "started_by", parentPid = "parent_pid", argv
         case forkSite = "fork_site", how, exitCode = "exit_code", cpuUserS = "cpu_user_s", cpuSystemS = "cpu_system_s"
         case peakRssBytes = "peak_rss_bytes", childPid = "child_pid", status, maxRssBytes = "max_rss_bytes"
+        case python, childDirKept = "child_dir_kept"
     }
 }
 
@@ -47,6 +53,13 @@ public struct ChildProcessCapture: Sendable, Equatable {
     public var allocations: [Int32: AllocationRecord] = [:]
     /// Hang events (never-awaited coroutines, exceptions never retrieved...) each pyinspect-python process recorded.
     public var hangEvents: [Int32: [HangEventRecord]] = [:]
+    /// `run --gil`: each pyinspect-python process's own GIL trace (`<pid>.gil.json`) and the threads it started.
+    public var gil: [Int32: GILCapture] = [:]
+    public var threads: [Int32: [ThreadInfo]] = [:]
+    /// A deadlock a child's own watcher found (child_hangs.py): the snapshot it took, with its stacks.
+    public var hangSnapshots: [Int32: HangSnapshotRecord] = [:]
+    /// pyinspect's own threads in a child (child_hangs.py's watcher), by native id: left out of its GIL figures.
+    public var hostThreads: [Int32: [Int64: String]] = [:]
 
     public init(records: [ChildProcessRecord] = [], unreadableLines: Int = 0) {
         self.records = records
@@ -80,6 +93,13 @@ public struct ChildProcessCapture: Sendable, Equatable {
                 capture.allocations[pid] = own.allocations
                 let events = own.hangEvents
                 if !events.isEmpty { capture.hangEvents[pid] = events }
+                if !own.startedThreads.isEmpty { capture.threads[pid] = own.startedThreads }
+                if let snapshot = own.hangSnapshot { capture.hangSnapshots[pid] = snapshot }
+                if !own.hostThreads.isEmpty { capture.hostThreads[pid] = own.hostThreads }
+            }
+            if let pid = Int32(name.dropLast(".jsonl".count)),
+                let trace = GILCapture.read(capturePath: directory + "/" + String(pid)) {
+                capture.gil[pid] = trace
             }
         }
         return capture

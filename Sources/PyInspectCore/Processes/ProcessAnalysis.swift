@@ -16,16 +16,21 @@ public enum ProcessAnalysis {
             default: continue
             }
         }
-        let order = started.values.sorted { ($0.monotonicS ?? 0, $0.pid) < ($1.monotonicS ?? 0, $1.pid) }
-        return order.map {
+        var listed: [(start: Double, process: ProcessReport)] = started.values.map {
             var process = describe(
                 start: $0, end: ended[$0.pid], reaped: reaped[$0.pid], stillRunning: capture.stillRunning.contains($0.pid))
             process.allocations = capture.allocations[$0.pid].map(AllocationAnalysis.analyze)
-            if let events = capture.hangEvents[$0.pid] {
-                process.findings += HangFindings.findings(events: events, snapshot: nil)
+            let threads = capture.threads[$0.pid] ?? []
+            let hosts = capture.hostThreads[$0.pid] ?? [:]
+            process.gil = capture.gil[$0.pid].map { GILAnalysis.analyze($0, threads: threads, hostThreads: hosts) }
+            let snapshot = capture.hangSnapshots[$0.pid]
+            if let events = capture.hangEvents[$0.pid] ?? (snapshot == nil ? nil : []) {
+                process.findings += HangFindings.findings(events: events, snapshot: snapshot)
             }
-            return process
+            return ($0.monotonicS ?? 0, process)
         }
+        listed += uninstrumented(capture, started: Set(started.keys), reaped: reaped)
+        return listed.sorted { ($0.start, $0.process.pid) < ($1.start, $1.process.pid) }.map(\.process)
     }
 
     /// The target's own end record (written at its atexit): its CPU and peak RSS without its children's, which

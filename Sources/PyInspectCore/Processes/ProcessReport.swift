@@ -6,7 +6,8 @@ public struct ProcessReport: Codable, Sendable, Equatable {
     public var parentPid: Int32?
     /// Its command line (a forked process keeps its parent's).
     public var command: String
-    /// "multiprocessing worker", "resource tracker", "forkserver", "subprocess" or "fork".
+    /// "multiprocessing worker", "resource tracker", "forkserver", "subprocess", "fork" or "command" (a program
+    /// that is not Python).
     public var role: String
     /// How it was started: "spawn", "forkserver" or "fork" for multiprocessing workers; "exec" (through
     /// pyinspect-python) or "fork" otherwise.
@@ -25,8 +26,15 @@ public struct ProcessReport: Codable, Sendable, Equatable {
     /// end was not seen).
     public var verdict: String
     public var findings: [Finding] = []
+    /// false for a child that ran without pyinspect's instruments (a cleaned environment, a program that is not
+    /// Python): only what its reaper saw is known. Absent for the others.
+    public var instrumented: Bool?
+    /// Why it ran without instruments.
+    public var note: String?
     /// `run --allocations`: what this process allocated (pyinspect-python processes; docs/allocations.md).
     public var allocations: AllocationSection?
+    /// `run --gil`: this process's own GIL figures (pyinspect-python processes that ended normally; docs/gil.md).
+    public var gil: GILSection?
 
     public init(pid: Int32, command: String, role: String, startMethod: String, verdict: String) {
         self.pid = pid
@@ -40,5 +48,7 @@ public struct ProcessReport: Codable, Sendable, Equatable {
         case pid, parentPid = "parent_pid", command, role, startMethod = "start_method", forkSite = "fork_site"
         case wallS = "wall_s", cpuS = "cpu_s", peakRssBytes = "peak_rss_bytes", exitStatus = "exit_status", signal
         case signalName = "signal_name", verdict, findings, allocations
+        case instrumented, note
+        case gil
     }
 }

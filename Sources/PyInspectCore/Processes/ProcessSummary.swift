@@ -7,14 +7,31 @@ public enum ProcessSummary {
     public static func lines(_ processes: [ProcessReport]) -> [String] {
         var groups: [(key: String, members: [ProcessReport])] = []
         for process in processes {
-            let key = process.role + "\u{0}" + process.startMethod
+            let key = process.role + "\u{0}" + process.startMethod + (process.instrumented == false ? "\u{0}bare" : "")
             if let index = groups.firstIndex(where: { $0.key == key }) {
                 groups[index].members.append(process)
             } else {
                 groups.append((key, [process]))
             }
         }
-        return groups.flatMap { ["  " + line($0.members)] + findingLines($0.members) }
+        return groups.flatMap { ["  " + line($0.members)] + gilLines($0.members) + findingLines($0.members) }
+    }
+
+    /// `run --gil`: a line when the GIL limited processes of the group (their threads queued for it), naming the
+    /// one that held it most; nothing when no process's verdict is about the GIL.
+    static func gilLines(_ members: [ProcessReport]) -> [String] {
+        let traced = members.filter { $0.gil != nil }
+        let limited = traced.filter { $0.gil.map { $0.verdict.kind != "not_gil_bound" } ?? false }
+        guard let worst = limited.max(by: { ($0.gil?.heldFraction ?? 0) < ($1.gil?.heldFraction ?? 0) }),
+            let gil = worst.gil
+        else { return [] }
+        var kinds: [String] = []
+        for process in limited { if let kind = process.gil?.verdict.kind, !kinds.contains(kind) { kinds.append(kind) } }
+        let waited = gil.threads.reduce(0) { $0 + ($1.waitFraction ?? 0) }
+        let waitText = gil.mode == "exact" ? String(format: ", its threads waited %.0f%% of it (summed)", waited * 100) : ""
+        let held = String(format: "%.0f%%", gil.heldFraction * 100)
+        return ["    GIL: \(kinds.joined(separator: ", ")) in \(limited.count) of \(traced.count) traced — [pid \(worst.pid)] "
+                + "held it \(held) of its run\(waitText), \(gil.threads.count) threads, \(gil.switches) switches"]
     }
 
     /// Findings other than how the process ended (the group's line says that): hang events, at most 5 a group.
@@ -22,7 +39,9 @@ public enum ProcessSummary {
 
     static func findingLines(_ members: [ProcessReport]) -> [String] {
         let found = members.flatMap { process in
-            process.findings.filter { !endingKinds.contains($0.kind) }.map { "    [pid \(process.pid)] \($0.kind): \($0.message)" }
+            // A Python child that lost its instruments says why (a program that is not Python needs no saying).
+            let note = process.role == "subprocess" ? process.note.map { ["    [pid \(process.pid)] \($0)"] } ?? [] : []
+            return note + process.findings.filter { !endingKinds.contains($0.kind) }.map { "    [pid \(process.pid)] \($0.kind): \($0.message)" }
         }
         return found.count > 5 ? Array(found.prefix(5)) + ["    … \(found.count - 5) more in the report"] : found
     }
@@ -50,7 +69,10 @@ public enum ProcessSummary {
         switch process.role {
         case "multiprocessing worker": return "\(count) multiprocessing worker\(plural) (\(process.startMethod))"
         case "fork": return "\(count) forked process\(count == 1 ? "" : "es")"
-        default: return "\(count) \(process.role)\(plural)"
+        default:
+            // A Python child without instruments is the surprise worth naming; a program that is not Python never has them.
+            let bare = process.instrumented == false && process.role != "command"
+            return "\(count) \(process.role)\(plural)" + (bare ? " without instruments" : "")
         }
     }
 

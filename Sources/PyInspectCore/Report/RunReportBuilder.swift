@@ -69,8 +69,22 @@ public enum RunReportBuilder {
                 report.cpuS = rounded(user + system)
             }
         }
+        report.findings += childDeadlocks(report.processes ?? [])
         if children.unreadableLines > 0 {
             report.diagnostics.append(Diagnostic(.warning, "\(children.unreadableLines) child process records could not be read"))
+        }
+    }
+
+    /// A child's own watcher found a deadlock (child_hangs.py): the run's findings say so, once per process, with
+    /// its first cycle. The child was not stopped for it (a Pool would wait forever for a worker killed from inside);
+    /// the target's end or its `--timeout` ended the run, and the headline says which (RunSummary.describeEnd).
+    static func childDeadlocks(_ processes: [ProcessReport]) -> [Finding] {
+        processes.compactMap { process in
+            guard let first = process.findings.first(where: { $0.kind == "deadlock" }) else { return nil }
+            var finding = first
+            finding.kind = "child_deadlock"
+            finding.message = "process \(process.pid) (\(process.role)) deadlocked: \(first.message)"
+            return finding
         }
     }
 

@@ -58,7 +58,14 @@ public enum RunSummary {
 
     static func describeEnd(_ report: Report) -> String {
         switch report.verdict {
-        case .timeout: return "stopped at the timeout, exit status \(report.exitStatus)"
+        case .timeout:
+            // The target waited for a child that can never end (its own watcher found the deadlock).
+            let deadlocked = report.findings.filter { $0.kind == "child_deadlock" }.count
+            if deadlocked > 0 {
+                let what = deadlocked == 1 ? "a child process was" : "\(deadlocked) child processes were"
+                return "stopped at the timeout while \(what) deadlocked, exit status \(report.exitStatus)"
+            }
+            return "stopped at the timeout, exit status \(report.exitStatus)"
         case .interrupted:
             if let signal = report.targetExit?.signal {
                 return "stopped by \(signalName(signal)), exit status \(report.exitStatus)"
