@@ -300,6 +300,19 @@ def _modules(loaded, sites, entries, owners, provides, versions):
                 if shadows:
                     row["shadows"] = shadows
         rows.append(row)
+    # Imports that failed (an ImportError the conflict caused) leave no module behind: a distribution's module
+    # the target tried to import counts as imported too.
+    loaded_names = {name for name, _ in loaded}
+    by_top = {}
+    for (location, top), owner in owners.items():
+        by_top.setdefault(top, owner)
+    for name, site in sorted(sites.items()):
+        owner = by_top.get(name.split(".", 1)[0])
+        if name in loaded_names or owner is None:
+            continue
+        rows.append({"name": name, "file": None, "origin": "distribution", "distribution": owner,
+                     "version": versions.get(_canonical(owner)), "site": {"file": site[0], "line": site[1]},
+                     "import_failed": True})
     return rows
 
 

@@ -45,7 +45,7 @@ public enum DepsAnalysis {
         }
         for shared in facts.sharedModules {
             let names = shared.distributions.map { "\($0.name)\($0.version.map { " \($0)" } ?? "")" }
-            let loaded = modules.first { $0.name == shared.module }
+            let loaded = modules.first { $0.name == shared.module && $0.importFailed != true }
             var message = "\(names.joined(separator: " and ")) \(names.count == 2 ? "both" : "all") install the top-level "
                 + "module \(shared.module): the last installed overwrote the other's files"
             if let loaded, let file = loaded.file { message += "; the program imported it from \(file)" }
@@ -112,7 +112,7 @@ public enum DepsAnalysis {
             conflicts: ranked.filter { !adviceKinds.contains($0.kind) }.count,
             modules: modules.map {
                 DepsModule(name: $0.name, file: $0.file, origin: $0.origin ?? "local", distribution: $0.distribution,
-                           version: $0.version, importedFrom: $0.site)
+                           version: $0.version, importedFrom: $0.site, importFailed: $0.importFailed)
             })
         let diagnostics = facts.problems.map { Diagnostic(.warning, $0) }
         return Result(findings: ranked, section: section, diagnostics: diagnostics)

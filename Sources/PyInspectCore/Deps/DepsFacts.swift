@@ -91,8 +91,14 @@ public struct DepsFacts: Codable, Sendable, Equatable {
         public var site: SourceSite?
         /// For a local top-level module: what its name hides ("standard library", distribution names).
         public var shadows: [String]?
+        /// The target tried to import it and the import failed: it is not in sys.modules.
+        public var importFailed: Bool?
+        enum CodingKeys: String, CodingKey {
+            case name, file, origin, distribution, version, site, shadows, importFailed = "import_failed"
+        }
         public init(name: String, file: String?, origin: String?, distribution: String? = nil, version: String? = nil,
-                    site: SourceSite? = nil, shadows: [String]? = nil) {
+                    site: SourceSite? = nil, shadows: [String]? = nil, importFailed: Bool? = nil) {
+            self.importFailed = importFailed
             self.name = name
             self.file = file
             self.origin = origin

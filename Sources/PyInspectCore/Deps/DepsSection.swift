@@ -33,8 +33,10 @@ public struct DepsModule: Codable, Sendable, Equatable {
     public var version: String?
     /// The line that first imported it; nil for modules imported before the target started.
     public var importedFrom: SourceSite?
+    /// True when the import failed (the module is not in sys.modules); absent otherwise.
+    public var importFailed: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case name, file, origin, distribution, version, importedFrom = "imported_from"
+        case name, file, origin, distribution, version, importedFrom = "imported_from", importFailed = "import_failed"
     }
 }
