@@ -68,7 +68,7 @@ def _packaging():
     sys.modules[_PRIVATE] = module
     spec.loader.exec_module(module)
     import importlib
-    for name in ("requirements", "specifiers", "version", "markers", "utils"):
+    for name in ("requirements", "specifiers", "version", "markers"):
         importlib.import_module(f"{_PRIVATE}.{name}")
     return module
 
@@ -105,9 +105,8 @@ def _import_from_stdlib_only():
             hidden[name] = sys.modules.pop(name)
     sys.path[:] = [entry for entry in kept_path if isinstance(entry, str) and entry.startswith(stdlib.rstrip(os.sep))]
     try:
-        import importlib.metadata  # noqa: F401
-        import tomllib  # noqa: F401
-        import csv  # noqa: F401  (RECORD)
+        if any(os.path.exists(os.path.join(folder, "pyproject.toml")) for folder in _project_folders()):
+            import tomllib  # noqa: F401
         return _packaging()
     finally:
         sys.path[:] = kept_path
@@ -130,34 +129,29 @@ def _canonical(name):
 
 
 def _environment(packaging, sys_path, loaded, sites):
-    import importlib.metadata as metadata
     Requirement = packaging.requirements.Requirement
     problems = []
 
     # Every distribution on sys.path, in sys.path order: the first of a name is the one importlib and pip use.
     entries = [entry or os.getcwd() for entry in sys_path]
-    found = []  # (canonical, dist, path, location, name, version); metadata is parsed once per distribution
+    found = []  # (canonical, Distribution, path, location, name, headers)
     seen_paths = set()
     for entry in entries:
-        if not os.path.isdir(entry):
-            continue
-        for dist in metadata.distributions(path=[entry]):
-            dist_path = str(getattr(dist, "_path", "")) or entry
-            if dist_path in seen_paths:
+        for dist in _distributions_in(entry, problems):
+            if dist.path in seen_paths:
                 continue
-            seen_paths.add(dist_path)
-            meta = dist.metadata
-            name = meta["Name"] if meta is not None else None
+            seen_paths.add(dist.path)
+            name = dist.header("name")
             if not name:
-                problems.append(f"no Name in {dist_path}")
+                problems.append(f"no Name in {dist.path}")
                 continue
-            found.append((_canonical(name), dist, dist_path, entry, name, meta))
+            found.append((_canonical(name), dist, dist.path, entry, name, dist))
 
     winners = {}
     copies = {}
     for canonical, dist, dist_path, location, name, meta in found:
         winners.setdefault(canonical, (dist, dist_path, location, name, meta))
-        copies.setdefault(canonical, []).append({"version": meta["Version"], "path": dist_path})
+        copies.setdefault(canonical, []).append({"version": meta.header("version"), "path": dist_path})
     duplicates = [{"name": winners[name][3], "copies": listed} for name, listed in copies.items() if len(listed) > 1]
 
     # Top-level modules each distribution installs (RECORD, else top_level.txt), and the regular ones among them.
@@ -166,21 +160,19 @@ def _environment(packaging, sys_path, loaded, sites):
     for canonical, (dist, dist_path, location, name, meta) in winners.items():
         for top, regular in _top_level(dist).items():
             owners.setdefault((os.path.realpath(location), top), name)
-            provides.setdefault(top, []).append((name, meta["Version"], regular))
+            provides.setdefault(top, []).append((name, meta.header("version"), regular))
     shared = [{"module": top, "distributions": [{"name": n, "version": v} for n, v, regular in listed if regular]}
               for top, listed in sorted(provides.items()) if sum(1 for item in listed if item[2]) > 1]
 
-    versions = {canonical: winner[4]["Version"] for canonical, winner in winners.items()}
+    versions = {canonical: winner[4].header("version") for canonical, winner in winners.items()}
     names = {canonical: winner[3] for canonical, winner in winners.items()}
 
     # pip check: each requirement of each distribution, markers evaluated with extra "" (no extras requested).
     requirement_problems = []
     checked = 0
     for canonical, (dist, dist_path, _, name, meta) in sorted(winners.items()):
-        version = meta["Version"]
-        # dist-info: Requires-Dist; egg-info: requires.txt, which dist.requires turns into the same form.
-        texts = meta.get_all("Requires-Dist") or dist.requires or []
-        for text in texts:
+        version = meta.header("version")
+        for text in dist.requires():
             try:
                 requirement = Requirement(text)
             except Exception as error:
@@ -214,20 +206,14 @@ def _satisfies(requirement, version, problems):
 
 def _top_level(dist):
     """{top-level name: regular?}: regular when the distribution writes `top.py`, `top/__init__.py` or an
-    extension module; a directory alone (a namespace package part) is not."""
+    extension module; a directory alone (a namespace package part) is not. From RECORD, else top_level.txt."""
     tops = {}
-    files = None
-    try:
-        files = dist.files
-    except Exception:
-        files = None
-    if files:
+    files = dist.files()
+    if files is not None:
         for file in files:
-            parts = file.parts
-            if not parts or parts[0] in ("..", "__pycache__") or os.path.isabs(str(file)):
-                continue
+            parts = file.split("/")
             first = parts[0]
-            if first.endswith((".dist-info", ".egg-info", ".data")):
+            if not first or first in ("..", "__pycache__") or first.endswith((".dist-info", ".egg-info", ".data")):
                 continue
             if len(parts) == 1:
                 if first.endswith(".py"):
@@ -241,12 +227,111 @@ def _top_level(dist):
             elif first.isidentifier():
                 tops[first] = tops.get(first, False) or (len(parts) == 2 and parts[1] == "__init__.py")
         return tops
-    text = dist.read_text("top_level.txt") or ""
-    for line in text.splitlines():
+    for line in (dist.read_text("top_level.txt") or "").splitlines():
         top = line.strip().split("/", 1)[0]
         if top.isidentifier():
             tops[top] = True
     return tops
+
+
+class _Distribution:
+    """One installed distribution, read as importlib.metadata finds and reads it (`NAME.dist-info/METADATA`,
+    `NAME.egg-info/PKG-INFO` or an egg-info file, `EGG/EGG-INFO`), with a plain header parser: email.parser
+    and importlib.metadata's own import cost more than the whole check on 200 distributions."""
+
+    def __init__(self, path, metadata_file):
+        self.path = path
+        self._metadata_file = metadata_file
+        self._headers = None
+
+    def read_text(self, name):
+        if not os.path.isdir(self.path):
+            return None
+        try:
+            with open(os.path.join(self.path, name), encoding="utf-8") as source:
+                return source.read()
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def _parsed(self):
+        if self._headers is None:
+            self._headers = []
+            try:
+                with open(self._metadata_file, encoding="utf-8", errors="replace") as source:
+                    text = source.read()
+            except OSError:
+                text = ""
+            for line in text.split("\n"):
+                line = line.rstrip("\r")
+                if not line.strip():
+                    break  # the headers end at the first blank line; the description follows
+                if line[0] in " \t" and self._headers:
+                    key, value = self._headers[-1]
+                    self._headers[-1] = (key, value + " " + line.strip())
+                    continue
+                key, separator, value = line.partition(":")
+                if separator:
+                    self._headers.append((key.strip().lower(), value.strip()))
+        return self._headers
+
+    def header(self, key):
+        return next((value for name, value in self._parsed() if name == key), None)
+
+    def requires(self):
+        listed = [value for name, value in self._parsed() if name == "requires-dist"]
+        if listed or self.path.endswith(".dist-info"):
+            return listed
+        return _egg_requires(self.read_text("requires.txt") or "")
+
+    def files(self):
+        """RECORD's paths (dist-info), None when there is no RECORD."""
+        text = self.read_text("RECORD") if self.path.endswith(".dist-info") else None
+        if text is None:
+            return None
+        paths = []
+        for line in text.splitlines():
+            if line.startswith('"'):
+                import csv  # a path with a comma: quoted (the standard library's csv, loaded by then or cheap)
+                paths += [row[0] for row in csv.reader([line]) if row]
+            else:
+                paths.append(line.split(",", 1)[0])
+        return paths
+
+
+def _egg_requires(text):
+    """requires.txt as Requires-Dist lines: `[extra]`, `[:marker]`, `[extra:marker]` sections become markers
+    (importlib.metadata's rule)."""
+    section = ""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+            continue
+        extra, _, marker = section.partition(":")
+        conditions = ([f'extra == "{extra}"'] if extra else []) + ([f"({marker})"] if marker else [])
+        out.append(line + ("; " + " and ".join(conditions) if conditions else ""))
+    return out
+
+
+def _distributions_in(entry, problems):
+    try:
+        children = os.listdir(entry)
+    except OSError:
+        return []
+    found = []
+    for child in children:
+        path = os.path.join(entry, child)
+        if child.endswith(".dist-info"):
+            found.append(_Distribution(path, os.path.join(path, "METADATA")))
+        elif child.endswith(".egg-info"):
+            found.append(_Distribution(path, os.path.join(path, "PKG-INFO") if os.path.isdir(path) else path))
+        elif child.endswith(".egg") and os.path.isdir(os.path.join(path, "EGG-INFO")):
+            info = os.path.join(path, "EGG-INFO")
+            found.append(_Distribution(info, os.path.join(info, "PKG-INFO")))
+    return found
 
 
 def _stdlib_dir():
@@ -319,14 +404,8 @@ def _modules(loaded, sites, entries, owners, provides, versions):
 def _project(Requirement, versions, names, problems):
     """The project's declared requirements (pyproject.toml's [project] dependencies, requirements*.txt) from
     the script's folder and the working directory, each compared with what is installed."""
-    folders = []
-    if _script[0] is not None:
-        folders.append(os.path.dirname(os.path.realpath(_script[0])))
-    cwd = os.path.realpath(os.getcwd())
-    if cwd not in folders:
-        folders.append(cwd)
     declared = []
-    for folder in folders:
+    for folder in _project_folders():
         try:
             listing = sorted(os.listdir(folder))
         except OSError:
@@ -356,6 +435,17 @@ def _project(Requirement, versions, names, problems):
                      "satisfied": installed is not None and _satisfies(requirement, installed, problems),
                      "pinned": pinned, "lock_style": lock_style})
     return rows
+
+
+def _project_folders():
+    """The script's folder, then the working directory."""
+    folders = []
+    if _script[0] is not None:
+        folders.append(os.path.dirname(os.path.realpath(_script[0])))
+    cwd = os.path.realpath(os.getcwd())
+    if cwd not in folders:
+        folders.append(cwd)
+    return folders
 
 
 def _pyproject(path, problems):
