@@ -2,9 +2,9 @@
 sys.path, saved to a file when the target ends (docs/deps.md).
 
 While the target runs, one finder on sys.meta_path only notes the line that first imported each module (it finds
-nothing itself). At the end, importlib.metadata reads the distributions and Debian's `packaging` (loaded under a
-private name, removed again: the target never sees it) evaluates their requirements and markers as `pip check`
-does. The Swift side turns these facts into findings (Analysis/DepsAnalysis.swift).
+nothing itself). At the end, the distributions are read where importlib.metadata finds them (dist-info, egg-info on
+sys.path) and Debian's `packaging` (loaded under a private name, removed again: the target never sees it)
+evaluates their requirements and markers as `pip check` does. The Swift side turns these facts into findings (Analysis/DepsAnalysis.swift).
 """
 import os
 import sys
@@ -159,7 +159,7 @@ def _environment(packaging, sys_path, loaded, sites):
     provides = {}  # top -> [(display name, version, regular)]
     for canonical, (dist, dist_path, location, name, meta) in winners.items():
         for top, regular in _top_level(dist).items():
-            owners.setdefault((os.path.realpath(location), top), name)
+            owners.setdefault((location, top), name)
             provides.setdefault(top, []).append((name, meta.header("version"), regular))
     shared = [{"module": top, "distributions": [{"name": n, "version": v} for n, v, regular in listed if regular]}
               for top, listed in sorted(provides.items()) if sum(1 for item in listed if item[2]) > 1]
@@ -342,11 +342,12 @@ def _modules(loaded, sites, entries, owners, provides, versions):
     """One row per imported module: its file, where it came from, the line that first imported it."""
     stdlib = _stdlib_dir()
     stdlib_names = sys.stdlib_module_names
-    local_dirs = set()
-    if entries:
-        local_dirs.add(os.path.realpath(entries[0]))
+    local_dirs = {os.path.realpath(entries[0])} if entries else set()
     local_dirs.add(os.path.realpath(os.getcwd()))
-    real_entries = sorted({os.path.realpath(entry) for entry in entries}, key=len, reverse=True)
+    # Module files are spelled from their sys.path entry: matched as spelled, resolved only when that fails
+    # (os.path.realpath for every module was the end step's largest cost).
+    plain_entries = sorted(set(entries), key=len, reverse=True)
+    real_entries = None
     rows = []
     for name, module in sorted(loaded, key=lambda item: item[0]):
         top = name.split(".", 1)[0]
@@ -366,8 +367,13 @@ def _modules(loaded, sites, entries, owners, provides, versions):
             row["origin"] = "standard library" if top in stdlib_names or name in sys.builtin_module_names else "built-in"
             rows.append(row)
             continue
-        real = os.path.realpath(file)
-        entry = next((entry for entry in real_entries if real.startswith(entry + os.sep)), None)
+        real = file
+        entry = next((entry for entry in plain_entries if file.startswith(entry + os.sep)), None)
+        if entry is None:
+            if real_entries is None:
+                real_entries = sorted(((os.path.realpath(e), e) for e in set(entries)), key=lambda pair: -len(pair[0]))
+            real = os.path.realpath(file)
+            entry = next((plain for resolved, plain in real_entries if real.startswith(resolved + os.sep)), None)
         owner = owners.get((entry, top)) if entry is not None else None
         if owner is not None:
             row["origin"] = "distribution"
@@ -377,7 +383,7 @@ def _modules(loaded, sites, entries, owners, provides, versions):
             row["origin"] = "standard library"
         else:
             row["origin"] = "local"
-            if "." not in name and entry in local_dirs:
+            if "." not in name and entry is not None and os.path.realpath(entry) in local_dirs:
                 shadows = []
                 if name in stdlib_names:
                     shadows.append("standard library")
