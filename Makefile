@@ -5,7 +5,7 @@ BUILD_FLAGS ?=
 PYTHON := /usr/bin/python3
 BIN := .build/debug/pyinspect
 # Debian packages the build and the tests need (chromium: scripts/check_html_safety.py, HTMLSafetyTests).
-APT_PACKAGES := libpython3.11-dev pkg-config libpython3.11-testsuite python3-pytest python3.11-venv python3-jsonschema chromium
+APT_PACKAGES := libpython3.11-dev pkg-config libpython3.11-testsuite python3-pytest python3.11-venv python3-jsonschema chromium python3-packaging
 STAMP := .build/.deps-installed
 
 .PHONY: help deps build run test test-venv unit-test e2e-test cpython-tests bench clean
@@ -35,7 +35,21 @@ run: build ## Build, then run the main job on the bundled example
 TEST_VENV := .venv-test
 TEST_PYPI := gunicorn==27.0.1
 
-test-venv: $(TEST_VENV)/.installed ## Create .venv-test/ with what the end-to-end tests need from PyPI
+# `pyinspect deps` (issue 19, DepsPeerTests): real PyPI packages at incompatible versions, installed with --no-deps
+# (requests wants idna>=2.5, urllib3>=1.21.1, certifi, charset-normalizer), and pipdeptree in its own venv.
+DEPS_VENVS := .venv-test-deps
+DEPS_CONFLICT_PYPI := requests==2.31.0 urllib3==1.20 idna==2.1
+DEPS_TOOLS_PYPI := pipdeptree==2.23.4
+
+$(DEPS_VENVS)/.installed: Makefile
+	rm -rf $(DEPS_VENVS) && mkdir -p $(DEPS_VENVS)
+	$(PYTHON) -m venv $(DEPS_VENVS)/conflicts
+	$(DEPS_VENVS)/conflicts/bin/pip install -q --no-deps --only-binary :all: $(DEPS_CONFLICT_PYPI)
+	$(PYTHON) -m venv $(DEPS_VENVS)/tools
+	$(DEPS_VENVS)/tools/bin/pip install -q $(DEPS_TOOLS_PYPI)
+	@touch $@
+
+test-venv: $(TEST_VENV)/.installed $(DEPS_VENVS)/.installed ## Create .venv-test/ (and .venv-test-deps/) with what the end-to-end tests need from PyPI
 
 $(TEST_VENV)/.installed: Makefile
 	$(PYTHON) -m venv $(TEST_VENV)

@@ -5,6 +5,8 @@ public enum ExitStatus {
     public static let success: Int32 = 0
     /// `leaks`: at least one leak was found.
     public static let leakFound: Int32 = 1
+    /// `deps`: the check failed the same way: at least one dependency conflict was found (docs/deps.md).
+    public static let dependencyConflict: Int32 = 1
     /// A bad command line: unknown option, malformed target spec.
     public static let usage: Int32 = 64
     /// The target does not compile (SyntaxError before it ran).

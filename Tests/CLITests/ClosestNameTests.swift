@@ -4,11 +4,11 @@ import Testing
 
 /// "Did you mean …?": typos find the name meant; unrelated words find nothing.
 @Suite struct ClosestNameTests {
-    static let commands = ["run", "leaks", "gil", "compare", "test"]
+    static let commands = ["run", "leaks", "gil", "compare", "test", "deps"]
 
     @Test(arguments: [
         ("rn", "run"), ("rnu", "run"), ("urn", "run"), ("lekas", "leaks"), ("leak", "leaks"), ("gill", "gil"),
-        ("comapre", "compare"), ("tset", "test"), ("tests", "test"), ("Run", "run"),
+        ("comapre", "compare"), ("tset", "test"), ("dpes", "deps"), ("dep", "deps"), ("tests", "test"), ("Run", "run"),
     ])
     func typosFindTheCommandMeant(typed: String, meant: String) {
         #expect(ClosestName.suggestion(for: typed, among: Self.commands) == meant)

@@ -9,6 +9,8 @@ import Testing
         (["gil", "--htm", "g.html", "-c", "pass"], "pyinspect: error: unknown option '--htm' — did you mean '--html'?\n"),
         (["leaks", "--jsn", "r.json", "x.py:f"], "pyinspect: error: unknown option '--jsn' — did you mean '--json'?\n"),
         (["compare", "--taks", "4", "x.py:f"], "pyinspect: error: unknown option '--taks' — did you mean '--tasks'?\n"),
+        (["dpes"], "pyinspect: error: unknown command 'dpes' — did you mean 'deps'?\n"),  // issue 19
+        (["deps", "--jsno", "r.json", "x.py"], "pyinspect: error: unknown option '--jsno' — did you mean '--json'?\n"),
         (["x.py"], "pyinspect: error: unknown command 'x.py' — to run a script: pyinspect run x.py\n"),
     ] as [([String], String)])
     func typoGetsTheClosestName(vector: [String], expected: String) throws {

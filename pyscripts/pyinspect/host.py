@@ -8,6 +8,7 @@ from . import capture, fastjson, gc_stats, hangs, target_check, threads
 
 _ended = [False]
 _allocations = [False]
+_deps_path = [None]  # `pyinspect deps`: where deps.py saves its facts at the end
 _at_start = {}
 _real_exit = os._exit
 _STACK_LIMIT = 100
@@ -31,6 +32,10 @@ def prepare(argument):
     if options.get("hangs", True):
         hangs.install()
     _allocations[0] = bool(options.get("allocations"))
+    if options.get("deps"):
+        from . import deps
+        deps.install(target)
+        _deps_path[0] = options["deps"]
     atexit.register(_at_exit)
     os._exit = _exit_recorded
     if os.environ.get("PYINSPECT_CHILD_DIR"):
@@ -171,6 +176,7 @@ def _at_exit():
         _ended[0] = True
         hangs.at_exit()
         _save_allocations()
+        _save_deps()
         capture.write(_end_record("exit"))
 
 
@@ -181,6 +187,12 @@ def _save_allocations():
             allocations.save()
         except Exception as error:  # the report says the figures are missing; the run's own record goes on
             capture.write({"record": "allocations_error", "message": repr(error)[:500]})
+
+
+def _save_deps():
+    if _deps_path[0] is not None:
+        from . import deps
+        deps.save(_deps_path[0])
 
 
 def on_timeout(argument):
@@ -206,6 +218,7 @@ def _stop(reason, snapshot=True):
     from . import stacks  # only a stopped run needs it: not imported at start-up
     capture.write({"record": "stacks", "reason": reason, "threads": stacks.all_threads()})
     _save_allocations()
+    _save_deps()
     _ended[0] = True
     capture.write(_end_record(reason))
     return ""

@@ -43,6 +43,8 @@ public struct Report: Codable, Sendable {
     public var leakHunt: LeakHuntSection?
     /// `run`: the target's child processes, each measured (docs/schema/processes.schema.json, docs/processes.md).
     public var processes: [ProcessReport]?
+    /// `deps`: the environment and where each imported module came from (docs/schema/deps.schema.json, docs/deps.md).
+    public var deps: DepsSection?
 
     public init(command: String, verdict: Verdict, exitStatus: Int32) {
         self.command = command
@@ -57,6 +59,7 @@ public struct Report: Codable, Sendable {
         case peakRssBytes = "peak_rss_bytes", gc, threads, exception, stacks, findings, tasks, diagnostics, gil, compare
         case childStacks = "child_stacks"
         case leaks, leakHunt = "leak_hunt", allocations, processes
+        case deps  // issue 19
     }
 }
 
@@ -217,6 +220,12 @@ public struct Finding: Codable, Sendable, Equatable {
     public var exception: ExceptionInfo?
     /// The names around a deadlock cycle, the first repeated at the end.
     public var cycle: [String]?
+    // `deps` (issue 19): whether the program imported the modules involved, and the distribution, requirement
+    // and installed version the finding is about.
+    public var imported: Bool?
+    public var distribution: String?
+    public var requirement: String?
+    public var installed: String?
     public init(kind: String, message: String) {
         self.kind = kind
         self.message = message

@@ -19,7 +19,7 @@ public enum RunHTMLReport {
         [
             exceptionPart(report), findingsPart(report), tasksPart(report), stacksPart(report),
             threadsPart(report), processesPart(report), gcPart(report), gilPart(report, capture: gil), allocationsPart(report),
-            diagnosticsPart(report),
+            depsPart(report), diagnosticsPart(report),
         ].compactMap { $0 }
     }
 
@@ -116,6 +116,8 @@ public enum RunHTMLReport {
             if let site = finding.site { facts.append("at <code>\(HTMLEscaping.text(site.file)):\(site.line)</code>") }
             if let created = finding.created { facts.append("created at <code>\(HTMLEscaping.text(created.file)):\(created.line)</code>") }
             if let seconds = finding.seconds { facts.append(format("%.3f s", seconds)) }
+            if let imported = finding.imported { facts.append(imported ? "imported by the program" : "not imported") }
+            if let installed = finding.installed { facts.append("installed <code>\(HTMLEscaping.text(installed))</code>") }
             if !facts.isEmpty { body += "<p class=\"muted\">" + facts.joined(separator: " · ") + "</p>\n" }
             if let cycle = finding.cycle, !cycle.isEmpty {
                 body += "<p>cycle: " + cycle.map { "<code>\(HTMLEscaping.text($0))</code>" }.joined(separator: " → ") + "</p>\n"
@@ -229,6 +231,30 @@ public enum RunHTMLReport {
             body += "<p class=\"muted\">The \(allocationSitesShown) largest of \(allocations.sites.count) sites; the JSON report lists them all.</p>\n"
         }
         return Part(id: "allocations", title: "Allocations", body: body)
+    }
+
+    /// `deps`: the environment, then where each imported module came from (not the standard library's).
+    static func depsPart(_ report: Report) -> Part? {
+        guard let deps = report.deps else { return nil }
+        var body = "<p>\(deps.distributions) distributions, \(deps.requirementsChecked) requirements checked, "
+        body += "\(deps.conflicts) conflicts.</p>\n"
+        if !deps.projectFiles.isEmpty {
+            body += "<p>Project files: " + deps.projectFiles.map { "<code>\(HTMLEscaping.text($0))</code>" }.joined(separator: ", ") + "</p>\n"
+        }
+        let rows = deps.modules.filter { $0.origin != "standard library" && $0.origin != "built-in" }
+        if !rows.isEmpty {
+            body += "<table><tr><th>module</th><th>from</th><th>file</th><th>first imported at</th></tr>\n"
+            for module in rows {
+                let from = module.distribution.map { "\($0) \(module.version ?? "")" } ?? module.origin
+                let failed = module.importFailed == true ? " (import failed)" : ""
+                body += "<tr><td><code>\(HTMLEscaping.text(module.name))</code></td><td>\(HTMLEscaping.text(from + failed))</td>"
+                body += "<td><code>\(HTMLEscaping.text(module.file ?? "–"))</code></td><td>\(site(module.importedFrom))</td></tr>\n"
+            }
+            body += "</table>\n"
+        }
+        body += "<p class=\"muted\">\(deps.modules.count - rows.count) standard-library and built-in modules not listed; sys.path: "
+        body += deps.sysPath.map { "<code>\(HTMLEscaping.text($0))</code>" }.joined(separator: " ") + "</p>\n"
+        return Part(id: "deps", title: "Dependencies", body: body)
     }
 
     static func diagnosticsPart(_ report: Report) -> Part? {

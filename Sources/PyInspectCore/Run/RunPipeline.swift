@@ -49,7 +49,9 @@ public enum RunPipeline {
         let report = RunReportBuilder.build(
             request: request, outcome: outcome, capture: capture, faultHandlerText: timeoutStacks,
             fatalSignalText: fatalStacks, gil: gil, children: childDirectory.map { ChildProcessSettle.read(directory: $0) })
-        return .report(ChildStacks.add(to: report, directory: childDirectory, outcome: outcome), gil: gil)
+        var finished = ChildStacks.add(to: report, directory: childDirectory, outcome: outcome)
+        if let scope = request.deps { DepsRun.add(to: &finished, factsPath: workspace.depsFactsPath, scope: scope) }
+        return .report(finished, gil: gil)
     }
 
     /// The CLI: inspect, then the summary on stderr, `--json` and `--html` files; returns the exit status.
@@ -113,6 +115,8 @@ struct CaptureWorkspace {
     var timeoutStacksPath: String { directory + "/timeout.stacks" }
     /// faulthandler-style stacks the fatal-signal handler writes (crash, SIGTERM).
     var fatalStacksPath: String { directory + "/fatal.stacks" }
+    /// `deps`: what deps.py saved at the target's end.
+    var depsFactsPath: String { directory + "/deps.json" }
 
     static func create() throws -> CaptureWorkspace {
         let base = environmentValue("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"

@@ -20,6 +20,8 @@ public struct RunRequest: Sendable {
     public var allocationSampleBytes: UInt64?
     /// `--no-hangs`: no hang monitor, no lock or asyncio instruments (issue 6 features off).
     public var noHangMonitor: Bool = false
+    /// `pyinspect deps`: record where each module came from and read the environment at the end; nil: off.
+    public var deps: DepsScope?
 
     public init(
         target: RunTarget, timeoutSeconds: Double? = nil, jsonPath: String? = nil, quiet: Bool = false,

@@ -1,0 +1,3 @@
+import alpha  # imports beta (a version conflict) and tries gamma (not installed)
+
+print("imported", alpha.DISTRIBUTION)

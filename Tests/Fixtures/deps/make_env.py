@@ -1,0 +1,115 @@
+"""Builds a virtualenv with hand-written distributions for DepsCommandTests (no network):
+    /usr/bin/python3 make_env.py VENV SCENARIO
+Scenarios: conflicts (every environment finding kind), healthy (none; a requirement whose marker excludes this
+Python), many N (N distributions requiring each other, for bench/deps_bench.py)."""
+import os
+import subprocess
+import sys
+
+
+def site_packages(venv):
+    return os.path.join(venv, "lib", f"python{sys.version_info[0]}.{sys.version_info[1]}", "site-packages")
+
+
+def dist_info(where, name, version, requires=(), modules=(), namespace=(), record=True, top_level=None):
+    """A wheel-installed distribution: NAME-VERSION.dist-info with METADATA and RECORD, and its modules
+    (a regular package per name in `modules`, a directory without __init__.py per name in `namespace`)."""
+    folder = os.path.join(where, f"{name.replace('-', '_')}-{version}.dist-info")
+    os.makedirs(folder, exist_ok=True)
+    lines = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+    lines += [f"Requires-Dist: {requirement}" for requirement in requires]
+    with open(os.path.join(folder, "METADATA"), "w") as out:
+        out.write("\n".join(lines) + "\n\n")
+    files = []
+    for module in modules:
+        os.makedirs(os.path.join(where, module), exist_ok=True)
+        path = os.path.join(where, module, "__init__.py")
+        with open(path, "w") as out:
+            out.write(f"DISTRIBUTION = {name!r}\n")
+            for requirement in requires:
+                bare = requirement.split(";")[0].split("[")[0]
+                for stop in "<>=!~ ":
+                    bare = bare.split(stop)[0]
+                if ";" not in requirement:  # a missing requirement stays an ImportError the module survives
+                    out.write(f"try:\n    import {bare.replace('-', '_')}\nexcept ImportError:\n    pass\n")
+        files.append(f"{module}/__init__.py")
+    for module in namespace:
+        os.makedirs(os.path.join(where, module), exist_ok=True)
+        part = f"part_{name.replace('-', '_')}.py"
+        with open(os.path.join(where, module, part), "w") as out:
+            out.write("")
+        files.append(f"{module}/{part}")
+    if top_level is not None:
+        with open(os.path.join(folder, "top_level.txt"), "w") as out:
+            out.write("\n".join(top_level) + "\n")
+    if record:
+        base = os.path.basename(folder)
+        files += [f"{base}/METADATA", f"{base}/RECORD"]
+        with open(os.path.join(folder, "RECORD"), "w") as out:
+            out.write("".join(f"{file},,\n" for file in files))
+
+
+def egg_info(where, name, version, requires=(), modules=()):
+    folder = os.path.join(where, f"{name}-{version}-py3.11.egg-info")
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "PKG-INFO"), "w") as out:
+        out.write(f"Metadata-Version: 1.1\nName: {name}\nVersion: {version}\n")
+    with open(os.path.join(folder, "requires.txt"), "w") as out:
+        out.write("\n".join(requires) + "\n")
+    with open(os.path.join(folder, "top_level.txt"), "w") as out:
+        out.write("\n".join(modules) + "\n")
+    for module in modules:
+        os.makedirs(os.path.join(where, module), exist_ok=True)
+        with open(os.path.join(where, module, "__init__.py"), "w") as out:
+            out.write("")
+
+
+def conflicts(venv):
+    site = site_packages(venv)
+    # alpha: a version conflict (beta) and a missing requirement (gamma), both imported by the fixture target;
+    # a requirement excluded by its marker and one behind an extra: neither is a finding.
+    dist_info(site, "alpha", "1.0", requires=[
+        "beta>=2.0", "gamma>=1.0", 'delta>=1; python_version < "3.0"', 'zeta; extra == "fast"'], modules=["alpha"])
+    dist_info(site, "beta", "1.5", modules=["beta"])
+    # Requirements not imported by the target: a conflict (egg-info) and a missing one.
+    egg_info(site, "eggy", "0.3", requires=["beta>=3"], modules=["eggy"])
+    dist_info(site, "lonely", "2.0", requires=["absent-dist"], modules=["lonely"])
+    # Two distributions writing the same regular package; two sharing a namespace directory (no finding).
+    dist_info(site, "omega", "1.0", modules=["shared"], namespace=["nsparts"])
+    dist_info(site, "psi", "2.0", modules=["shared"], namespace=["nsparts"])
+    # The same distribution twice on sys.path: a .pth adds a second folder after site-packages.
+    extra = os.path.join(venv, "extra-site")
+    dist_info(extra, "beta", "2.5", modules=[])
+    with open(os.path.join(site, "zz_extra.pth"), "w") as out:
+        out.write(extra + "\n")
+
+
+def healthy(venv):
+    site = site_packages(venv)
+    dist_info(site, "gamma", "1.2", requires=["beta>=1.0,<2", 'delta>=1; python_version < "3.0"',
+                                              'epsilon; sys_platform == "win32"'], modules=["gamma"])
+    dist_info(site, "beta", "1.5", modules=["beta"])
+
+
+def many(venv, count):
+    site = site_packages(venv)
+    for index in range(count):
+        requires = [f"pkg{index - 1:03d}>=1.0"] if index else []
+        dist_info(site, f"pkg{index:03d}", "1.0", requires=requires, modules=[f"pkg{index:03d}"])
+
+
+def main():
+    venv, scenario = sys.argv[1], sys.argv[2]
+    subprocess.run(["/usr/bin/python3", "-m", "venv", "--without-pip", venv], check=True)
+    if scenario == "conflicts":
+        conflicts(venv)
+    elif scenario == "healthy":
+        healthy(venv)
+    elif scenario == "many":
+        many(venv, int(sys.argv[3]))
+    else:
+        sys.exit(f"unknown scenario {scenario}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,4 @@
+import beta
+import gamma
+
+print(beta.DISTRIBUTION, gamma.DISTRIBUTION)

@@ -1,0 +1,1 @@
+LOCAL = "local json.py"

@@ -1,0 +1,1 @@
+LOCAL = "local random.py"
