@@ -43,6 +43,8 @@ public struct Report: Codable, Sendable {
     public var leakHunt: LeakHuntSection?
     /// `run`: the target's child processes, each measured (docs/schema/processes.schema.json, docs/processes.md).
     public var processes: [ProcessReport]?
+    /// Services: the checkpoints taken while the target ran (`pyinspect checkpoint`, docs/services.md).
+    public var checkpoints: [CheckpointSummary]?
 
     public init(command: String, verdict: Verdict, exitStatus: Int32) {
         self.command = command
@@ -57,6 +59,7 @@ public struct Report: Codable, Sendable {
         case peakRssBytes = "peak_rss_bytes", gc, threads, exception, stacks, findings, tasks, diagnostics, gil, compare
         case childStacks = "child_stacks"
         case leaks, leakHunt = "leak_hunt", allocations, processes
+        case checkpoints  // services
     }
 }
 
