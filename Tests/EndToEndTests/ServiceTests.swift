@@ -62,6 +62,8 @@ import Testing
 
         // THEN the leaking line grew most, clean endpoints' lines did not grow, and a dict's chain reaches SEEN
         let diff = try #require(try json(diffPath)["diff"] as? [String: Any])
+        let diffValid = try ReportSchemaTests.validate(diffPath)
+        #expect(diffValid.status == 0, "\(diffValid.output)")
         #expect((diff["from"] as? [String: Any])?["name"] as? String == "before")
         #expect((diff["to"] as? [String: Any])?["name"] as? String == "after")
         let sites = try #require(diff["sites"] as? [[String: Any]])
@@ -98,6 +100,8 @@ import Testing
         #expect(end.status == 130, "\(end.stderr)")
         let checkpoints = try #require(try json(report)["checkpoints"] as? [[String: Any]])
         #expect(checkpoints.compactMap { $0["name"] as? String } == ["before", "after"])
+        let reportValid = try ReportSchemaTests.validate(report)
+        #expect(reportValid.status == 0, "\(reportValid.output)")
         #expect(!FileManager.default.fileExists(atPath: socket))
     }
 
