@@ -89,6 +89,7 @@ def _sites(sampled):
                                                  chain[:MAX_FRAMES]]}
         site["live_bytes"] += stack["live"]
         site["allocations"] += stack["allocations"]
+    # Sites whose samples were all freed are kept too (a diff sees them shrink), after those with bytes alive.
     ranked = sorted(by_site.values(), key=lambda site: -site["live_bytes"])
     for site in ranked:
         site["live_bytes"] = int(site["live_bytes"])
@@ -143,7 +144,7 @@ def _take(name, keep):
             del _checkpoints[1]  # the first stays: the run's baseline
         summary = {key: value for key, value in record.items() if key not in ("types", "sites")}
         summary["top_sites"] = [{key: site[key] for key in ("file", "line", "function", "live_bytes")}
-                                for site in record["sites"][:5]]
+                                for site in record["sites"][:5] if site["live_bytes"] > 0]
         capture.write(dict({"record": "checkpoint"}, **summary))
     return record, id_array
 

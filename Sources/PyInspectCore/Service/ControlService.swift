@@ -65,7 +65,7 @@ enum ControlService {
             index: record.index, name: record.name, timeS: record.timeS, memory: record.memory, fds: record.fds,
             threads: record.threads, tasks: record.tasks, objects: record.objects, pauseS: record.pauseS,
             topSites: record.sites.map { sites in
-                sites.prefix(5).map {
+                sites.filter { $0.liveBytes > 0 }.prefix(5).map {
                     CheckpointSummary.TopSite(file: $0.file, line: $0.line, function: $0.function, liveBytes: $0.liveBytes)
                 }
             })
