@@ -139,6 +139,27 @@ import Testing
         _ = running.finish()
     }
 
+    @Test func checkpointsCarryGILFiguresOfTheTargetsThreadsWithGil() throws {
+        let directory = try privateDirectory()
+        let socket = directory + "/control.sock"
+        let running = try RunningBinary(["run", "--gil", "--control", socket, fixture("wsgi_leak.py")])
+        let listening = try #require(running.waitForLine(containing: "listening on"))
+        let port = try #require(listening.split(separator: " ").last.map(String.init))
+        #expect(try BinaryHarness.run(["checkpoint", socket]).status == 0)
+        #expect(try python([fixture("load.py"), port, "20", "/hello"]) == 0)
+        let path = directory + "/c2.json"
+        #expect(try BinaryHarness.run(["checkpoint", socket, "--json", path]).status == 0)
+        let checkpoint = try #require(try json(path)["checkpoint"] as? [String: Any])
+        let gil = try #require(checkpoint["gil"] as? [String: Any])
+        let threads = try #require(gil["threads"] as? [[String: Any]])
+        // The main thread served the requests; pyinspect's own threads (no Python threads) are left out.
+        #expect(threads.count == 1)
+        #expect((threads.first?["held_s"] as? Double ?? 0) > 0)
+        #expect((gil["acquisitions"] as? Int ?? 0) > 0)
+        running.signal(SIGINT)
+        _ = running.finish()
+    }
+
     @Test func anotherUserIsRefusedAndAMissingTargetHasItsOwnStatus() throws {
         let directory = try privateDirectory()
         let socket = directory + "/control.sock"

@@ -10,7 +10,7 @@ import Testing
             index: index, name: "c\(index)", timeS: Double(index) * 10,
             memory: CheckpointMemory(pythonBlocks: blocks, rssBytes: 1000 * blocks, cHeapBytes: 5, pythonTracedBytes: nil),
             fds: 3, threads: 1, tasks: tasks, gc: nil, objects: objects, types: types, sites: sites, pauseS: 0.01,
-            sampleBytes: 8192)
+            sampleBytes: 8192, gil: nil)
     }
 
     func site(_ line: Int, live: Int64, allocations: Int64 = 10) -> CheckpointSite {

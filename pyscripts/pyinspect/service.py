@@ -112,7 +112,18 @@ def _own_containers():
     return found
 
 
-def _take(name, keep):
+def _target_gil(gil):
+    """The GIL figures the host read from its tracer, for the target's own threads only."""
+    if not isinstance(gil, dict):
+        return None
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        own = {thread.native_id for thread in threading.enumerate() if not thread.name.startswith("pyinspect-")}
+        gil["threads"] = [row for row in gil.get("threads", []) if row.get("native_id") in own]
+    return gil
+
+
+def _take(name, keep, gil=None):
     from array import array
     from . import leaks
     native = sys.modules.get("_pyinspect_native")
@@ -131,6 +142,8 @@ def _take(name, keep):
               "gc": _gc(), "objects": sum(types.values()), "types": types, "sites": _sites(sampled),
               "sampler_started": started,
               "sample_bytes": sampled["sample_bytes"] if sampled else None}
+    if gil is not None:
+        record["gil"] = gil
     record["pause_s"] = round(time.monotonic() - began, 6)
     id_array = array("Q", sorted(ids))
     del ids
@@ -155,7 +168,7 @@ def checkpoint(argument):
     name = options.get("name")
     if not isinstance(name, str) or not name:
         name = f"checkpoint-{_next_index[0]}"
-    record, _ = _take(name[:200], keep=True)
+    record, _ = _take(name[:200], keep=True, gil=_target_gil(options.get("gil")))
     return fastjson.dumps(record)
 
 

@@ -21,10 +21,12 @@ public struct CheckpointRecord: Codable, Sendable, Equatable {
     public var pauseS: Double?
     /// The sampler's mean bytes between samples (nil: no sampler).
     public var sampleBytes: Int64?
+    /// GIL figures since the previous checkpoint, with `run --gil`.
+    public var gil: CheckpointGIL?
 
     enum CodingKeys: String, CodingKey {
         case index, name, timeS = "time_s", memory, fds, threads, tasks, gc, objects, types, sites
-        case pauseS = "pause_s", sampleBytes = "sample_bytes"
+        case pauseS = "pause_s", sampleBytes = "sample_bytes", gil
     }
 }
 
@@ -83,6 +85,8 @@ public struct CheckpointSummary: Codable, Sendable, Equatable {
     public var tasks: Int
     public var objects: Int64
     public var pauseS: Double?
+    /// GIL figures since the previous checkpoint, with `run --gil`.
+    public var gil: CheckpointGIL?
     /// The five sites with the most sampled bytes alive.
     public var topSites: [TopSite]?
 
@@ -96,6 +100,6 @@ public struct CheckpointSummary: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case index, name, timeS = "time_s", memory, fds, threads, tasks, objects, pauseS = "pause_s"
-        case topSites = "top_sites"
+        case topSites = "top_sites", gil
     }
 }

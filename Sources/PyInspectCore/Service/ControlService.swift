@@ -7,7 +7,12 @@ enum ControlService {
             case .ping: return ControlReplies.ok("ping", json: "{}")
             case .dump: return ControlReplies.ok("dump", json: try helper.call("service", "dump"))
             case .checkpoint(let name):
-                let argument = name.map { "{\"name\":\(ControlReplies.quoted($0))}" } ?? "{}"
+                var fields: [String] = []
+                if let name { fields.append("\"name\":\(ControlReplies.quoted(name))") }
+                if let gil = CheckpointGIL.sinceLastCheckpoint(), let text = try? HelperJSONEncoder.encode(gil) {
+                    fields.append("\"gil\":\(text)")
+                }
+                let argument = "{" + fields.joined(separator: ",") + "}"
                 let record = try decode(CheckpointRecord.self, try helper.call("service", "checkpoint", argument))
                 return ControlReplies.ok("checkpoint", summary(record))
             case .diff(let from, let to):
@@ -63,7 +68,7 @@ enum ControlService {
     static func summary(_ record: CheckpointRecord) -> CheckpointSummary {
         CheckpointSummary(
             index: record.index, name: record.name, timeS: record.timeS, memory: record.memory, fds: record.fds,
-            threads: record.threads, tasks: record.tasks, objects: record.objects, pauseS: record.pauseS,
+            threads: record.threads, tasks: record.tasks, objects: record.objects, pauseS: record.pauseS, gil: record.gil,
             topSites: record.sites.map { sites in
                 sites.filter { $0.liveBytes > 0 }.prefix(5).map {
                     CheckpointSummary.TopSite(file: $0.file, line: $0.line, function: $0.function, liveBytes: $0.liveBytes)
