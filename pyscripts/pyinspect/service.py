@@ -123,6 +123,22 @@ def _target_gil(gil):
     return gil
 
 
+def _own_footprint():
+    """(blocks, bytes) pyinspect's own kept checkpoints hold: the records' objects (about one Python block each)
+    and the id arrays (malloc'd, resident). Taken out of the memory a checkpoint reports, so that checkpoints do
+    not look like the target's growth."""
+    containers = _own_containers()
+    blocks = len(containers)
+    for container in containers:
+        values = container.values() if isinstance(container, dict) else container
+        if isinstance(container, dict):
+            blocks += sum(1 for key in container if isinstance(key, str))
+        blocks += sum(1 for value in values if isinstance(value, (str, float)) or (isinstance(value, int)
+                                                                                  and not -5 <= value <= 256))
+    array_bytes = sum(ids.buffer_info()[1] * ids.itemsize for ids in _ids.values())
+    return blocks + len(_ids), array_bytes
+
+
 def _take(name, keep, gil=None):
     from array import array
     from . import leaks
@@ -132,6 +148,11 @@ def _take(name, keep, gil=None):
         started = bool(native.allocations_start(SAMPLE_BYTES))
         _sampler["started_by_checkpoint"] = started or _sampler["started_by_checkpoint"]
     memory = _memory()  # first: its first call imports ctypes (mallinfo2), which the census must not see as growth
+    own_blocks, own_bytes = _own_footprint()
+    memory["python_blocks"] -= own_blocks
+    memory["c_heap_bytes"] = max(0, memory["c_heap_bytes"] - own_bytes)
+    memory["rss_bytes"] = max(0, memory["rss_bytes"] - own_bytes)
+    memory["pyinspect_bytes"] = own_bytes
     began = time.monotonic()
     ids = set()
     types = leaks._census(*_own_containers(), ids=ids)

@@ -5,6 +5,8 @@ public enum CheckpointDiff {
     public static let listed = 20
     /// Types that get a reference chain: the top growers.
     public static let chained = 3
+    /// The least relative rise over a short series for a byte or block signal to be growing (see `trend`).
+    public static let noiseFloor = 0.01
 
     public static func compute(from: CheckpointRecord, to: CheckpointRecord, series: [CheckpointRecord] = [])
         -> DiffSection
@@ -81,12 +83,17 @@ public enum CheckpointDiff {
 
     /// A series of checkpoints is short next to the leak hunter's hundreds of calls: with fewer than nine levels
     /// (too few for LeakVerdict's quarters), growing means a new high at every checkpoint, flat means the last
-    /// set no new high; longer series go to LeakVerdict with plateaus scaled to checkpoints.
+    /// set no new high; longer series go to LeakVerdict with plateaus scaled to checkpoints. Byte and block
+    /// signals (not `exact`) must also rise by `noiseFloor` of their first level: a service at rest still moves
+    /// by a few hundred blocks or kilobytes between checkpoints (the sampler's tables, interned names).
     public static func trend(_ levels: [Int64], exact: Bool) -> LeakTrend {
         guard levels.count >= 3 else { return .undecided }
         if levels.count < 9 {
             let highs = LeakVerdict.records(levels)
-            if highs.count == levels.count - 1 { return .growing }
+            if highs.count == levels.count - 1 {
+                guard !exact, let first = levels.first, let last = levels.last else { return .growing }
+                return Double(last - first) >= noiseFloor * Double(max(first, 1)) ? .growing : .flat
+            }
             guard let last = levels.last, let earlierHigh = levels.dropLast().max() else { return .undecided }
             return last <= earlierHigh ? .flat : .undecided
         }
