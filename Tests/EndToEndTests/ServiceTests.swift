@@ -132,7 +132,9 @@ import Testing
         let diffPath = directory + "/diff.json"
         #expect(try BinaryHarness.run(["diff", socket, "--json", diffPath]).status == 0)
         let diff = try #require(try json(diffPath)["diff"] as? [String: Any])
-        #expect(diff["tasks"] as? Int == 25)
+        // 25 lingering tasks; the last connection's handler may not have finished yet when the checkpoint runs.
+        let tasks = diff["tasks"] as? Int ?? 0
+        #expect(tasks >= 25 && tasks <= 26, "tasks delta \(tasks)")
         let dump = try BinaryHarness.run(["dump", socket])
         #expect(dump.stdout.contains("linger"), "\(dump.stdout)")
         running.signal(SIGINT)
