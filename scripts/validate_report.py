@@ -28,22 +28,29 @@ def load_schema():
     return schema, store
 
 
-def main(paths):
-    schema, store = load_schema()
-    Draft202012Validator.check_schema(schema)
+def _validator(schema, store):
     try:
         from referencing import Registry, Resource
         registry = Registry().with_resources(
             [(uri, Resource.from_contents(contents)) for uri, contents in store.items()])
-        validator = Draft202012Validator(schema, registry=registry)
+        return Draft202012Validator(schema, registry=registry)
     except ImportError:
         resolver = jsonschema.RefResolver.from_schema(schema, store=store)
-        validator = Draft202012Validator(schema, resolver=resolver)
+        return Draft202012Validator(schema, resolver=resolver)
+
+
+def main(paths):
+    schema, store = load_schema()
+    Draft202012Validator.check_schema(schema)
+    validator = _validator(schema, store)
+    # `pyinspect diff --json` writes {"diff": {...}}: checked against docs/schema/diff.schema.json (services).
+    diff_validator = _validator({"$ref": "https://pyinspect.dev/schema/diff.schema.json"}, store)
     failures = 0
     for path in paths:
         with open(path) as handle:
             report = json.load(handle)
-        for error in validator.iter_errors(report):
+        chosen = diff_validator if isinstance(report, dict) and set(report) == {"diff"} else validator
+        for error in chosen.iter_errors(report.get("diff", report) if chosen is diff_validator else report):
             failures += 1
             where = "/".join(str(part) for part in error.absolute_path) or "(root)"
             print(f"{path}: {where}: {error.message}")

@@ -439,3 +439,14 @@ failed:
     Py_XDECREF(tables.nodes);
     return NULL;
 }
+
+int pyi_alloc_sampler_installed(void) { return sampler.installed; }
+
+// For checkpoints (service.py): what was sampled so far, with sampling going on afterwards as before (the
+// export itself is not sampled). Called with the GIL held.
+PyObject *pyi_alloc_sampler_snapshot(void) {
+    int was_active = sampler.active;
+    PyObject *result = pyi_alloc_sampler_export();
+    sampler.active = was_active;
+    return result;
+}

@@ -66,3 +66,24 @@ void pyi_gil_layout_dump_traceback(int fd, uintptr_t tstate) {
     if (tstate == 0) return;
     _Py_DumpTraceback(fd, (PyThreadState *)tstate);
 }
+
+// For the control socket (control_gil.c): who holds the GIL now, read without taking it.
+int pyi_gil_layout_holder(int *locked, unsigned long *holder_native_id, unsigned long *switch_number) {
+    pyi_gil_layout layout;
+    char error[160];
+    if (pyi_gil_layout_resolve(&layout, error, sizeof error) != 0) return -1;
+    *locked = atomic_load(layout.locked);
+    *switch_number = *(volatile unsigned long *)layout.switch_number;
+    uintptr_t holder = atomic_load(layout.last_holder);
+    *holder_native_id = *locked == 1 ? pyi_gil_layout_native_id(holder) : 0;
+    return 0;
+}
+
+// The holder's Python stack (faulthandler format) written to fd; read without the GIL, as faulthandler does.
+void pyi_gil_layout_dump_holder(int fd) {
+    pyi_gil_layout layout;
+    char error[160];
+    if (pyi_gil_layout_resolve(&layout, error, sizeof error) != 0) return;
+    if (atomic_load(layout.locked) != 1) return;
+    pyi_gil_layout_dump_traceback(fd, atomic_load(layout.last_holder));
+}

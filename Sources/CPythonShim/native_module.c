@@ -44,6 +44,24 @@ static PyObject *native_allocations(PyObject *self, PyObject *unused) {
     return pyi_alloc_sampler_export();
 }
 
+PyObject *pyi_alloc_sampler_snapshot(void);  // alloc_sampler.c
+
+// Checkpoints (service.py): turn the allocation sampler on if --allocations did not, and read it without
+// stopping it.
+static PyObject *native_allocations_start(PyObject *self, PyObject *argument) {
+    (void)self;
+    unsigned long long sample_bytes = PyLong_AsUnsignedLongLong(argument);
+    if (PyErr_Occurred()) return NULL;
+    if (pyi_alloc_sampler_installed()) Py_RETURN_FALSE;
+    return PyBool_FromLong(pyi_alloc_sampler_start(sample_bytes) == 0);
+}
+
+static PyObject *native_allocations_snapshot(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    return pyi_alloc_sampler_snapshot();
+}
+
 static PyObject *native_heap(PyObject *self, PyObject *skip) {
     (void)self;
     return pyi_heap_objects(skip);
@@ -85,6 +103,10 @@ static PyMethodDef native_methods[] = {
     {"call", native_call, METH_VARARGS, "call(name, argument_json) -> str: a pyinspect analysis in Swift."},
     {"allocations", native_allocations, METH_NOARGS,
      "allocations() -> dict | None: stops allocation sampling and returns what `run --allocations` sampled."},
+    {"allocations_start", native_allocations_start, METH_O,
+     "allocations_start(sample_bytes) -> bool: starts allocation sampling unless it is on (checkpoints)."},
+    {"allocations_snapshot", native_allocations_snapshot, METH_NOARGS,
+     "allocations_snapshot() -> dict | None: what was sampled so far; sampling goes on (checkpoints)."},
     {"heap", native_heap, METH_O,
      "heap(skip) -> list: gc-tracked objects but those in skip, and the untracked objects they hold (a census)."},
     {"references", native_references, METH_NOARGS,

@@ -15,6 +15,12 @@ public enum ExitStatus {
     public static let targetNotFound: Int32 = 66
     /// The target raised where pyinspect needed it to return (`leaks`, `compare`).
     public static let targetRaised: Int32 = 67
+    /// Services (`checkpoint`, `diff`, `dump`, `watch`): no pyinspect target answers at that socket or pid.
+    public static let controlTargetMissing: Int32 = 68
+    /// Services: the target's control socket refused this user (another uid, or no permission on the socket).
+    public static let controlRefused: Int32 = 77
+    /// Services: the target could not answer now (its GIL is held in a C call); try again.
+    public static let controlBusy: Int32 = 75
     /// pyinspect itself failed (Python would not start, a capture could not be read).
     public static let internalError: Int32 = 70
     /// A deadlock was detected and the target stopped.

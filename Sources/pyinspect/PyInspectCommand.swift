@@ -9,12 +9,16 @@ struct PyInspectCommand: ParsableCommand {
         commandName: "pyinspect",
         abstract: "Inspect Python programs from the inside: leaks, GIL, threads vs processes, hangs.",
         discussion: """
-            Exit statuses: the target's own for `run`; 64 usage error, 65 target syntax error, 66 target not \
-            found, 67 target raised, 70 internal error, 123 deadlock, 124 timeout, 125 memory limit, \
-            130 interrupted, 128+N killed by signal N. See README.md.
+            Exit statuses: the target's own for `run`; 1 leak found (`leaks`) or dependency conflict (`deps`); \
+            64 usage error, 65 target syntax error, 66 target not found, 67 target raised, 68 no such service \
+            target, 70 internal error, 75 service target busy (GIL held), 77 refused, 123 deadlock, 124 timeout, \
+            125 memory limit, 130 interrupted, 128+N killed by signal N. See README.md.
             """,
         version: PyInspectVersion.current,
-        subcommands: [Run.self, Leaks.self, Gil.self, Compare.self, Test.self, Deps.self]
+        subcommands: [
+            Run.self, Leaks.self, Gil.self, Compare.self, Test.self, Deps.self,
+            Checkpoint.self, Diff.self, Dump.self, Watch.self,  // services
+        ]
     )
 
     /// ArgumentParser's main, except that every command-line mistake is one line and exit 64.

@@ -32,6 +32,8 @@ extension PyInspectCommand {
                 "Sample one allocation per this many bytes on average (default 256K; 1 records every allocation). Implies --allocations.",
                 valueName: "size"))
         var allocSample: String?
+        @Option(help: ArgumentHelp("Serve the control socket at this path (mode 0600, in a directory only you can enter) for `pyinspect checkpoint|diff|dump|watch`; default: one in $XDG_RUNTIME_DIR or /tmp/pyinspect-UID, named by pyinspect's pid.", valueName: "path"))
+        var control: String?
         @Flag(name: .customLong("no-hangs"), help: "Do not watch for deadlocks, blocked loops and asyncio misuse.")
         var noHangs = false
 
@@ -75,6 +77,7 @@ extension PyInspectCommand {
                 }
             }
             request.noHangMonitor = noHangs
+            request.controlPath = control
             request.junitPath = report.junit
             request.htmlPath = html
             throw ExitCode(RunPipeline.execute(request))

@@ -211,5 +211,25 @@ int pyi_gil_trace_write_events(const char *path);
 // pyinspect-python under `run --gil` (a child of the target): stops the trace and writes `<capture_path>.gil.json`
 // (GILTraceRecord's JSON) and `.gil.events`. Only in the process that started the trace. Returns 0 or -1.
 int pyi_gil_trace_save(const char *capture_path, int32_t main_tid, const char *fallback_reason);
+// ---- Control socket (`run --control`, Service/) ----
+typedef struct {
+    int locked;                       // 1 held, 0 free
+    unsigned long holder_native_id;   // the holder's kernel thread id (0 when free or unknown)
+    unsigned long switch_number;      // CPython's count of holder changes
+} pyi_gil_holder_state;
+// PyGILState_Ensure / Release for a host thread that keeps its thread state (pyi_host_thread_attach).
+int pyi_control_gil_ensure(void);
+void pyi_control_gil_release(int state);
+// Who holds the GIL now, read without taking it. 0, or -1 when this build cannot read the GIL's state.
+int pyi_control_gil_holder(pyi_gil_holder_state *out);
+// The GIL holder's Python stack (faulthandler format, innermost first) into buffer; returns its length.
+size_t pyi_control_gil_holder_stack(char *buffer, size_t size);
+// Unlinks `path` when Python finalizes (also when Py_RunMain then dies of SIGINT) or the process exits.
+void pyi_control_remove_at_exit(const char *path);
+// accept4(fd, SOCK_CLOEXEC), and the peer's uid (SO_PEERCRED): 0 or -1.
+int pyi_control_accept(int fd);
+int pyi_control_peer_uid(int fd, uid_t *uid);
+// Allocation sampling for checkpoints: 1 while the sampler is installed (by --allocations or a checkpoint).
+int pyi_alloc_sampler_installed(void);
 
 #endif

@@ -30,6 +30,8 @@ public struct RunCapture: Sendable, Equatable {
     public var allocations: AllocationRecord?
     /// Why the allocations could not be saved.
     public var allocationsError: String?
+    /// `pyinspect checkpoint` taken while the target ran (services), in order.
+    public var checkpoints: [CheckpointSummary] = []
     /// Every line, for capture readers of other features (leaks, gil, hangs).
     public var rawRecords: [[String: JSONValue]] = []
 
@@ -140,6 +142,8 @@ public struct RunCapture: Sendable, Equatable {
             if let record = decoded(ThreadStartedRecord.self) { startedThreads.append(record.thread) }
         case "timeout_fired":
             timeoutFired = true
+        case "checkpoint":
+            if let record = decoded(CheckpointSummary.self) { checkpoints.append(record) }
         case "host_thread":
             if let record = decoded(HostThreadRecord.self) {
                 hostThreads[record.nativeId] = record.name

@@ -26,6 +26,9 @@ enum GILRun {
         finishPending()
     }
 
+    /// The tracer runs in this process (services read it for checkpoints: CheckpointGIL).
+    static var tracing: Bool { pending.map { $0.pid == getpid() } ?? false }
+
     /// The trace to save at the end, once (the target process has one trace).
     nonisolated(unsafe) private static var pending: (started: GILTraceSession.Started, capturePath: String, pid: pid_t)?
 

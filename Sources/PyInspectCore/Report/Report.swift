@@ -45,6 +45,8 @@ public struct Report: Codable, Sendable {
     public var processes: [ProcessReport]?
     /// `deps`: the environment and where each imported module came from (docs/schema/deps.schema.json, docs/deps.md).
     public var deps: DepsSection?
+    /// Services: the checkpoints taken while the target ran (`pyinspect checkpoint`, docs/services.md).
+    public var checkpoints: [CheckpointSummary]?
 
     public init(command: String, verdict: Verdict, exitStatus: Int32) {
         self.command = command
@@ -60,6 +62,7 @@ public struct Report: Codable, Sendable {
         case childStacks = "child_stacks"
         case leaks, leakHunt = "leak_hunt", allocations, processes
         case deps  // issue 19
+        case checkpoints  // services
     }
 }
 

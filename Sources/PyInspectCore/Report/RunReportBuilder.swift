@@ -54,6 +54,7 @@ public enum RunReportBuilder {
         report.command = request.command
         GILRun.addSection(to: &report, requested: request.gil != nil, capture: gil, hostThreads: capture.hostThreads)
         if request.allocationSampleBytes != nil { addAllocations(to: &report, capture: capture) }
+        if !capture.checkpoints.isEmpty { report.checkpoints = capture.checkpoints }  // services
         if let children { addProcesses(to: &report, children: children) }
         return report
     }

@@ -58,6 +58,9 @@ enum EmbeddedTarget {
         if !request.noHangMonitor {
             HangMonitor.start(helper: helper, capturePath: workspace.capturePath)
         }
+        if request.controlListenFD >= 0, let path = request.controlSocketPath {
+            ControlServer.start(listenFD: request.controlListenFD, path: path, helper: helper, capturePath: capturePath)
+        }
         // Last, so the instruments' own set-up is not sampled; host.py saves the samples at exit.
         if let sampleBytes = request.allocationSampleBytes { _ = pyi_alloc_sampler_start(sampleBytes) }
         let code = pyi_run_main()

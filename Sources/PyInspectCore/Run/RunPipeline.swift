@@ -25,6 +25,13 @@ public enum RunPipeline {
         let (helper, workspace) = (start.helper, start.workspace)
         defer { workspace.remove() }
         let childDirectory = ChildProcessDirectory.prepare(workspace: workspace, helper: helper, request: request)
+        switch ControlListener.open(for: request) {
+        case .failure(let failure): return .notRun(status: failure.status)
+        case .success(let listener):
+            request.controlListenFD = listener?.fd ?? -1
+            request.controlSocketPath = listener?.path
+        }
+        defer { ControlListener.close(fd: request.controlListenFD, path: request.controlSocketPath) }
         let outcome: ChildOutcome
         do {
             let limits = Supervisor.Limits(

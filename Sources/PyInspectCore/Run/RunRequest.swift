@@ -22,6 +22,12 @@ public struct RunRequest: Sendable {
     public var noHangMonitor: Bool = false
     /// `pyinspect deps`: record where each module came from and read the environment at the end; nil: off.
     public var deps: DepsScope?
+    /// `--control PATH` (services, docs/services.md): the control socket's path; nil: the default one in the
+    /// user's runtime directory, named by pyinspect's pid (ControlPaths).
+    public var controlPath: String?
+    /// The listening control socket pyinspect made before forking the target (RunPipeline); -1: none.
+    var controlListenFD: Int32 = -1
+    var controlSocketPath: String?
 
     public init(
         target: RunTarget, timeoutSeconds: Double? = nil, jsonPath: String? = nil, quiet: Bool = false,

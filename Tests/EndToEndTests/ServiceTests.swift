@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+
+/// Services (docs/services.md): a running target's control socket, checkpoints, diffs and dumps. Every step waits
+/// for an event (a line the service prints, a client's exit), never for time to pass.
+@Suite struct ServiceTests {
+    func fixture(_ name: String) -> String { BinaryHarness.fixture("services/\(name)") }
+
+    /// A private directory (mode 0700) for a control socket and reports.
+    func privateDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "pyinspect-service-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false,
+                                                attributes: [.posixPermissions: 0o700])
+        return path
+    }
+
+    /// Runs a fixture helper with /usr/bin/python3 to its end (the bounded load generators).
+    func python(_ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func json(_ path: String) throws -> [String: Any] {
+        let data = try #require(FileManager.default.contents(atPath: path))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    func lineNumber(of marker: String, in file: String) throws -> Int {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return try #require(lines.firstIndex { $0.contains(marker) }) + 1
+    }
+
+    @Test func wsgiLeakIsNamedByLineAndChainAndCleanEndpointsAreNotBlamed() throws {
+        // GIVEN a wsgiref app served under `run --control`, warmed up by traffic on every endpoint
+        let directory = try privateDirectory()
+        let socket = directory + "/control.sock"
+        let report = directory + "/report.json"
+        let app = fixture("wsgi_leak.py")
+        let running = try RunningBinary(["run", "--control", socket, "--json", report, app])
+        let listening = try #require(running.waitForLine(containing: "listening on"))
+        let port = try #require(listening.split(separator: " ").last.map(String.init))
+        #expect(try python([fixture("load.py"), port, "30", "/leak", "/clean", "/hello"]) == 0)
+        let socketMode = try FileManager.default.attributesOfItem(atPath: socket)[.posixPermissions] as? Int
+        #expect(socketMode == 0o600)
+
+        // WHEN a checkpoint, more traffic, a checkpoint, and a diff
+        let first = try BinaryHarness.run(["checkpoint", socket, "--name", "before", "--json", directory + "/c1.json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try python([fixture("load.py"), port, "200", "/leak", "/clean", "/hello"]) == 0)
+        let second = try BinaryHarness.run(["checkpoint", socket, "--name", "after"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("checkpoint 2 \"after\""))
+        let diffPath = directory + "/diff.json"
+        let diffRun = try BinaryHarness.run(["diff", socket, "--json", diffPath])
+        #expect(diffRun.status == 0, "\(diffRun.stderr)")
+
+        // THEN the leaking line grew most, clean endpoints' lines did not grow, and a dict's chain reaches SEEN
+        let diff = try #require(try json(diffPath)["diff"] as? [String: Any])
+        let diffValid = try ReportSchemaTests.validate(diffPath)
+        #expect(diffValid.status == 0, "\(diffValid.output)")
+        #expect((diff["from"] as? [String: Any])?["name"] as? String == "before")
+        #expect((diff["to"] as? [String: Any])?["name"] as? String == "after")
+        let sites = try #require(diff["sites"] as? [[String: Any]])
+        let top = try #require(sites.first)
+        #expect((top["file"] as? String)?.hasSuffix("wsgi_leak.py") == true)
+        #expect(top["line"] as? Int == (try lineNumber(of: "# LEAK", in: app)))
+        #expect((top["bytes_delta"] as? Int ?? 0) > 0)
+        #expect(!(top["traceback"] as? [[String: Any]] ?? []).isEmpty)
+        let cleanLines = [try lineNumber(of: "# CLEAN", in: app), try lineNumber(of: "# HELLO", in: app)]
+        let blamed = sites.filter { ($0["file"] as? String)?.hasSuffix("wsgi_leak.py") == true }.compactMap { $0["line"] as? Int }
+        #expect(blamed.allSatisfy { !cleanLines.contains($0) }, "clean endpoints blamed: \(sites)")
+        let types = try #require(diff["types"] as? [[String: Any]])
+        let dict = try #require(types.first { $0["type"] as? String == "dict" })
+        #expect((dict["delta"] as? Int ?? 0) >= 200)
+        let chain = try #require(dict["chain"] as? [[String: Any]])
+        #expect(chain.contains { ($0["repr"] as? String ?? "").contains("__main__") || ($0["via"] as? String ?? "").contains("SEEN") },
+                "\(chain)")
+
+        // AND a malformed request gets an error reply, the target lives on, and a dump shows the serving stack
+        #expect(try python(["-c", """
+            import socket, sys
+            for line in (b'garbage\\n', b'{"command": "eval", "code": "1"}\\n', b'{' * 10000 + b'\\n'):
+                s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(line)
+                reply = s.recv(4096); s.close()
+                assert b'"ok":false' in reply, reply
+            """, socket]) == 0)
+        let dump = try BinaryHarness.run(["dump", socket])
+        #expect(dump.status == 0, "\(dump.stderr)")
+        #expect(dump.stdout.contains("serve_forever"))
+
+        // AND SIGINT to pyinspect: the report lists both checkpoints, exit 130, the socket is gone
+        running.signal(SIGINT)
+        let end = running.finish()
+        #expect(end.status == 130, "\(end.stderr)")
+        let checkpoints = try #require(try json(report)["checkpoints"] as? [[String: Any]])
+        #expect(checkpoints.compactMap { $0["name"] as? String } == ["before", "after"])
+        let reportValid = try ReportSchemaTests.validate(report)
+        #expect(reportValid.status == 0, "\(reportValid.output)")
+        #expect(!FileManager.default.fileExists(atPath: socket))
+    }
+
+    @Test func checkpointWhileACCallHoldsTheGILAnswersAndSaysSo() throws {
+        // GIVEN a target whose main thread sits in a C call that keeps the GIL
+        let directory = try privateDirectory()
+        let socket = directory + "/control.sock"
+        let running = try RunningBinary(["run", "--control", socket, fixture("long_c_call.py")])
+        #expect(running.waitForOutput("entering C call"))
+        // WHEN a checkpoint is asked for
+        let asked = try BinaryHarness.run(["checkpoint", socket])
+        // THEN it answers, naming the GIL held in a C call, with the busy status
+        #expect(asked.status == 75, "\(asked.stdout) \(asked.stderr)")
+        #expect(asked.stderr.contains("holds the GIL in a C call"))
+        running.signal(SIGTERM)
+        _ = running.finish()
+    }
+
+    @Test func asyncioTaskLeakShowsInTheTasksDelta() throws {
+        let directory = try privateDirectory()
+        let socket = directory + "/control.sock"
+        let running = try RunningBinary(["run", "--control", socket, fixture("task_leak.py")])
+        let listening = try #require(running.waitForLine(containing: "listening on"))
+        let port = try #require(listening.split(separator: " ").last.map(String.init))
+        #expect(try BinaryHarness.run(["checkpoint", socket]).status == 0)
+        #expect(try python([fixture("tcp_load.py"), port, "25"]) == 0)
+        #expect(try BinaryHarness.run(["checkpoint", socket]).status == 0)
+        let diffPath = directory + "/diff.json"
+        #expect(try BinaryHarness.run(["diff", socket, "--json", diffPath]).status == 0)
+        let diff = try #require(try json(diffPath)["diff"] as? [String: Any])
+        // 25 lingering tasks; the last connection's handler may not have finished yet when the checkpoint runs.
+        let tasks = diff["tasks"] as? Int ?? 0
+        #expect(tasks >= 25 && tasks <= 26, "tasks delta \(tasks)")
+        let dump = try BinaryHarness.run(["dump", socket])
+        #expect(dump.stdout.contains("linger"), "\(dump.stdout)")
+        running.signal(SIGINT)
+        _ = running.finish()
+    }
+
+    @Test func checkpointsCarryGILFiguresOfTheTargetsThreadsWithGil() throws {
+        let directory = try privateDirectory()
+        let socket = directory + "/control.sock"
+        let running = try RunningBinary(["run", "--gil", "--control", socket, fixture("wsgi_leak.py")])
+        let listening = try #require(running.waitForLine(containing: "listening on"))
+        let port = try #require(listening.split(separator: " ").last.map(String.init))
+        #expect(try BinaryHarness.run(["checkpoint", socket]).status == 0)
+        #expect(try python([fixture("load.py"), port, "20", "/hello"]) == 0)
+        let path = directory + "/c2.json"
+        #expect(try BinaryHarness.run(["checkpoint", socket, "--json", path]).status == 0)
+        let checkpoint = try #require(try json(path)["checkpoint"] as? [String: Any])
+        let gil = try #require(checkpoint["gil"] as? [String: Any])
+        let threads = try #require(gil["threads"] as? [[String: Any]])
+        // The main thread served the requests; pyinspect's own threads (no Python threads) are left out.
+        #expect(threads.count == 1)
+        #expect((threads.first?["held_s"] as? Double ?? 0) > 0)
+        #expect((gil["acquisitions"] as? Int ?? 0) > 0)
+        running.signal(SIGINT)
+        _ = running.finish()
+    }
+
+    @Test func anotherUserIsRefusedAndAMissingTargetHasItsOwnStatus() throws {
+        let directory = try privateDirectory()
+        let socket = directory + "/control.sock"
+        let running = try RunningBinary(["run", "--control", socket, fixture("task_leak.py")])
+        #expect(running.waitForLine(containing: "listening on") != nil)
+        // `nobody` cannot enter the directory nor connect: refused, status 77. (runuser needs root: skip otherwise)
+        if getuid() == 0 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            process.arguments = ["-u", "nobody", "--", BinaryHarness.binary, "checkpoint", socket]
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 77)
+        }
+        let missing = try BinaryHarness.run(["checkpoint", directory + "/nothing.sock"])
+        #expect(missing.status == 68)
+        #expect(missing.stderr.split(separator: "\n").count == 1)
+        running.signal(SIGINT)
+        _ = running.finish()
+    }
+
+    @Test func controlInADirectoryOthersCanEnterIsRefused() throws {
+        let result = try BinaryHarness.run(["run", "--control", "/tmp/pyinspect-open.sock", "-c", "pass"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("other users"))
+    }
+}

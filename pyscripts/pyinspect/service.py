@@ -1,0 +1,307 @@
+"""Checkpoints, diffs' reference chains and dumps of a running target, asked for over the control socket.
+
+Called by the host's control worker (Sources/PyInspectCore/Service/ControlServer.swift), with the GIL, only when
+a client asks: nothing here runs or is imported otherwise. Takes and returns JSON text; never evaluates what a
+client sent (the host passes only a checked name and checkpoint numbers). The diff itself is computed in Swift
+(CheckpointDiff) from the records returned here.
+"""
+import gc
+import os
+import sys
+import time
+from bisect import bisect_left
+
+from . import capture, fastjson
+
+# Checkpoints kept in the target: the oldest are dropped beyond this (the first is kept as the run's baseline).
+MAX_CHECKPOINTS = 32
+# The object ids of a census are kept (sorted, 8 bytes an object) for this many most recent checkpoints only:
+# they tell an object born since a checkpoint, for the reference chains of a diff.
+IDS_KEPT = 3
+# Allocation sites kept per checkpoint (by live bytes) and frames per site's traceback.
+MAX_SITES = 400
+MAX_FRAMES = 12
+# One sample per this many bytes on average when a checkpoint turns the sampler on (--allocations' default is
+# 256 KiB: too coarse to see a few hundred requests' worth of growth).
+SAMPLE_BYTES = 8192
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_checkpoints = []  # full records (census, sites), oldest first
+_ids = {}  # checkpoint index -> array('Q') of sorted ids
+_next_index = [1]
+_sampler = {"started_by_checkpoint": False}
+
+
+def _rss_bytes():
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _memory():
+    from . import leaks
+    memory = {"python_blocks": sys.getallocatedblocks(), "rss_bytes": _rss_bytes(),
+              "c_heap_bytes": leaks._native_bytes()}
+    tracemalloc = sys.modules.get("tracemalloc")
+    if tracemalloc is not None and tracemalloc.is_tracing():
+        memory["python_traced_bytes"] = tracemalloc.get_traced_memory()[0]
+    return memory
+
+
+def _gc():
+    return {"counts": list(gc.get_count()),
+            "collections": [generation.get("collections", 0) for generation in gc.get_stats()],
+            "collected": sum(generation.get("collected", 0) for generation in gc.get_stats())}
+
+
+def _is_library(filename):
+    from . import allocations
+    return allocations._is_library(filename)
+
+
+def _sites(sampled):
+    """Live sampled bytes per allocation site: the innermost frame of the target's own code (not the standard
+    library, installed packages or pyinspect), with the stack that led there."""
+    if sampled is None:
+        return []
+    frames = sampled["frames"]
+    nodes = sampled["nodes"]
+    by_site = {}
+    for stack in sampled["stacks"]:
+        chain = []  # innermost first
+        node = stack["node"]
+        while node is not None and node >= 0 and len(chain) < 64:
+            frame_number, parent = nodes[node]
+            chain.append(frames[frame_number])
+            node = parent
+        chain = [frame for frame in chain if not frame[0].startswith(_PACKAGE_DIR)]
+        user = next((frame for frame in chain if not _is_library(frame[0])), None)
+        if user is None:
+            continue
+        key = (user[0], user[1])
+        site = by_site.get(key)
+        if site is None:
+            site = by_site[key] = {"file": user[0], "line": user[1], "function": user[2], "live_bytes": 0.0,
+                                   "allocations": 0.0,
+                                   "traceback": [{"file": f, "line": l, "function": n} for f, l, n in
+                                                 chain[:MAX_FRAMES]]}
+        site["live_bytes"] += stack["live"]
+        site["allocations"] += stack["allocations"]
+    # Sites whose samples were all freed are kept too (a diff sees them shrink), after those with bytes alive.
+    ranked = sorted(by_site.values(), key=lambda site: -site["live_bytes"])
+    for site in ranked:
+        site["live_bytes"] = int(site["live_bytes"])
+        site["allocations"] = int(site["allocations"])
+    return ranked[:MAX_SITES]
+
+
+def _own_containers():
+    """Every container of the kept records: left out of a census, so a checkpoint does not count its
+    predecessors' records as the target's growth."""
+    found = [_checkpoints, _ids, _next_index, _sampler]
+    layer = list(_checkpoints)
+    while layer:
+        found.extend(layer)
+        nested = []
+        for container in layer:
+            values = container.values() if isinstance(container, dict) else container
+            nested.extend(value for value in values if isinstance(value, (dict, list)))
+        layer = nested
+    return found
+
+
+def _target_gil(gil):
+    """The GIL figures the host read from its tracer, for the target's own threads only."""
+    if not isinstance(gil, dict):
+        return None
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        own = {thread.native_id for thread in threading.enumerate() if not thread.name.startswith("pyinspect-")}
+        gil["threads"] = [row for row in gil.get("threads", []) if row.get("native_id") in own]
+    return gil
+
+
+def _own_footprint():
+    """(blocks, bytes) pyinspect's own kept checkpoints hold: the records' objects (about one Python block each)
+    and the id arrays (malloc'd, resident). Taken out of the memory a checkpoint reports, so that checkpoints do
+    not look like the target's growth."""
+    containers = _own_containers()
+    blocks = len(containers)
+    for container in containers:
+        values = container.values() if isinstance(container, dict) else container
+        if isinstance(container, dict):
+            blocks += sum(1 for key in container if isinstance(key, str))
+        blocks += sum(1 for value in values if isinstance(value, (str, float)) or (isinstance(value, int)
+                                                                                  and not -5 <= value <= 256))
+    array_bytes = sum(ids.buffer_info()[1] * ids.itemsize for ids in _ids.values())
+    return blocks + len(_ids), array_bytes
+
+
+def _take(name, keep, gil=None):
+    from array import array
+    from . import leaks
+    native = sys.modules.get("_pyinspect_native")
+    started = False
+    if native is not None and not _sampler["started_by_checkpoint"]:
+        started = bool(native.allocations_start(SAMPLE_BYTES))
+        _sampler["started_by_checkpoint"] = started or _sampler["started_by_checkpoint"]
+    memory = _memory()  # first: its first call imports ctypes (mallinfo2), which the census must not see as growth
+    own_blocks, own_bytes = _own_footprint()
+    memory["python_blocks"] -= own_blocks
+    memory["c_heap_bytes"] = max(0, memory["c_heap_bytes"] - own_bytes)
+    memory["rss_bytes"] = max(0, memory["rss_bytes"] - own_bytes)
+    memory["pyinspect_bytes"] = own_bytes
+    began = time.monotonic()
+    ids = set()
+    types = leaks._census(*_own_containers(), ids=ids)
+    sampled = native.allocations_snapshot() if native is not None else None
+    record = {"index": _next_index[0] if keep else 0, "name": name, "time_s": round(time.monotonic()
+              - capture._start_monotonic, 6), "wall_time": time.time(), "memory": memory,
+              "fds": leaks._fd_count(), "threads": leaks._thread_count(), "tasks": len(leaks._pending_tasks()),
+              "gc": _gc(), "objects": sum(types.values()), "types": types, "sites": _sites(sampled),
+              "sampler_started": started,
+              "sample_bytes": sampled["sample_bytes"] if sampled else None}
+    if gil is not None:
+        record["gil"] = gil
+    record["pause_s"] = round(time.monotonic() - began, 6)
+    id_array = array("Q", sorted(ids))
+    del ids
+    if keep:
+        _next_index[0] += 1
+        _checkpoints.append(record)
+        _ids[record["index"]] = id_array
+        for old in sorted(_ids)[:-IDS_KEPT]:
+            del _ids[old]
+        if len(_checkpoints) > MAX_CHECKPOINTS:
+            del _checkpoints[1]  # the first stays: the run's baseline
+        summary = {key: value for key, value in record.items() if key not in ("types", "sites")}
+        summary["top_sites"] = [{key: site[key] for key in ("file", "line", "function", "live_bytes")}
+                                for site in record["sites"][:5] if site["live_bytes"] > 0]
+        capture.write(dict({"record": "checkpoint"}, **summary))
+    return record, id_array
+
+
+def checkpoint(argument):
+    """{"name": str|None} -> the new checkpoint's record (census and sites included)."""
+    options = fastjson.loads(argument) if argument else {}
+    name = options.get("name")
+    if not isinstance(name, str) or not name:
+        name = f"checkpoint-{_next_index[0]}"
+    record, _ = _take(name[:200], keep=True, gil=_target_gil(options.get("gil")))
+    return fastjson.dumps(record)
+
+
+def _find(reference):
+    if reference is None:
+        return None
+    if isinstance(reference, str) and reference.isdigit():
+        reference = int(reference)
+    for record in _checkpoints:
+        if record["index"] == reference or record["name"] == reference:
+            return record
+    return None
+
+
+def pair(argument):
+    """{"from": name|index|None, "to": name|index|None} -> {"from", "to", "series", "to_is_now"}: the two
+    records a diff compares (default: the last two checkpoints, or the last one and now), and the summary figures
+    of every checkpoint kept (the verdict's series)."""
+    options = fastjson.loads(argument) if argument else {}
+    wanted_from, wanted_to = options.get("from"), options.get("to")
+    if wanted_from is not None:
+        first = _find(wanted_from)
+        if first is None:
+            return fastjson.dumps({"error": f"no checkpoint {wanted_from!r}"})
+    elif len(_checkpoints) >= 2 and wanted_to is None:
+        first = _checkpoints[-2]
+    elif _checkpoints:
+        first = _checkpoints[-1]
+    else:
+        return fastjson.dumps({"error": "no checkpoint taken yet (pyinspect checkpoint TARGET)"})
+    now = False
+    if wanted_to is not None:
+        second = _find(wanted_to)
+        if second is None:
+            return fastjson.dumps({"error": f"no checkpoint {wanted_to!r}"})
+    elif wanted_from is None and len(_checkpoints) >= 2:
+        second = _checkpoints[-1]
+    else:
+        second, _ = _take("now", keep=False)
+        now = True
+    series = [{key: record[key] for key in ("index", "name", "time_s", "memory", "fds", "threads", "tasks",
+                                            "objects")} for record in _checkpoints]
+    return fastjson.dumps({"from": first, "to": second, "to_is_now": now, "series": series})
+
+
+def _born_between(ids_from, ids_to, obj):
+    key = id(obj)
+    position = bisect_left(ids_from, key)
+    if position < len(ids_from) and ids_from[position] == key:
+        return False
+    if ids_to is None:
+        return True
+    position = bisect_left(ids_to, key)
+    return position < len(ids_to) and ids_to[position] == key
+
+
+def chains(argument):
+    """{"from": index, "to": index|0 (now), "types": [names]} -> {type: {"chain": [...], "sample": repr}} for
+    a sample object of each type born after checkpoint `from` (and alive at `to`): the reference chain from a
+    root, as `pyinspect leaks` gives it."""
+    from . import leaks
+    options = fastjson.loads(argument)
+    ids_from = _ids.get(options.get("from"))
+    if ids_from is None:
+        return fastjson.dumps({"error": "the object ids of that checkpoint are no longer kept"})
+    ids_to = _ids.get(options.get("to")) if options.get("to") else None
+    wanted = set(name for name in options.get("types", []) if isinstance(name, str))
+    samples = {}
+    heap = leaks._heap(tuple(_own_containers()) + (samples,))
+    for obj in reversed(heap):  # the newest objects last in gc's lists: search from there
+        if len(samples) == len(wanted):
+            break
+        name = leaks._type_name(obj)
+        if name in wanted and name not in samples and _born_between(ids_from, ids_to, obj):
+            samples[name] = obj
+    del heap
+    result = {}
+    for name, obj in samples.items():
+        result[name] = {"chain": leaks._chain(obj), "sample": leaks._short_repr(obj)}
+    samples.clear()
+    return fastjson.dumps(result)
+
+
+def _tasks():
+    """The hang instruments' task rows (what each waits for) when they patched asyncio; else the pending tasks
+    with their coroutine stacks."""
+    from . import hang_asyncio
+    if hang_asyncio._asyncio is not None:
+        return [hang_asyncio._task_row(task) for task in hang_asyncio._all_tasks() if not task.done()]
+    from . import leaks
+    from .hang_frames import _coroutine_frames
+    rows = []
+    for task in leaks._pending_tasks():
+        frames = _coroutine_frames(task.get_coro())
+        waiter = getattr(task, "_fut_waiter", None)
+        row = {"id": id(task), "name": task.get_name(), "done": False, "frames": frames}
+        if waiter is not None:
+            row["waits"] = {"kind": "future", "object": type(waiter).__name__, "object_id": id(waiter),
+                            "owners": []}
+        rows.append(row)
+    return rows
+
+
+def dump(argument):
+    """Every thread's Python stack and every pending asyncio task, with what each waits for."""
+    from . import stacks
+    threads = stacks.all_threads()
+    tasks = []
+    if "asyncio" in sys.modules:
+        try:
+            tasks = _tasks()
+        except Exception as error:  # a dump must answer: say what failed instead
+            tasks = [{"name": "<tasks unavailable>", "error": repr(error)[:300]}]
+    return fastjson.dumps({"threads": threads, "tasks": tasks, "time_s": round(time.monotonic()
+                           - capture._start_monotonic, 6)})
