@@ -15,8 +15,8 @@ Every tool's output is read the same way: the inclusive time of each function of
 for every known function on its stack, once), normalised over those functions; the share error is the largest
 |share - known| of a run, its median over the runs is reported. A tool that sees none of them (cProfile and
 pyinstrument profile only the thread that started them) shows n/a.
-Overhead: whole-process wall time of the profiled run over the unprofiled `python3 PROGRAM`, in pairs whose order
-alternates; median [min-max] of the pair ratios. Prints a markdown section; --update also puts it into FILE in
+Overhead: whole-process wall and CPU time (user + system, the profiler's own included) of the profiled run over
+the unprofiled `python3 PROGRAM`'s, in pairs whose order alternates; median [min-max] of the pair ratios. Prints a markdown section; --update also puts it into FILE in
 place of its previous version.
 """
 import argparse
@@ -117,16 +117,24 @@ def pyinspect_has_profile(pyinspect):
 
 
 def timed(command, environment):
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=PROGRAMS_DIR, timeout=600)
-    took = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError("%s exited %d: %s" % (" ".join(command), done.returncode, done.stderr.strip()[-500:]))
-    return took
+    """(wall seconds, CPU seconds) of the whole command: the CPU of the processes it waited for (a profiler that
+    starts the program as its child counts both: py-spy's sampling and the target's work)."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
+                                   env=environment, cwd=PROGRAMS_DIR)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        took = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            said = errors.read().decode(errors="replace").strip()[-500:]
+            raise RuntimeError("%s exited %d: %s" % (" ".join(command), process.returncode, said))
+    return took, usage.ru_utime + usage.ru_stime
 
 
 def measure(name, command, reader, program, known, repeats, environment, out):
-    ratios, errors, runs = [], [], []
+    ratios, cpu_ratios, errors, runs = [], [], [], []
     for pair in range(repeats):
         if os.path.exists(out):
             os.unlink(out)
@@ -134,40 +142,47 @@ def measure(name, command, reader, program, known, repeats, environment, out):
         took = {}
         for side in order:
             took[side] = timed([PYTHON, program] if side == "base" else command, environment)
-        ratios.append(took["tool"] / took["base"])
+        ratios.append(took["tool"][0] / took["base"][0])
+        cpu_ratios.append(took["tool"][1] / took["base"][1])
         split = shares(reader(out, list(known)))
         runs.append(split)
         if split is not None:
             errors.append(max(abs(split[f] - known[f]) for f in known))
     seen = [run for run in runs if run is not None]
     typical = {f: statistics.median(run[f] for run in seen) for f in known} if seen else None
-    return {"tool": name, "ratios": ratios, "error": statistics.median(errors) if errors else None,
+    return {"tool": name, "ratios": ratios, "cpu_ratios": cpu_ratios, "error": statistics.median(errors) if errors else None,
             "shares": typical, "blind_runs": len(runs) - len(seen)}
+
+
+def ratio_text(ratios):
+    return "%.2fx [%.2f-%.2f]" % (statistics.median(ratios), min(ratios), max(ratios))
 
 
 def section(results, repeats, pyinspect_note, scale):
     lines = [HEADING, "",
              "Each program's split of time is known by construction; the error is the largest |share - known| over its",
-             "functions (median of %d runs), the overhead the profiled run's whole-process wall time over the unprofiled"
+             "functions (median of %d runs); the overheads: the profiled run's whole-process wall time, and CPU time"
              % repeats,
-             "`python3 PROGRAM`, pairs alternating (median [min-max]). n/a: the tool saw none of the program's functions",
+             "(user + system of every process it waited for, the profiler's included), over the unprofiled",
+             "`python3 PROGRAM`'s, pairs alternating (median [min-max]; on a busy machine the CPU ratio is the steadier).",
+             "n/a: the tool saw none of the program's functions",
              "(cProfile and pyinstrument profile only the thread that started them).",
              "Command: `/usr/bin/python3 bench/profile_bench.py --pyinspect .build/release/pyinspect --peer-python "
              "bench/.venv/bin/python --repeats %d --scale %g`." % (repeats, scale), ""]
     if pyinspect_note:
         lines += [pyinspect_note, ""]
-    lines += ["| program (known split) | tool | shares | share error | overhead |", "|---|---|---|---|---|"]
+    lines += ["| program (known split) | tool | shares | share error | wall overhead | CPU overhead |",
+              "|---|---|---|---|---|---|"]
     for label, known, rows in results:
         split = " / ".join("%s %.2f" % (f, v) for f, v in known.items())
         for row in rows:
             if "failed" in row:
-                lines.append("| %s (%s) | %s | failed: %s | | |" % (label, split, row["tool"], row["failed"]))
+                lines.append("| %s (%s) | %s | failed: %s | | | |" % (label, split, row["tool"], row["failed"]))
                 continue
             got = " / ".join("%.2f" % row["shares"][f] for f in known) if row["shares"] else "n/a"
             error = "%.3f" % row["error"] if row["error"] is not None else "n/a"
-            ratios = row["ratios"]
-            overhead = "%.2fx [%.2f-%.2f]" % (statistics.median(ratios), min(ratios), max(ratios))
-            lines.append("| %s (%s) | %s | %s | %s | %s |" % (label, split, row["tool"], got, error, overhead))
+            wall, cpu = (ratio_text(row["ratios"]), ratio_text(row["cpu_ratios"]))
+            lines.append("| %s (%s) | %s | %s | %s | %s | %s |" % (label, split, row["tool"], got, error, wall, cpu))
     return "\n".join(lines) + "\n"
 
 

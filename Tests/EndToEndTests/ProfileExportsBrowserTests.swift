@@ -93,6 +93,22 @@ import PyInspectCore
         #expect(try Self.python([HTMLSafetyTests.checker, unescaped, "--marker", "alert"]).status == 1)
     }
 
+    @Test func theBenchmarkReadsPyinspectsSpeedscopeFileAsItReadsPySpys() throws {
+        // GIVEN the export of the recorded stacks (work_a 70, work_b 30, nap 100 samples at 100 Hz)
+        let path = NSTemporaryDirectory() + "pyinspect-speedscope-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try ProfileSpeedscope.render(try Self.sample(), name: "app.py").write(toFile: path, atomically: true, encoding: .utf8)
+        // WHEN bench/profile_bench.py's reader reads it
+        let bench = BinaryHarness.packageRoot.appendingPathComponent("bench").path
+        let read = "import sys; sys.path.insert(0, sys.argv[1]); import profile_bench as b; "
+            + "t = b.read_speedscope(sys.argv[2], ['work_a', 'work_b', 'nap', 'step']); "
+            + "print(' '.join('%s=%.2f' % (k, t[k]) for k in sorted(t)))"
+        let (status, output) = try Self.python(["-c", read, bench, path])
+        // THEN inclusive seconds per function: step holds both work functions
+        #expect(status == 0)
+        #expect(output == "nap=1.00 step=1.00 work_a=0.70 work_b=0.30\n", "\(output)")
+    }
+
     @Test func theSpeedscopeFileMatchesSpeedscopesSchema() throws {
         // GIVEN the schema of speedscope's format (written from file-format-spec.ts), the export and a broken copy
         let schema = BinaryHarness.fixture("profile/speedscope-file.schema.json")
