@@ -164,11 +164,14 @@ def section(results, repeats, pyinspect_note, scale):
              "functions (median of %d runs); the overheads: the profiled run's whole-process wall time, and CPU time"
              % repeats,
              "(user + system of every process it waited for, the profiler's included), over the unprofiled",
-             "`python3 PROGRAM`'s, pairs alternating (median [min-max]; on a busy machine the CPU ratio is the steadier).",
+             "`python3 PROGRAM`'s, pairs alternating (median [min-max]; on a busy machine the CPU ratio is the steadier;",
+             "a wall ratio under 1 is the scheduler's doing, likely: a target that py-spy stops and resumes at every",
+             "sample may get more of a loaded CPU than the unprofiled run).",
              "n/a: the tool saw none of the program's functions",
              "(cProfile and pyinstrument profile only the thread that started them).",
              "Command: `/usr/bin/python3 bench/profile_bench.py --pyinspect .build/release/pyinspect --peer-python "
              "bench/.venv/bin/python --repeats %d --scale %g`." % (repeats, scale), ""]
+    lines += ["Load average (5 min) when the section ended: %.1f on %d cores." % (os.getloadavg()[1], os.cpu_count()), ""]
     if pyinspect_note:
         lines += [pyinspect_note, ""]
     lines += ["| program (known split) | tool | shares | share error | wall overhead | CPU overhead |",
