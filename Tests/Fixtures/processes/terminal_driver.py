@@ -39,6 +39,20 @@ def read_until(text):
     return seen(text)
 
 
+def wait_or_kill(pid):
+    """The command's exit status; a command still running 30 s after the deadline is killed and reported as
+    hung (status None), so a lost Ctrl-C fails the test with the output instead of hanging the suite."""
+    give_up = max(deadline, time.monotonic()) + 30
+    while time.monotonic() < give_up:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return None
+
+
 stopped = None
 read_until(b"ready")
 if action == "suspend":
@@ -61,6 +75,5 @@ while time.monotonic() < deadline:
         if not chunk:
             break
         output += chunk
-_, status = os.waitpid(pid, 0)
-print(json.dumps({"output": output.decode("utf-8", "replace"), "stopped": stopped,
-                  "status": os.waitstatus_to_exitcode(status)}))
+status = wait_or_kill(pid)
+print(json.dumps({"output": output.decode("utf-8", "replace"), "stopped": stopped, "status": status}))
