@@ -14,7 +14,7 @@ struct PyInspectCommand: ParsableCommand {
             130 interrupted, 128+N killed by signal N. See README.md.
             """,
         version: PyInspectVersion.current,
-        subcommands: [Run.self, Leaks.self, Gil.self, Compare.self, Test.self]
+        subcommands: [Run.self, Leaks.self, Gil.self, Compare.self, Test.self, Profile.self]
     )
 
     /// ArgumentParser's main, except that every command-line mistake is one line and exit 64.

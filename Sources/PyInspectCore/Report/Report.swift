@@ -43,6 +43,11 @@ public struct Report: Codable, Sendable {
     public var leakHunt: LeakHuntSection?
     /// `run`: the target's child processes, each measured (docs/schema/processes.schema.json, docs/processes.md).
     public var processes: [ProcessReport]?
+    /// Profile (issue 15): `pyinspect profile`, `run --profile`; docs/schema/profile.schema.json, docs/profile.md.
+    public var profile: ProfileSection?
+    /// Profile (issue 15): the raw stacks the `profile` section was computed from, for the exports (flame
+    /// graph, speedscope, collapsed stacks). Not part of the JSON report.
+    public var profileStacks: ProfileStacks? = nil
 
     public init(command: String, verdict: Verdict, exitStatus: Int32) {
         self.command = command
@@ -57,6 +62,7 @@ public struct Report: Codable, Sendable {
         case peakRssBytes = "peak_rss_bytes", gc, threads, exception, stacks, findings, tasks, diagnostics, gil, compare
         case childStacks = "child_stacks"
         case leaks, leakHunt = "leak_hunt", allocations, processes
+        case profile  // issue 15
     }
 }
 

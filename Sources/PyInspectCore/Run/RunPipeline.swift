@@ -46,9 +46,11 @@ public enum RunPipeline {
         let timeoutStacks = (try? String(contentsOfFile: workspace.timeoutStacksPath, encoding: .utf8)) ?? ""
         let fatalStacks = (try? String(contentsOfFile: workspace.fatalStacksPath, encoding: .utf8)) ?? ""
         let gil = request.gil != nil ? GILCapture.read(capturePath: workspace.capturePath) : nil
+        let profile = request.profile != nil ? ProfileCapture.read(capturePath: workspace.capturePath) : nil
         let report = RunReportBuilder.build(
             request: request, outcome: outcome, capture: capture, faultHandlerText: timeoutStacks,
-            fatalSignalText: fatalStacks, gil: gil, children: childDirectory.map { ChildProcessSettle.read(directory: $0) })
+            fatalSignalText: fatalStacks, gil: gil, children: childDirectory.map { ChildProcessSettle.read(directory: $0) },
+            profile: profile)
         return .report(ChildStacks.add(to: report, directory: childDirectory, outcome: outcome), gil: gil)
     }
 

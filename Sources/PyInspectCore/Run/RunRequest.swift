@@ -20,6 +20,8 @@ public struct RunRequest: Sendable {
     public var allocationSampleBytes: UInt64?
     /// `--no-hangs`: no hang monitor, no lock or asyncio instruments (issue 6 features off).
     public var noHangMonitor: Bool = false
+    /// Sampling profiler (`pyinspect profile`, `run --profile`; issue 15); nil: off.
+    public var profile: ProfileOptions?
 
     public init(
         target: RunTarget, timeoutSeconds: Double? = nil, jsonPath: String? = nil, quiet: Bool = false,

@@ -1,0 +1,94 @@
+/// The report's `profile` section (`pyinspect profile`, `run --profile`); docs/schema/profile.schema.json.
+public struct ProfileSection: Codable, Sendable, Equatable {
+    /// Samples per second each thread was sampled at.
+    public var rateHz: Double
+    /// Thread samples that ran Python (all threads, all states): the denominator of the fractions.
+    public var samples: Int
+    /// Samples the sampler could not trust (frames changed while read) and did not count.
+    public var droppedSamples: Int
+    /// By self fraction, then total fraction.
+    public var functions: [ProfileFunction]
+    public var threads: [ProfileThread]
+    public var tasks: [ProfileTask]
+    /// The hottest lines of the user's own code (not the standard library, site-packages or pyinspect).
+    public var lines: [ProfileLine]
+
+    public init(rateHz: Double, samples: Int, droppedSamples: Int, functions: [ProfileFunction],
+                threads: [ProfileThread], tasks: [ProfileTask], lines: [ProfileLine]) {
+        self.rateHz = rateHz
+        self.samples = samples
+        self.droppedSamples = droppedSamples
+        self.functions = functions
+        self.threads = threads
+        self.tasks = tasks
+        self.lines = lines
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rateHz = "rate_hz", samples, droppedSamples = "dropped_samples", functions, threads, tasks, lines
+    }
+}
+
+/// The cpu / gil_wait / off_cpu split of some samples (fractions of them, summing to 1).
+public struct StateSplit: Sendable, Equatable {
+    public var cpu = 0.0, gilWait = 0.0, offCPU = 0.0
+}
+
+public struct ProfileFunction: Codable, Sendable, Equatable {
+    public var function: String
+    public var file: String
+    /// Where the function starts (or, without that, the first line sampled in it).
+    public var line: Int
+    /// Samples where it was the innermost frame, over all samples.
+    public var selfFraction: Double
+    /// Samples where it was anywhere on the stack, over all samples.
+    public var totalFraction: Double
+    /// Of the samples where it was on the stack: how many were on CPU, waiting for the GIL, off CPU.
+    public var cpuFraction: Double
+    public var gilWaitFraction: Double
+    public var offCPUFraction: Double
+
+    enum CodingKeys: String, CodingKey {
+        case function, file, line, selfFraction = "self_fraction", totalFraction = "total_fraction"
+        case cpuFraction = "cpu_fraction", gilWaitFraction = "gil_wait_fraction", offCPUFraction = "off_cpu_fraction"
+    }
+}
+
+public struct ProfileThread: Codable, Sendable, Equatable {
+    public var name: String
+    public var nativeId: Int
+    public var samples: Int
+    public var cpuFraction: Double
+    public var gilWaitFraction: Double
+    public var offCPUFraction: Double
+
+    enum CodingKeys: String, CodingKey {
+        case name, nativeId = "native_id", samples
+        case cpuFraction = "cpu_fraction", gilWaitFraction = "gil_wait_fraction", offCPUFraction = "off_cpu_fraction"
+    }
+}
+
+public struct ProfileTask: Codable, Sendable, Equatable {
+    public var name: String
+    public var coroutine: String?
+    public var samples: Int
+    public var totalFraction: Double
+
+    enum CodingKeys: String, CodingKey { case name, coroutine, samples, totalFraction = "total_fraction" }
+}
+
+public struct ProfileLine: Codable, Sendable, Equatable {
+    public var file: String
+    public var line: Int
+    public var function: String
+    /// Samples whose innermost frame of user code was this line, over all samples.
+    public var fraction: Double
+    public var cpuFraction: Double
+    public var gilWaitFraction: Double
+    public var offCPUFraction: Double
+
+    enum CodingKeys: String, CodingKey {
+        case file, line, function, fraction
+        case cpuFraction = "cpu_fraction", gilWaitFraction = "gil_wait_fraction", offCPUFraction = "off_cpu_fraction"
+    }
+}
