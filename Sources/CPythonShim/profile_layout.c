@@ -161,3 +161,8 @@ long pyi_prof_read_bytes(uintptr_t address, unsigned char *out, size_t capacity)
     if (length > 0 && safe_read(address + offsetof(PyBytesObject, ob_sval), out, (size_t)length) != 0) return -1;
     return (long)length;
 }
+
+// A generator-owned frame lives inside its generator/coroutine object (gi_iframe): the object's address.
+uintptr_t pyi_prof_generator_of_frame(uintptr_t frame) {
+    return frame - offsetof(PyGenObject, gi_iframe);
+}

@@ -27,9 +27,15 @@
 #define PROF_TEXT_BYTES (1u << 24)
 #define PROF_TID_SLOTS 16384
 #define PROF_MAX_EXCLUDED 32
+#define PROF_MAX_TASKS (1u << 16)
+#define PROF_COROUTINE_SLOTS (1u << 17)
 
 typedef struct { uintptr_t code; pyi_prof_code_key key; uint32_t function, table_off, table_len; } code_entry;
-typedef struct { uint32_t name_off, file_off; int first_line; } function_entry;
+typedef struct { uint32_t name_off, file_off; int first_line, runs_handles; } function_entry;
+// An asyncio task: its name and its coroutine's qualified name (copied when the task was created).
+typedef struct { char name[96], coroutine[160]; } task_entry;
+typedef struct { uintptr_t coroutine, code; uint32_t task_plus1; } coroutine_entry;
+
 typedef struct { uint32_t hash, key_off, key_len; uint64_t count; } stack_entry;
 typedef struct { int32_t tid, slot; } tid_entry;
 
@@ -46,6 +52,9 @@ static struct {
     char *text;
     uint32_t ntext;
     tid_entry *tids;
+    task_entry *tasks;
+    uint32_t ntasks;
+    coroutine_entry *coroutines;
     int tids_scanned;
     pyi_profile_totals totals;
     uint64_t start_ns, stop_ns;
@@ -98,7 +107,10 @@ int pyi_profile_prepare(double rate_hz, int gil_exact, char *error, size_t error
     prof.keys = reserve(PROF_KEY_WORDS * sizeof(uint32_t));
     prof.text = reserve(PROF_TEXT_BYTES);
     prof.tids = reserve(PROF_TID_SLOTS * sizeof(tid_entry));
-    if (!prof.codes || !prof.functions || !prof.stacks || !prof.keys || !prof.text || !prof.tids) {
+    prof.tasks = reserve(PROF_MAX_TASKS * sizeof(task_entry));
+    prof.coroutines = reserve(PROF_COROUTINE_SLOTS * sizeof(coroutine_entry));
+    if (!prof.codes || !prof.functions || !prof.stacks || !prof.keys || !prof.text || !prof.tids || !prof.tasks ||
+        !prof.coroutines) {
         snprintf(error, error_size, "cannot reserve the profiler's tables");
         return -1;
     }
@@ -164,6 +176,11 @@ static code_entry *resolve_code(const pyi_prof_frame *frame) {
         return NULL;
     }
     function->first_line = frame->key.first_line;
+    // asyncio's Handle._run calls every callback, a task's step among them: the task's coroutine frame is
+    // the outermost generator frame above it.
+    size_t file_length = strlen(file);
+    function->runs_handles = strcmp(name, "Handle._run") == 0 && file_length >= 17 &&
+                             strcmp(file + file_length - 17, "asyncio/events.py") == 0;
     uint32_t table_off = prof.ntext;
     memcpy(prof.text + prof.ntext, table_buffer, (size_t)length);
     prof.ntext += (uint32_t)length;
@@ -295,14 +312,69 @@ static uint32_t sample_state(int32_t tid) {
     return kernel_state(tid) == 'R' ? PYI_PROFILE_CPU : PYI_PROFILE_OFF_CPU;
 }
 
+// ---- asyncio tasks ----
+
+static pthread_mutex_t task_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint32_t coroutine_slot(uintptr_t coroutine) {
+    return (uint32_t)((coroutine >> 4) * 2654435761u) & (PROF_COROUTINE_SLOTS - 1);
+}
+
+// From Python (the GIL held) when a task is created: its coroutine's address is what the sampler will find.
+// A later task whose coroutine reuses the address replaces the entry; `code` guards against a coroutine that
+// was never a task's taking a dead one's address.
+void pyi_profile_task_created(uintptr_t coroutine, uintptr_t code, const char *name, const char *qualname) {
+    if (!prepared) return;
+    pthread_mutex_lock(&task_lock);
+    if (prof.ntasks < PROF_MAX_TASKS) {
+        task_entry *task = &prof.tasks[prof.ntasks];
+        snprintf(task->name, sizeof task->name, "%s", name);
+        snprintf(task->coroutine, sizeof task->coroutine, "%s", qualname);
+        uint32_t slot = coroutine_slot(coroutine);
+        for (uint32_t probe = 0; probe < PROF_COROUTINE_SLOTS / 2; probe++, slot = (slot + 1) & (PROF_COROUTINE_SLOTS - 1)) {
+            coroutine_entry *entry = &prof.coroutines[slot];
+            if (entry->coroutine == 0 || entry->coroutine == coroutine) {
+                entry->coroutine = coroutine;
+                entry->code = code;
+                entry->task_plus1 = ++prof.ntasks;
+                break;
+            }
+        }
+    }
+    pthread_mutex_unlock(&task_lock);
+}
+
+static uint32_t task_of(uintptr_t coroutine, uintptr_t code) {
+    uint32_t found = 0;
+    pthread_mutex_lock(&task_lock);
+    uint32_t slot = coroutine_slot(coroutine);
+    for (uint32_t probe = 0; probe < PROF_COROUTINE_SLOTS / 2; probe++, slot = (slot + 1) & (PROF_COROUTINE_SLOTS - 1)) {
+        coroutine_entry *entry = &prof.coroutines[slot];
+        if (entry->coroutine == 0) break;
+        if (entry->coroutine == coroutine) {
+            if (entry->code == code) found = entry->task_plus1;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&task_lock);
+    return found;
+}
+
+int pyi_profile_task(uint32_t index, const char **name, const char **coroutine) {
+    if (index >= prof.ntasks) return -1;
+    *name = prof.tasks[index].name;
+    *coroutine = prof.tasks[index].coroutine;
+    return 0;
+}
+
 // ---- one tick ----
 
-static uint32_t key_buffer[3 + 2 * PROF_MAX_DEPTH];
+static uint32_t key_buffer[4 + 2 * PROF_MAX_DEPTH];
 
 static void sample_thread(const pyi_prof_thread *thread) {
-    uint32_t depth = 0;
-    uintptr_t address = thread->current_frame;
-    int walked = 0;
+    uint32_t depth = 0, task = 0;
+    uintptr_t address = thread->current_frame, coroutine_frame = 0, coroutine_code = 0;
+    int walked = 0, task_found = 0;
     while (address != 0) {
         if (walked++ >= PROF_MAX_WALK) {
             prof.totals.truncated++;
@@ -313,8 +385,13 @@ static void sample_thread(const pyi_prof_thread *thread) {
             prof.totals.dropped++;   // freed or rewritten under us: not a sample we can trust
             return;
         }
+        uintptr_t here = address;
         address = frame.previous;
         if (frame.incomplete) continue;
+        if (frame.generator && !task_found) {
+            coroutine_frame = here;
+            coroutine_code = frame.code;
+        }
         if (depth >= PROF_MAX_DEPTH) continue;   // keep the innermost frames; count the walk on
         code_entry *code = resolve_code(&frame);
         if (code == NULL) {
@@ -327,8 +404,12 @@ static void sample_thread(const pyi_prof_thread *thread) {
             prof.totals.dropped++;
             return;
         }
-        key_buffer[3 + 2 * depth] = code->function;
-        key_buffer[4 + 2 * depth] = (uint32_t)line;
+        if (!task_found && prof.functions[code->function].runs_handles) {
+            task_found = 1;
+            if (coroutine_frame != 0) task = task_of(pyi_prof_generator_of_frame(coroutine_frame), coroutine_code);
+        }
+        key_buffer[4 + 2 * depth] = code->function;
+        key_buffer[5 + 2 * depth] = (uint32_t)line;
         depth++;
     }
     if (depth == 0) {
@@ -337,8 +418,9 @@ static void sample_thread(const pyi_prof_thread *thread) {
     }
     key_buffer[0] = (uint32_t)thread->native_id;
     key_buffer[1] = sample_state((int32_t)thread->native_id);
-    key_buffer[2] = depth;
-    if (insert_stack(key_buffer, 3 + 2 * depth) != 0) {
+    key_buffer[2] = task;
+    key_buffer[3] = depth;
+    if (insert_stack(key_buffer, 4 + 2 * depth) != 0) {
         prof.totals.table_full++;
         prof.totals.dropped++;
         return;
@@ -455,8 +537,9 @@ int pyi_profile_stack(uint32_t index, pyi_profile_stack_info *out) {
             const uint32_t *key = prof.keys + entry->key_off;
             out->native_id = (int32_t)key[0];
             out->state = (int32_t)key[1];
-            out->depth = (int32_t)key[2];
-            out->frames = key + 3;
+            out->task = (int32_t)key[2] - 1;
+            out->depth = (int32_t)key[3];
+            out->frames = key + 4;
             out->count = entry->count;
             cursor_slot = slot;
             cursor_index = index;

@@ -225,6 +225,7 @@ typedef struct {
 } pyi_profile_totals;
 typedef struct {
     int32_t native_id, state, depth;
+    int32_t task;                  // index for pyi_profile_task, -1: no asyncio task was running
     const uint32_t *frames;        // depth pairs (function index, line), innermost first
     uint64_t count;
 } pyi_profile_stack_info;
@@ -242,6 +243,9 @@ void pyi_profile_exclude_thread(int32_t tid);
 void pyi_profile_get_totals(pyi_profile_totals *out);
 int pyi_profile_function(uint32_t index, const char **name, const char **file, int32_t *first_line);
 int pyi_profile_stack(uint32_t index, pyi_profile_stack_info *out);
+int pyi_profile_task(uint32_t index, const char **name, const char **coroutine);
+// From Python when an asyncio task is created (`_pyinspect_native.profile_task`, profile_tasks.py).
+void pyi_profile_task_created(uintptr_t coroutine, uintptr_t code, const char *name, const char *qualname);
 // The line at code unit `lasti` from a 3.11 location table (exposed for unit tests).
 int pyi_profile_line(const unsigned char *table, size_t length, int first_line, int lasti);
 

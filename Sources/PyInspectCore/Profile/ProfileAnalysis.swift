@@ -1,12 +1,17 @@
 /// The `profile` section from ProfileStacks alone: pure, unit-tested on hand-built stacks.
+///
+/// Self and total fractions are of the run's active samples (`cpu` and `gil_wait`: the thread wanted to run);
+/// `off_cpu` samples (sleeping, blocked in I/O or on a lock) are idle there, as in py-spy without `--idle`, so
+/// a sleeping thread is never "hot". The cpu / gil_wait / off_cpu splits count every sample, idle ones too.
 public enum ProfileAnalysis {
     /// Functions and lines listed in the report at most (the terminal shows fewer).
     public static let listLimit = 200
 
     public static func section(_ stacks: ProfileStacks, dropped: Int = 0) -> ProfileSection {
-        let total = stacks.stacks.reduce(0) { $0 + $1.count }
+        let all = stacks.stacks.reduce(0) { $0 + $1.count }
+        let total = stacks.stacks.reduce(0) { $0 + ($1.state == .offCPU ? 0 : $1.count) }
         return ProfileSection(
-            rateHz: stacks.rateHz, samples: total, droppedSamples: dropped,
+            rateHz: stacks.rateHz, samples: all, activeSamples: total, droppedSamples: dropped,
             functions: functions(stacks, total: total), threads: threads(stacks), tasks: tasks(stacks, total: total),
             lines: lines(stacks, total: total))
     }
@@ -17,7 +22,7 @@ public enum ProfileAnalysis {
     }
 
     private struct Counts {
-        var selfCount = 0, total = 0
+        var selfCount = 0, total = 0, all = 0
         var states: [SampleState: Int] = [:]
         var firstLine: Int?
         var minLine = Int.max
@@ -44,22 +49,24 @@ public enum ProfileAnalysis {
                 if let first = frame.firstLine { entry.firstLine = first }
                 entry.minLine = min(entry.minLine, frame.line)
                 if seen.insert(key).inserted {   // recursion counts once per sample
-                    entry.total += stack.count
+                    if stack.state != .offCPU { entry.total += stack.count }
+                    entry.all += stack.count
                     entry.states[stack.state, default: 0] += stack.count
                 }
                 counts[key] = entry
             }
-            if let innermost = stack.frames.last {
+            if stack.state != .offCPU, let innermost = stack.frames.last {
                 counts[FunctionKey(function: innermost.function, file: innermost.file)]?.selfCount += stack.count
             }
         }
         let sorted = counts.sorted { a, b in
             if a.value.selfCount != b.value.selfCount { return a.value.selfCount > b.value.selfCount }
             if a.value.total != b.value.total { return a.value.total > b.value.total }
+            if a.value.all != b.value.all { return a.value.all > b.value.all }
             return (a.key.file, a.key.function) < (b.key.file, b.key.function)
         }
         return sorted.prefix(listLimit).map { key, value in
-            let states = split(value.states, of: value.total)
+            let states = split(value.states, of: value.all)
             return ProfileFunction(
                 function: key.function, file: key.file, line: value.firstLine ?? value.minLine,
                 selfFraction: fraction(value.selfCount, total), totalFraction: fraction(value.total, total),
@@ -94,7 +101,7 @@ public enum ProfileAnalysis {
             var coroutine: String?
         }
         var counts: [TaskKey: Int] = [:]
-        for stack in stacks.stacks {
+        for stack in stacks.stacks where stack.state != .offCPU {
             guard let task = stack.task else { continue }
             counts[TaskKey(name: task, coroutine: stack.coroutine), default: 0] += stack.count
         }
@@ -121,13 +128,21 @@ public enum ProfileAnalysis {
             guard let frame = stack.frames.last(where: { isUserFile($0.file) }) else { continue }
             counts[LineKey(file: frame.file, line: frame.line, function: frame.function), default: [:]][stack.state, default: 0] += stack.count
         }
-        let sorted = counts.map { ($0.key, $0.value, $0.value.values.reduce(0, +)) }.sorted { a, b in
-            a.2 != b.2 ? a.2 > b.2 : (a.0.file, a.0.line) < (b.0.file, b.0.line)
+        // Ranked by active samples; lines where the code only ever waited off CPU are left out.
+        typealias Ranked = (key: LineKey, states: [SampleState: Int], active: Int)
+        var ranked: [Ranked] = []
+        for (key, states) in counts {
+            let active = (states[.cpu] ?? 0) + (states[.gilWait] ?? 0)
+            if active > 0 { ranked.append((key, states, active)) }
         }
-        return sorted.prefix(listLimit).map { key, states, count in
-            let split = split(states, of: count)
+        ranked.sort { a, b in
+            if a.active != b.active { return a.active > b.active }
+            return a.key.file != b.key.file ? a.key.file < b.key.file : a.key.line < b.key.line
+        }
+        return ranked.prefix(listLimit).map { key, states, active in
+            let split = split(states, of: states.values.reduce(0, +))
             return ProfileLine(
-                file: key.file, line: key.line, function: key.function, fraction: fraction(count, total),
+                file: key.file, line: key.line, function: key.function, fraction: fraction(active, total),
                 cpuFraction: split.cpu, gilWaitFraction: split.gilWait, offCPUFraction: split.offCPU)
         }
     }

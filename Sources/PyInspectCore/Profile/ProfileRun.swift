@@ -8,7 +8,8 @@ enum ProfileRun {
     /// In the target, before its main runs (holding the GIL), after the GIL tracer (whose per-thread flags give
     /// `gil_wait`) if `run --gil` started it. Returns false when profiling cannot start (said on stderr).
     @discardableResult
-    static func start(options: ProfileOptions, capturePath: String) -> Bool {
+    static func start(options: ProfileOptions, capturePath: String, helper: PythonHelper) -> Bool {
+        let helperDirectory = helper.packageDirectory
         var message = [CChar](repeating: 0, count: 512)
         // The GIL tracer: already on under --gil; else started for its flags only (no timeline kept).
         var gilOptions = pyi_gil_trace_options(
@@ -26,7 +27,11 @@ enum ProfileRun {
             writeError("profiling unavailable: cannot start the sampler thread")
             return false
         }
-        pending = (capturePath, getpid(), exact)
+        pending = (capturePath, getpid(), exact, helperDirectory)
+        // asyncio tasks get named when the target creates them (if it ever imports asyncio).
+        if (try? helper.call("profile_tasks", "install")) == nil {
+            writeError("profiling: asyncio tasks will not be named (the task hook could not be installed)")
+        }
         _ = pyi_profile_stop_at_target_exit()
         // As GILRun: sys.exit() inside Py_RunMain, Ctrl-C (Py_AtExit), SIGTERM/SIGHUP (the fatal-signal thread).
         atexit { ProfileRun.finishPending() }
@@ -35,21 +40,24 @@ enum ProfileRun {
         return true
     }
 
-    nonisolated(unsafe) private static var pending: (capturePath: String, pid: pid_t, gilStates: Bool)?
+    nonisolated(unsafe) private static var pending: (capturePath: String, pid: pid_t, gilStates: Bool, helperDirectory: String)?
 
     /// Stops the sampler and saves what it saw, once, in the target process only (not in a forked child).
     static func finishPending() {
-        guard let (capturePath, pid, gilStates) = pending, pid == getpid() else { return }
+        guard let (capturePath, pid, gilStates, helperDirectory) = pending, pid == getpid() else { return }
         pending = nil
         pyi_profile_stop()
-        let capture = collect(gilStates: gilStates)
+        let capture = collect(gilStates: gilStates, helperDirectory: helperDirectory)
         if let data = try? JSONEncoder().encode(capture) {
             try? data.write(to: URL(fileURLWithPath: ProfileCapture.path(capturePath: capturePath)))
         }
     }
 
     /// The sampler's tables as ProfileStacks: code objects with the same text merge, frames outermost first.
-    static func collect(gilStates: Bool) -> ProfileCapture {
+    /// pyinspect's own helpers' frames (its thread wrapper, its import hooks) are left out, as in every stack
+    /// pyinspect reports: the sample stays with the target's frames around them.
+    static func collect(gilStates: Bool, helperDirectory: String) -> ProfileCapture {
+        let ownPrefix = helperDirectory.hasSuffix("/") ? helperDirectory : helperDirectory + "/"
         var totals = pyi_profile_totals()
         pyi_profile_get_totals(&totals)
         var functions: [(name: String, file: String, firstLine: Int)] = []
@@ -64,7 +72,17 @@ enum ProfileRun {
                 functions.append(("?", "?", 0))
             }
         }
+        var tasks: [(name: String, coroutine: String)] = []
+        var taskIndex: UInt32 = 0
+        while true {
+            var name: UnsafePointer<CChar>?
+            var coroutine: UnsafePointer<CChar>?
+            guard pyi_profile_task(taskIndex, &name, &coroutine) == 0, let name, let coroutine else { break }
+            tasks.append((String(cString: name), String(cString: coroutine)))
+            taskIndex += 1
+        }
         struct Key: Hashable {
+            var task: Int
             var nativeID: Int
             var state: SampleState
             var frames: [ProfileFrame]
@@ -81,16 +99,21 @@ enum ProfileRun {
                 let line = Int(raw[2 * level + 1])
                 guard function < functions.count else { continue }
                 let known = functions[function]
+                if known.file.hasPrefix(ownPrefix) { continue }
                 frames.append(ProfileFrame(function: known.name, file: known.file, line: line, firstLine: known.firstLine))
             }
+            if frames.isEmpty { continue }   // only pyinspect's own code ran
             let state: SampleState = info.state == Int32(PYI_PROFILE_GIL_WAIT)
                 ? .gilWait : info.state == Int32(PYI_PROFILE_OFF_CPU) ? .offCPU : .cpu
-            let key = Key(nativeID: Int(info.native_id), state: state, frames: frames)
+            let key = Key(task: Int(info.task), nativeID: Int(info.native_id), state: state, frames: frames)
             if counts[key] == nil { order.append(key) }
             counts[key, default: 0] += Int(info.count)
         }
         let stacks = order.map { key in
-            ProfileStack(thread: "", nativeID: key.nativeID, frames: key.frames, state: key.state, count: counts[key] ?? 0)
+            let task = key.task >= 0 && key.task < tasks.count ? tasks[key.task] : nil
+            return ProfileStack(
+                thread: "", nativeID: key.nativeID, task: task?.name, coroutine: task?.coroutine, frames: key.frames,
+                state: key.state, count: counts[key] ?? 0)
         }
         return ProfileCapture(
             stacks: ProfileStacks(rateHz: totals.rate_hz, durationS: Double(totals.duration_ns) / 1e9, stacks: stacks),

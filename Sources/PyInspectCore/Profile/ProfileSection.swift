@@ -2,8 +2,10 @@
 public struct ProfileSection: Codable, Sendable, Equatable {
     /// Samples per second each thread was sampled at.
     public var rateHz: Double
-    /// Thread samples that ran Python (all threads, all states): the denominator of the fractions.
+    /// Thread samples taken in Python code (all threads, all states).
     public var samples: Int
+    /// Of those, the `cpu` and `gil_wait` ones: the denominator of the self and total fractions.
+    public var activeSamples: Int
     /// Samples the sampler could not trust (frames changed while read) and did not count.
     public var droppedSamples: Int
     /// By self fraction, then total fraction.
@@ -13,10 +15,11 @@ public struct ProfileSection: Codable, Sendable, Equatable {
     /// The hottest lines of the user's own code (not the standard library, site-packages or pyinspect).
     public var lines: [ProfileLine]
 
-    public init(rateHz: Double, samples: Int, droppedSamples: Int, functions: [ProfileFunction],
+    public init(rateHz: Double, samples: Int, activeSamples: Int, droppedSamples: Int, functions: [ProfileFunction],
                 threads: [ProfileThread], tasks: [ProfileTask], lines: [ProfileLine]) {
         self.rateHz = rateHz
         self.samples = samples
+        self.activeSamples = activeSamples
         self.droppedSamples = droppedSamples
         self.functions = functions
         self.threads = threads
@@ -25,7 +28,7 @@ public struct ProfileSection: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case rateHz = "rate_hz", samples, droppedSamples = "dropped_samples", functions, threads, tasks, lines
+        case rateHz = "rate_hz", samples, activeSamples = "active_samples", droppedSamples = "dropped_samples", functions, threads, tasks, lines
     }
 }
 
@@ -39,11 +42,11 @@ public struct ProfileFunction: Codable, Sendable, Equatable {
     public var file: String
     /// Where the function starts (or, without that, the first line sampled in it).
     public var line: Int
-    /// Samples where it was the innermost frame, over all samples.
+    /// Active samples where it was the innermost frame, over all active samples.
     public var selfFraction: Double
-    /// Samples where it was anywhere on the stack, over all samples.
+    /// Active samples where it was anywhere on the stack, over all active samples.
     public var totalFraction: Double
-    /// Of the samples where it was on the stack: how many were on CPU, waiting for the GIL, off CPU.
+    /// Of all the samples where it was on the stack (idle ones too): on CPU, waiting for the GIL, off CPU.
     public var cpuFraction: Double
     public var gilWaitFraction: Double
     public var offCPUFraction: Double
@@ -71,6 +74,7 @@ public struct ProfileThread: Codable, Sendable, Equatable {
 public struct ProfileTask: Codable, Sendable, Equatable {
     public var name: String
     public var coroutine: String?
+    /// Active samples taken while the task ran, and their share of all active samples.
     public var samples: Int
     public var totalFraction: Double
 
@@ -81,7 +85,7 @@ public struct ProfileLine: Codable, Sendable, Equatable {
     public var file: String
     public var line: Int
     public var function: String
-    /// Samples whose innermost frame of user code was this line, over all samples.
+    /// Active samples whose innermost frame of user code was this line, over all active samples.
     public var fraction: Double
     public var cpuFraction: Double
     public var gilWaitFraction: Double

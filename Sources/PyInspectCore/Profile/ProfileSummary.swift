@@ -2,11 +2,11 @@
 /// cpu / gil_wait / off_cpu split, then the hottest lines of the user's own code.
 public enum ProfileSummary {
     public static func lines(_ section: ProfileSection, limit: Int = 10) -> [String] {
-        var lines = ["  profile: \(section.samples) samples at \(formatRate(section.rateHz)) Hz"
+        var lines = ["  profile: \(section.samples) samples at \(formatRate(section.rateHz)) Hz, \(section.activeSamples) active (cpu or gil_wait)"
             + (section.droppedSamples > 0 ? " (\(section.droppedSamples) dropped)" : "")
             + ", \(section.threads.count) thread\(section.threads.count == 1 ? "" : "s")"
             + (section.tasks.isEmpty ? "" : ", \(section.tasks.count) asyncio task\(section.tasks.count == 1 ? "" : "s")")]
-        guard section.samples > 0 else { return lines }
+        guard section.activeSamples > 0 else { return lines }
         let header = "      self   total    cpu  gil_wait  off_cpu  function"
         lines.append("    top functions by self time:")
         lines.append(header)

@@ -56,7 +56,7 @@ enum EmbeddedTarget {
         }
         let gil = request.gil.flatMap { GILRun.start(options: $0, capturePath: capturePath) }
         // After the GIL tracer, whose per-thread flags give the samples' gil_wait state.
-        if let profile = request.profile { ProfileRun.start(options: profile, capturePath: capturePath) }
+        if let profile = request.profile { ProfileRun.start(options: profile, capturePath: capturePath, helper: helper) }
         // Last, so the instruments' own set-up is not sampled; host.py saves the samples at exit.
         if let sampleBytes = request.allocationSampleBytes { _ = pyi_alloc_sampler_start(sampleBytes) }
         let code = pyi_run_main()
