@@ -7,11 +7,12 @@ public enum ProfileAnalysis {
     /// Functions and lines listed in the report at most (the terminal shows fewer).
     public static let listLimit = 200
 
-    public static func section(_ stacks: ProfileStacks, dropped: Int = 0) -> ProfileSection {
+    public static func section(_ stacks: ProfileStacks, dropped: Int = 0, ticks: Int = 0, missedTicks: Int = 0) -> ProfileSection {
         let all = stacks.stacks.reduce(0) { $0 + $1.count }
         let total = stacks.stacks.reduce(0) { $0 + ($1.state == .offCPU ? 0 : $1.count) }
         return ProfileSection(
-            rateHz: stacks.rateHz, samples: all, activeSamples: total, droppedSamples: dropped,
+            rateHz: stacks.rateHz, samples: all, activeSamples: total, droppedSamples: dropped, ticks: ticks,
+            missedTicks: missedTicks,
             functions: functions(stacks, total: total), threads: threads(stacks), tasks: tasks(stacks, total: total),
             lines: lines(stacks, total: total))
     }

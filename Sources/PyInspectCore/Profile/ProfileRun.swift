@@ -137,7 +137,8 @@ enum ProfileRun {
             capture.stacks.stacks[index].thread = names[id] ?? "Thread \(id)"
         }
         capture.stacks.stacks.removeAll { hostThreads[Int64($0.nativeID)] != nil }
-        report.profile = ProfileAnalysis.section(capture.stacks, dropped: Int(capture.dropped))
+        report.profile = ProfileAnalysis.section(
+            capture.stacks, dropped: Int(capture.dropped), ticks: Int(capture.ticks), missedTicks: Int(capture.missedTicks))
         report.profileStacks = capture.stacks
         if capture.dropped > 0 {
             let kept = capture.stacks.stacks.reduce(0) { $0 + $1.count }

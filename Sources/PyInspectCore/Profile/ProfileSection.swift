@@ -8,6 +8,9 @@ public struct ProfileSection: Codable, Sendable, Equatable {
     public var activeSamples: Int
     /// Samples the sampler could not trust (frames changed while read) and did not count.
     public var droppedSamples: Int
+    /// Times the sampler woke and read every thread; and the wake-ups it skipped because it ran late.
+    public var ticks: Int
+    public var missedTicks: Int
     /// By self fraction, then total fraction.
     public var functions: [ProfileFunction]
     public var threads: [ProfileThread]
@@ -15,12 +18,15 @@ public struct ProfileSection: Codable, Sendable, Equatable {
     /// The hottest lines of the user's own code (not the standard library, site-packages or pyinspect).
     public var lines: [ProfileLine]
 
-    public init(rateHz: Double, samples: Int, activeSamples: Int, droppedSamples: Int, functions: [ProfileFunction],
+    public init(rateHz: Double, samples: Int, activeSamples: Int, droppedSamples: Int, ticks: Int = 0, missedTicks: Int = 0,
+                functions: [ProfileFunction],
                 threads: [ProfileThread], tasks: [ProfileTask], lines: [ProfileLine]) {
         self.rateHz = rateHz
         self.samples = samples
         self.activeSamples = activeSamples
         self.droppedSamples = droppedSamples
+        self.ticks = ticks
+        self.missedTicks = missedTicks
         self.functions = functions
         self.threads = threads
         self.tasks = tasks
@@ -28,7 +34,8 @@ public struct ProfileSection: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case rateHz = "rate_hz", samples, activeSamples = "active_samples", droppedSamples = "dropped_samples", functions, threads, tasks, lines
+        case rateHz = "rate_hz", samples, activeSamples = "active_samples", droppedSamples = "dropped_samples", ticks
+        case missedTicks = "missed_ticks", functions, threads, tasks, lines
     }
 }
 
