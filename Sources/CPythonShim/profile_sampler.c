@@ -324,7 +324,8 @@ static uint32_t coroutine_slot(uintptr_t coroutine) {
 // A later task whose coroutine reuses the address replaces the entry; `code` guards against a coroutine that
 // was never a task's taking a dead one's address.
 void pyi_profile_task_created(uintptr_t coroutine, uintptr_t code, const char *name, const char *qualname) {
-    if (!prepared) return;
+    // Not in a forked child: the sampler may have held task_lock at the fork, and it has no sampler anyway.
+    if (!prepared || getpid() != prof.pid) return;
     pthread_mutex_lock(&task_lock);
     if (prof.ntasks < PROF_MAX_TASKS) {
         task_entry *task = &prof.tasks[prof.ntasks];
