@@ -138,6 +138,15 @@ import Testing
         #expect(result.report?["command"] as? String == "run")
     }
 
+    @Test func aTimeoutKeepsWhatWasSampled() throws {
+        let result = try BinaryHarness.run(
+            ["profile", "--timeout", "1", "-c", "def spin():\n    while True: pass\nspin()"], json: true)
+        #expect(result.status == 124)
+        let profile = try #require(result.report?["profile"] as? [String: Any], "\(result.stderr)")
+        #expect(number(profile, "samples") >= 10)
+        #expect(number(function(profile, "spin"), "self_fraction") >= 0.8)
+    }
+
     @Test func badRatesAreUsageErrors() throws {
         for rate in ["0", "-5", "20000", "nan"] {
             let result = try BinaryHarness.run(["profile", "--rate", rate, "-c", "pass"])
