@@ -64,6 +64,13 @@ static struct {
 static _Atomic int excluded[PROF_MAX_EXCLUDED];
 static _Atomic int nexcluded;
 static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
+// Held by the sampler for a whole tick, and by a thread calling fork() (pthread_atfork): a fork never happens
+// while the sampler holds HEAD_LOCK. CPython 3.11's child takes HEAD_LOCK in _PyThreadState_DeleteExcept
+// before it re-initialises it, so a fork in mid-walk deadlocked the child (seen here).
+static pthread_mutex_t tick_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void before_fork(void) { pthread_mutex_lock(&tick_lock); }
+static void after_fork(void) { pthread_mutex_unlock(&tick_lock); }
 static pthread_cond_t run_changed = PTHREAD_COND_INITIALIZER;
 static int prepared, stop_requested, sampler_running, finished;
 
@@ -112,6 +119,10 @@ int pyi_profile_prepare(double rate_hz, int gil_exact, char *error, size_t error
     if (!prof.codes || !prof.functions || !prof.stacks || !prof.keys || !prof.text || !prof.tids || !prof.tasks ||
         !prof.coroutines) {
         snprintf(error, error_size, "cannot reserve the profiler's tables");
+        return -1;
+    }
+    if (pthread_atfork(before_fork, after_fork, after_fork) != 0) {
+        snprintf(error, error_size, "cannot register the profiler's fork handlers");
         return -1;
     }
     prof.interval_ns = (uint64_t)(1e9 / rate_hz);
@@ -432,7 +443,11 @@ static void sample_thread(const pyi_prof_thread *thread) {
 static void tick(void) {
     // Finalization frees thread states and the interpreter without HEAD_LOCK's protection for readers.
     if (pyi_is_finalizing() || !pyi_is_initialized()) return;
-    if (pyi_prof_threads_lock() != 0) return;
+    pthread_mutex_lock(&tick_lock);
+    if (pyi_prof_threads_lock() != 0) {
+        pthread_mutex_unlock(&tick_lock);
+        return;
+    }
     uintptr_t tstate = pyi_prof_first_thread();
     for (int count = 0; tstate != 0 && count < PROF_MAX_THREADS; count++) {
         pyi_prof_thread thread;
@@ -444,6 +459,7 @@ static void tick(void) {
         tstate = thread.next;
     }
     pyi_prof_threads_unlock();
+    pthread_mutex_unlock(&tick_lock);
     prof.totals.ticks++;
 }
 

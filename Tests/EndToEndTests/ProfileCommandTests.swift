@@ -138,6 +138,15 @@ import Testing
         #expect(result.report?["command"] as? String == "run")
     }
 
+    @Test func forkingWhileSampledNeverDeadlocksTheChild() throws {
+        // --timeout turns a deadlocked child (the parent waits for it) into a failure instead of a hung test.
+        let result = try BinaryHarness.run(
+            ["profile", "--rate", "2000", "--timeout", "60", BinaryHarness.fixture("profile/forks.py")], json: true)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("forks done"))
+        #expect(result.report?["profile"] != nil)
+    }
+
     @Test func aTimeoutKeepsWhatWasSampled() throws {
         let result = try BinaryHarness.run(
             ["profile", "--timeout", "1", "-c", "def spin():\n    while True: pass\nspin()"], json: true)
