@@ -39,7 +39,10 @@ int pyi_at_python_exit(void (*function)(void)) { return Py_AtExit(function); }
 
 // ---- SIGTERM/SIGHUP in the target of `run`/`gil`: save, then die of the signal ----
 static int terminate_pipe[2] = {-1, -1};
-static void (*before_terminate)(void) = NULL;
+// Every instrument that saves at the end registers here (`run --gil --profile`: the GIL trace and the profile).
+#define PYI_MAX_BEFORE_TERMINATE 8
+static void (*before_terminate[PYI_MAX_BEFORE_TERMINATE])(void);
+static int before_terminate_count;
 
 static void *terminate_watcher(void *unused) {
     (void)unused;
@@ -50,16 +53,17 @@ static void *terminate_watcher(void *unused) {
     ssize_t got;
     do { got = read(terminate_pipe[0], &signo, 1); } while (got < 0 && errno == EINTR);
     if (got != 1) return NULL;
-    if (before_terminate) before_terminate();
+    for (int i = 0; i < before_terminate_count; i++) before_terminate[i]();
     signal(signo, SIG_DFL);
     kill(getpid(), signo);
     return NULL;
 }
 
 int pyi_save_before_terminate(void (*function)(void)) {
+    if (before_terminate_count >= PYI_MAX_BEFORE_TERMINATE) return -1;
+    before_terminate[before_terminate_count++] = function;   // before the thread can read it
     if (terminate_pipe[0] >= 0) return 0;
     if (pipe2(terminate_pipe, O_CLOEXEC) != 0) return -1;
-    before_terminate = function;
     pthread_t thread;
     pthread_attr_t attributes;
     pthread_attr_init(&attributes);

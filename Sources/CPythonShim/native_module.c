@@ -95,6 +95,16 @@ static PyObject *native_mark_host_thread(PyObject *self, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
+// Profile (issue 15): a new asyncio task, so that the sampler can name the task whose coroutine it finds.
+static PyObject *native_profile_task(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *coroutine, *code;
+    const char *name, *qualname;
+    if (!PyArg_ParseTuple(args, "OOss:profile_task", &coroutine, &code, &name, &qualname)) return NULL;
+    pyi_profile_task_created((uintptr_t)coroutine, (uintptr_t)code, name, qualname);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef native_methods[] = {
     {"mark_host_thread", native_mark_host_thread, METH_NOARGS,
      "mark_host_thread() -> None: the calling thread is pyinspect's own (the GIL tracer leaves its takes out)."},
@@ -111,6 +121,8 @@ static PyMethodDef native_methods[] = {
      "heap(skip) -> list: gc-tracked objects but those in skip, and the untracked objects they hold (a census)."},
     {"references", native_references, METH_NOARGS,
      "references() -> int: the references all gc-tracked objects hold (a container growing in place)."},
+    {"profile_task", native_profile_task, METH_VARARGS,
+     "profile_task(coroutine, code, name, qualname) -> None: names a task for the sampling profiler."},
     {NULL, NULL, 0, NULL},
 };
 

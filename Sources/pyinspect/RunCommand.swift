@@ -36,6 +36,12 @@ extension PyInspectCommand {
         var control: String?
         @Flag(name: .customLong("no-hangs"), help: "Do not watch for deadlocks, blocked loops and asyncio misuse.")
         var noHangs = false
+        @Flag(help: "Profile too: the report gets the `profile` section of `pyinspect profile` (see docs/profile.md).")
+        var profile = false
+        @Option(
+            name: .customLong("profile-rate"),
+            help: ArgumentHelp("Profile samples per second and thread (default 100). Implies --profile.", valueName: "hz"))
+        var profileRate: Double?
 
         @Argument(parsing: .captureForPassthrough, help: "SCRIPT | -m MODULE | -c CODE, then the target's arguments.")
         var target: [String] = []
@@ -44,6 +50,9 @@ extension PyInspectCommand {
             // With passthrough parsing `run --help` would reach the target spec: answer it here.
             if let first = target.first, first == "--help" || first == "-h" { throw CleanExit.helpRequest(self) }
             if let line = CommandLineParsing.mistypedOption(target, of: Self.self) { throw ValidationError(line) }
+            if let profileRate, let problem = ProfileOptions.rateProblem(profileRate) {
+                throw ValidationError(problem.replacing("--rate", with: "--profile-rate"))
+            }
             if let timeout, !(timeout > 0 && timeout.isFinite && timeout < 1e9) {
                 throw ValidationError("--timeout must be a positive number of seconds")
             }
@@ -78,6 +87,9 @@ extension PyInspectCommand {
             }
             request.noHangMonitor = noHangs
             request.controlPath = control
+            if profile || profileRate != nil {
+                request.profile = ProfileOptions(rateHz: profileRate ?? ProfileOptions.defaultRateHz)
+            }
             request.junitPath = report.junit
             request.htmlPath = html
             throw ExitCode(RunPipeline.execute(request))

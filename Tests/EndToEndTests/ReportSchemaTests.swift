@@ -35,6 +35,8 @@ import Testing
         ["run", BinaryHarness.fixture("processes/fork_process.py")],
         ["run", BinaryHarness.fixture("processes/killed_child.py")],
         ["gil", BinaryHarness.fixture("gil/long_c_call.py")],
+        ["profile", BinaryHarness.fixture("profile/async_tasks.py")],
+        ["run", "--profile", BinaryHarness.fixture("profile/two_cpu_threads.py")],
         ["run", "--timeout", "5", BinaryHarness.fixture("hangs/lock_order.py")],
         ["run", BinaryHarness.fixture("hangs/never_awaited.py")],
         ["compare", "--rounds", "1", "--tasks", "2", BinaryHarness.fixture("compare/work.py") + ":sleeps"],

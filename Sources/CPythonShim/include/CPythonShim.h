@@ -232,4 +232,44 @@ int pyi_control_peer_uid(int fd, uid_t *uid);
 // Allocation sampling for checkpoints: 1 while the sampler is installed (by --allocations or a checkpoint).
 int pyi_alloc_sampler_installed(void);
 
+// ---- Sampling profiler (`pyinspect profile`, `run --profile`; profile_*.c, docs/profile.md) ----
+// A native thread reads every Python thread's frames without the GIL, `rate_hz` times a second.
+enum { PYI_PROFILE_CPU = 0, PYI_PROFILE_GIL_WAIT = 1, PYI_PROFILE_OFF_CPU = 2 };
+typedef struct {
+    double rate_hz;
+    uint64_t ticks, missed_ticks;  // ticks taken; ticks skipped because the sampler ran late
+    uint64_t samples;              // thread samples kept (threads running Python)
+    uint64_t idle;                 // thread samples with no Python frame (not counted)
+    uint64_t dropped;              // thread samples read inconsistently (changed under us) or not stored
+    uint64_t truncated;            // stacks deeper than the walk bound (innermost frames kept)
+    uint64_t table_full;           // of the dropped: the tables were full
+    uint64_t duration_ns;
+    uint32_t stacks, functions;
+} pyi_profile_totals;
+typedef struct {
+    int32_t native_id, state, depth;
+    int32_t task;                  // index for pyi_profile_task, -1: no asyncio task was running
+    const uint32_t *frames;        // depth pairs (function index, line), innermost first
+    uint64_t count;
+} pyi_profile_stack_info;
+// On the thread holding the GIL, before the target runs: checks the layout, reserves the tables. `gil_exact`:
+// the GIL tracer runs in exact mode (its per-thread flags give gil_wait). 0, or -1 and a reason.
+int pyi_profile_prepare(double rate_hz, int gil_exact, char *error, size_t error_size);
+// The sampler's loop: call on its own native thread; returns after pyi_profile_stop.
+void pyi_profile_run(void);
+// Stops the sampler and waits for its last tick (no-op in a forked child).
+void pyi_profile_stop(void);
+// With the GIL, before the target runs: stop the sampler from a Python atexit function (after the target's own).
+int pyi_profile_stop_at_target_exit(void);
+// pyinspect's own threads: never sampled.
+void pyi_profile_exclude_thread(int32_t tid);
+void pyi_profile_get_totals(pyi_profile_totals *out);
+int pyi_profile_function(uint32_t index, const char **name, const char **file, int32_t *first_line);
+int pyi_profile_stack(uint32_t index, pyi_profile_stack_info *out);
+int pyi_profile_task(uint32_t index, const char **name, const char **coroutine);
+// From Python when an asyncio task is created (`_pyinspect_native.profile_task`, profile_tasks.py).
+void pyi_profile_task_created(uintptr_t coroutine, uintptr_t code, const char *name, const char *qualname);
+// The line at code unit `lasti` from a 3.11 location table (exposed for unit tests).
+int pyi_profile_line(const unsigned char *table, size_t length, int first_line, int lasti);
+
 #endif

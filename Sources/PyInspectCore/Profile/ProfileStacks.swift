@@ -55,11 +55,19 @@ public struct ProfileFrame: Codable, Sendable, Hashable {
     public var function: String
     public var file: String
     public var line: Int
+    /// The line the function starts at (its code object's `co_firstlineno`), when known: what names the
+    /// function in summaries, where `line` is the line executing. Optional, added by the sampler.
+    public var firstLine: Int?
 
-    public init(function: String, file: String, line: Int) {
+    public init(function: String, file: String, line: Int, firstLine: Int? = nil) {
         self.function = function
         self.file = file
         self.line = line
+        self.firstLine = firstLine
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case function, file, line, firstLine = "first_line"
     }
 }
 

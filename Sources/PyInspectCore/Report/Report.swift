@@ -47,6 +47,11 @@ public struct Report: Codable, Sendable {
     public var deps: DepsSection?
     /// Services: the checkpoints taken while the target ran (`pyinspect checkpoint`, docs/services.md).
     public var checkpoints: [CheckpointSummary]?
+    /// Profile (issue 15): `pyinspect profile`, `run --profile`; docs/schema/profile.schema.json, docs/profile.md.
+    public var profile: ProfileSection?
+    /// Profile (issue 15): the raw stacks the `profile` section was computed from, for the exports (flame
+    /// graph, speedscope, collapsed stacks). Not part of the JSON report.
+    public var profileStacks: ProfileStacks? = nil
 
     public init(command: String, verdict: Verdict, exitStatus: Int32) {
         self.command = command
@@ -63,6 +68,7 @@ public struct Report: Codable, Sendable {
         case leaks, leakHunt = "leak_hunt", allocations, processes
         case deps  // issue 19
         case checkpoints  // services
+        case profile  // issue 15
     }
 }
 

@@ -6,7 +6,7 @@ public enum RunReportBuilder {
     public static func build(
         request: RunRequest, outcome: ChildOutcome, capture: RunCapture, faultHandlerText: String,
         fatalSignalText: String = "",
-        gil: GILCapture? = nil, children: ChildProcessCapture? = nil
+        gil: GILCapture? = nil, children: ChildProcessCapture? = nil, profile: ProfileCapture? = nil
     ) -> Report {
         let hangSnapshot = capture.hangSnapshot
         let hangFindings = HangFindings.findings(events: capture.hangEvents, snapshot: hangSnapshot)
@@ -55,6 +55,7 @@ public enum RunReportBuilder {
         GILRun.addSection(to: &report, requested: request.gil != nil, capture: gil, hostThreads: capture.hostThreads)
         if request.allocationSampleBytes != nil { addAllocations(to: &report, capture: capture) }
         if !capture.checkpoints.isEmpty { report.checkpoints = capture.checkpoints }  // services
+        ProfileRun.addSection(to: &report, requested: request.profile != nil, capture: profile, hostThreads: capture.hostThreads)
         if let children { addProcesses(to: &report, children: children) }
         return report
     }

@@ -19,6 +19,7 @@ public enum RunSummary {
         if let gil = report.gil { lines.append(contentsOf: GILSummary.lines(gil)) }
         if let allocations = report.allocations { lines.append(contentsOf: AllocationSummary.lines(allocations)) }
         if let processes = report.processes { lines.append(contentsOf: ProcessSummary.lines(processes)) }
+        if let profile = report.profile { lines.append(contentsOf: ProfileSummary.lines(profile)) }  // issue 15
         for finding in report.findings {
             lines.append("  \(finding.kind): \(finding.message)")
             if finding.kind == "slow_callback" || finding.kind == "deadlock", let stack = finding.stack {

@@ -61,6 +61,8 @@ enum EmbeddedTarget {
         if request.controlListenFD >= 0, let path = request.controlSocketPath {
             ControlServer.start(listenFD: request.controlListenFD, path: path, helper: helper, capturePath: capturePath)
         }
+        // After the GIL tracer, whose per-thread flags give the samples' gil_wait state.
+        if let profile = request.profile { ProfileRun.start(options: profile, capturePath: capturePath, helper: helper) }
         // Last, so the instruments' own set-up is not sampled; host.py saves the samples at exit.
         if let sampleBytes = request.allocationSampleBytes { _ = pyi_alloc_sampler_start(sampleBytes) }
         let code = pyi_run_main()

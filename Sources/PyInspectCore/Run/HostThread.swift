@@ -10,6 +10,7 @@ enum HostThread {
     static func announce(name: String, capturePath: String) {
         pyi_gil_mark_host_thread()
         let nativeId = Int64(pyi_gettid())
+        pyi_profile_exclude_thread(Int32(nativeId))   // the profiler samples the target's threads only
         let line = "{\"record\":\"host_thread\",\"name\":\"\(name)\",\"native_id\":\(nativeId),\"pid\":\(getpid())}\n"
         CaptureAppend.line(line, to: capturePath)
     }

@@ -53,9 +53,11 @@ public enum RunPipeline {
         let timeoutStacks = (try? String(contentsOfFile: workspace.timeoutStacksPath, encoding: .utf8)) ?? ""
         let fatalStacks = (try? String(contentsOfFile: workspace.fatalStacksPath, encoding: .utf8)) ?? ""
         let gil = request.gil != nil ? GILCapture.read(capturePath: workspace.capturePath) : nil
+        let profile = request.profile != nil ? ProfileCapture.read(capturePath: workspace.capturePath) : nil
         let report = RunReportBuilder.build(
             request: request, outcome: outcome, capture: capture, faultHandlerText: timeoutStacks,
-            fatalSignalText: fatalStacks, gil: gil, children: childDirectory.map { ChildProcessSettle.read(directory: $0) })
+            fatalSignalText: fatalStacks, gil: gil, children: childDirectory.map { ChildProcessSettle.read(directory: $0) },
+            profile: profile)
         var finished = ChildStacks.add(to: report, directory: childDirectory, outcome: outcome)
         if let scope = request.deps { DepsRun.add(to: &finished, factsPath: workspace.depsFactsPath, scope: scope) }
         return .report(finished, gil: gil)

@@ -28,6 +28,8 @@ public struct RunRequest: Sendable {
     /// The listening control socket pyinspect made before forking the target (RunPipeline); -1: none.
     var controlListenFD: Int32 = -1
     var controlSocketPath: String?
+    /// Sampling profiler (`pyinspect profile`, `run --profile`; issue 15); nil: off.
+    public var profile: ProfileOptions?
 
     public init(
         target: RunTarget, timeoutSeconds: Double? = nil, jsonPath: String? = nil, quiet: Bool = false,

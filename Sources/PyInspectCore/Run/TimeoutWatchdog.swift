@@ -25,6 +25,7 @@ enum TimeoutWatchdog {
                 close(fd)
             }
             GILRun.finishPending()  // needs no GIL: saved even while a C call holds it
+            ProfileRun.finishPending()  // issue 15: the samples so far (no GIL needed either)
             let snapshotTaken = DispatchSemaphore(value: 0)
             NativeThread.start {
                 HostThread.announce(name: "pyinspect-timeout-snapshot", capturePath: capturePath)

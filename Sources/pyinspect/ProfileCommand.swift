@@ -1,0 +1,53 @@
+import ArgumentParser
+import PyInspectCore
+
+extension PyInspectCommand {
+    struct Profile: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a target under a sampling profiler that tells CPU time, GIL waits and blocked time apart.",
+            usage: "pyinspect profile [options] (SCRIPT | -m MODULE | -c CODE) [ARGS...]",
+            discussion: "A native thread reads every Python thread's frames without the GIL, --rate times a second; each sample is cpu, gil_wait or off_cpu. See docs/profile.md."
+        )
+
+        @OptionGroup var report: ReportOptions
+
+        @Option(help: ArgumentHelp("Samples per second and thread (1 to 10000).", valueName: "hz"))
+        var rate: Double = ProfileOptions.defaultRateHz
+
+        @Option(help: ArgumentHelp("Stop the target after this many seconds and report every thread's stack.", valueName: "seconds"))
+        var timeout: Double?
+
+        @Argument(parsing: .captureForPassthrough, help: "SCRIPT | -m MODULE | -c CODE, then the target's arguments.")
+        var target: [String] = []
+
+        func validate() throws {
+            // With passthrough parsing `profile --help` would reach the target spec: answer it here.
+            if let first = target.first, first == "--help" || first == "-h" { throw CleanExit.helpRequest(self) }
+            if let line = CommandLineParsing.mistypedOption(target, of: Self.self) { throw ValidationError(line) }
+            if let problem = ProfileOptions.rateProblem(rate) { throw ValidationError(problem) }
+            if let timeout, !(timeout > 0 && timeout.isFinite && timeout < 1e9) {
+                throw ValidationError("--timeout must be a positive number of seconds")
+            }
+            do {
+                _ = try RunTarget.parse(target)
+            } catch let error as UsageError {
+                throw ValidationError(error.message)
+            }
+        }
+
+        func run() throws {
+            let parsed: RunTarget
+            do {
+                parsed = try RunTarget.parse(target)
+            } catch let error as UsageError {
+                throw ValidationError(error.message)
+            }
+            var request = RunRequest(
+                target: parsed, timeoutSeconds: timeout, jsonPath: report.json, quiet: report.quiet)
+            request.command = "profile"
+            request.junitPath = report.junit
+            request.profile = ProfileOptions(rateHz: rate)
+            throw ExitCode(RunPipeline.execute(request))
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+/// `pyinspect profile` on programs whose split of time is known by construction, asserting on the JSON report.
+/// Tolerances are wide for a busy shared machine (the bench checks the tight ones) but each can fail.
+@Suite(.serialized) struct ProfileCommandTests {
+    func profile(_ fixture: String, _ extra: [String] = [], arguments: [String] = []) throws
+        -> (report: [String: Any], profile: [String: Any], stderr: String)
+    {
+        let result = try BinaryHarness.run(
+            ["profile"] + extra + [BinaryHarness.fixture("profile/\(fixture)")] + arguments, json: true)
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let report = try #require(result.report, "no report: \(result.stderr)")
+        let profile = try #require(report["profile"] as? [String: Any], "no profile section: \(result.stderr)")
+        return (report, profile, result.stderr)
+    }
+
+    func functions(_ profile: [String: Any]) -> [[String: Any]] { profile["functions"] as? [[String: Any]] ?? [] }
+
+    func function(_ profile: [String: Any], _ name: String) -> [String: Any]? {
+        functions(profile).first { $0["function"] as? String == name }
+    }
+
+    func thread(_ profile: [String: Any], _ name: String) -> [String: Any]? {
+        (profile["threads"] as? [[String: Any]])?.first { $0["name"] as? String == name }
+    }
+
+    func number(_ object: [String: Any]?, _ key: String) -> Double {
+        (object?[key] as? NSNumber)?.doubleValue ?? -1
+    }
+
+    @Test func sevenAndThreeUnitsOfWorkSplitSeventyThirty() throws {
+        let (report, profile, stderr) = try profile("seven_three.py")
+        #expect(report["command"] as? String == "profile")
+        #expect(number(profile, "rate_hz") == 100)
+        #expect(number(profile, "samples") >= 50, "too few samples to judge: \(profile)")
+        let seven = number(function(profile, "seven"), "total_fraction")
+        let three = number(function(profile, "three"), "total_fraction")
+        #expect(abs(seven - 0.70) <= 0.1, "seven \(seven)")
+        #expect(abs(three - 0.30) <= 0.1, "three \(three)")
+        // The work itself is in unit, on CPU, on the loop's lines, named where it is defined.
+        let unit = function(profile, "unit")
+        #expect(number(unit, "self_fraction") >= 0.9)
+        #expect(number(unit, "cpu_fraction") >= 0.8)
+        #expect(unit?["line"] as? Int == 6)
+        let lines = (profile["lines"] as? [[String: Any]] ?? []).prefix(2).compactMap { $0["line"] as? Int }
+        #expect(Set(lines).isSubset(of: [8, 9]) && !lines.isEmpty, "\(lines)")
+        // pyinspect's own threads and helper frames are not the target's.
+        #expect(!functions(profile).contains { ($0["file"] as? String ?? "").contains("pyscripts/pyinspect") })
+        #expect((profile["threads"] as? [[String: Any]])?.count == 1)
+        #expect(stderr.contains("top functions by self time") && stderr.contains("hottest lines of your code"))
+    }
+
+    @Test func twoCPUBoundThreadsEachWaitForTheGIL() throws {
+        let (_, profile, _) = try profile("two_cpu_threads.py")
+        for name in ["spinner-0", "spinner-1"] {
+            let figures = thread(profile, name)
+            #expect(number(figures, "samples") >= 10, "\(name): \(String(describing: figures))")
+            #expect(number(figures, "gil_wait_fraction") >= 0.1, "\(name): \(String(describing: figures))")
+            #expect(number(figures, "cpu_fraction") >= 0.2, "\(name): \(String(describing: figures))")
+        }
+        // The worker is on top; the main thread only joins (off CPU, so not hot).
+        #expect(functions(profile).first?["function"] as? String == "worker")
+        #expect(number(function(profile, "worker"), "gil_wait_fraction") >= 0.1)
+        #expect(number(thread(profile, "MainThread"), "off_cpu_fraction") >= 0.6)
+    }
+
+    @Test func aSleeperBesideABusyThreadIsOffCPUAndNotHot() throws {
+        let (_, profile, _) = try profile("sleeper_and_busy.py")
+        let sleeper = thread(profile, "sleeper")
+        #expect(number(sleeper, "off_cpu_fraction") >= 0.6, "\(String(describing: sleeper))")
+        #expect(number(sleeper, "cpu_fraction") <= 0.2, "\(String(describing: sleeper))")
+        #expect(number(thread(profile, "MainThread"), "cpu_fraction") >= 0.6)
+        #expect(functions(profile).first?["function"] as? String == "busy")
+        #expect(number(function(profile, "busy"), "self_fraction") > 2 * number(function(profile, "sleeper"), "self_fraction"))
+    }
+
+    @Test func twoAsyncioTasksSplitEightyTwentyByName() throws {
+        let (_, profile, stderr) = try profile("async_tasks.py")
+        let tasks = profile["tasks"] as? [[String: Any]] ?? []
+        let heavy = tasks.first { $0["name"] as? String == "heavy" }
+        let light = tasks.first { $0["name"] as? String == "light" }
+        #expect(heavy?["coroutine"] as? String == "heavy_steps", "\(tasks)")
+        #expect(light?["coroutine"] as? String == "light_steps", "\(tasks)")
+        let share = number(heavy, "samples") / (number(heavy, "samples") + number(light, "samples"))
+        #expect(abs(share - 0.8) <= 0.1, "heavy's share of the two tasks: \(share)")
+        #expect(stderr.contains("'heavy' (heavy_steps)"))
+    }
+
+    @Test func aCCallHoldingTheGILIsOnCPUOnTheLineOfTheCall() throws {
+        let (_, profile, _) = try profile("c_call_holding_gil.py")
+        let addUp = function(profile, "add_up")
+        #expect(number(addUp, "self_fraction") >= 0.8, "\(String(describing: addUp))")
+        #expect(number(addUp, "cpu_fraction") >= 0.9)
+        #expect((profile["lines"] as? [[String: Any]])?.first?["line"] as? Int == 4)
+    }
+
+    @Test func threadsStartingAndEndingInATightLoopNeitherCrashNorStarveTheSampler() throws {
+        let (report, profile, _) = try profile("thread_storm.py", ["--rate", "500"])
+        #expect(report["verdict"] as? String == "clean")
+        let ticks = number(profile, "ticks")
+        let main = number(thread(profile, "MainThread"), "samples")
+        #expect(ticks >= 20, "\(profile)")
+        // The main thread runs Python at every tick but those before the target starts.
+        #expect(main >= 0.7 * ticks, "main thread sampled \(main) times in \(ticks) ticks")
+        #expect(number(profile, "dropped_samples") <= 0.2 * number(profile, "samples"))
+    }
+
+    @Test func deepRecursionKeepsTheWholeStack() throws {
+        let (_, profile, _) = try profile("deep_recursion.py")
+        let descend = function(profile, "descend")
+        #expect(number(descend, "self_fraction") >= 0.8, "\(String(describing: descend))")
+        #expect(number(function(profile, "<module>"), "total_fraction") >= 0.8)
+    }
+
+    @Test func aGeneratorsFrameSitsAboveItsConsumer() throws {
+        let (_, profile, _) = try profile("generators.py")
+        #expect(number(function(profile, "produce"), "self_fraction") >= 0.2)
+        #expect(number(function(profile, "consume"), "total_fraction") >= 0.8)
+    }
+
+    @Test func aTargetWithItsOwnProfileAndTraceFunctionsIsStillSampled() throws {
+        let result = try BinaryHarness.run(["profile", BinaryHarness.fixture("profile/own_profiler.py")], json: true)
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("profiled calls True"))
+        let profile = try #require(result.report?["profile"] as? [String: Any])
+        #expect(number(function(profile, "work"), "self_fraction") >= 0.5)
+    }
+
+    @Test func runProfileAddsTheSectionAndKeepsRunsExitStatus() throws {
+        let result = try BinaryHarness.run(
+            ["run", "--profile", "--profile-rate", "250", "-c", "import sys\nfor i in range(2_000_000): pass\nsys.exit(3)"],
+            json: true)
+        #expect(result.status == 3)
+        let profile = try #require(result.report?["profile"] as? [String: Any], "\(result.stderr)")
+        #expect(number(profile, "rate_hz") == 250)
+        #expect(number(function(profile, "<module>"), "self_fraction") >= 0.8)
+        #expect(result.report?["command"] as? String == "run")
+    }
+
+    @Test func forkingWhileSampledNeverDeadlocksTheChild() throws {
+        // --timeout turns a deadlocked child (the parent waits for it) into a failure instead of a hung test.
+        let result = try BinaryHarness.run(
+            ["profile", "--rate", "2000", "--timeout", "60", BinaryHarness.fixture("profile/forks.py")], json: true)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("forks done"))
+        #expect(result.report?["profile"] != nil)
+    }
+
+    @Test func aTimeoutKeepsWhatWasSampled() throws {
+        let result = try BinaryHarness.run(
+            ["profile", "--timeout", "1", "-c", "def spin():\n    while True: pass\nspin()"], json: true)
+        #expect(result.status == 124)
+        let profile = try #require(result.report?["profile"] as? [String: Any], "\(result.stderr)")
+        #expect(number(profile, "samples") >= 10)
+        #expect(number(function(profile, "spin"), "self_fraction") >= 0.8)
+    }
+
+    @Test func badRatesAreUsageErrors() throws {
+        for rate in ["0", "-5", "20000", "nan"] {
+            let result = try BinaryHarness.run(["profile", "--rate", rate, "-c", "pass"])
+            #expect(result.status == 64, "--rate \(rate): \(result.stderr)")
+            #expect(result.stderr.contains("--rate"))
+        }
+        let run = try BinaryHarness.run(["run", "--profile-rate", "0", "-c", "pass"])
+        #expect(run.status == 64 && run.stderr.contains("--profile-rate"))
+    }
+}
