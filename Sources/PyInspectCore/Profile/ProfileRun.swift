@@ -152,3 +152,18 @@ enum ProfileRun {
         }
     }
 }
+
+extension ProfileRun {
+    /// Parent side, after the report is made: the flame graph page, speedscope and folded-stacks files asked for.
+    /// One line per file that could not be written; a run with no samples writes files with none, and says so.
+    static func writeExports(options: ProfileOptions, report: Report) -> [String] {
+        guard options.htmlPath != nil || options.speedscopePath != nil || options.collapsedPath != nil else { return [] }
+        guard let stacks = report.profileStacks else {
+            return ["no profile to export: the target ended before its samples were saved (see the report's diagnostics)"]
+        }
+        let title = report.target.map { ([$0.value] + $0.arguments).joined(separator: " ") } ?? "pyinspect profile"
+        return ProfileExports.write(
+            stacks: stacks, title: title, htmlPath: options.htmlPath, speedscopePath: options.speedscopePath,
+            collapsedPath: options.collapsedPath)
+    }
+}

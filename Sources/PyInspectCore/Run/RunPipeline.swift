@@ -69,6 +69,7 @@ public enum RunPipeline {
         request.jsonPath = request.jsonPath.map { $0 == "-" ? $0 : absolutePath($0) }
         request.junitPath = request.junitPath.map(absolutePath)
         request.htmlPath = request.htmlPath.map(absolutePath)
+        request.profile = request.profile?.absolutePaths(absolutePath)
         if var gil = request.gil, let html = gil.htmlPath {
             gil.htmlPath = absolutePath(html)
             request.gil = gil
@@ -111,6 +112,11 @@ public enum RunPipeline {
         if let failure = GILRun.writeOutputs(request: request, report: report, capture: gil) {
             writeError(failure)
             return ExitStatus.internalError
+        }
+        if let options = request.profile {
+            let failures = ProfileRun.writeExports(options: options, report: report)
+            failures.forEach(writeError)
+            if !failures.isEmpty { return ExitStatus.internalError }
         }
         return report.exitStatus
     }
