@@ -34,6 +34,8 @@ extension PyInspectCommand {
         var allocSample: String?
         @Flag(name: .customLong("no-hangs"), help: "Do not watch for deadlocks, blocked loops and asyncio misuse.")
         var noHangs = false
+        @Flag(name: .customLong("no-queries"), help: "Do not record database statements (sqlite3, psycopg, psycopg2; see docs/queries.md).")
+        var noQueries = false
 
         @Argument(parsing: .captureForPassthrough, help: "SCRIPT | -m MODULE | -c CODE, then the target's arguments.")
         var target: [String] = []
@@ -75,6 +77,7 @@ extension PyInspectCommand {
                 }
             }
             request.noHangMonitor = noHangs
+            request.noQueries = noQueries
             request.junitPath = report.junit
             request.htmlPath = html
             throw ExitCode(RunPipeline.execute(request))

@@ -4,7 +4,7 @@ import atexit
 import os
 import sys
 
-from . import capture, fastjson, gc_stats, hangs, target_check, threads
+from . import capture, fastjson, gc_stats, hangs, import_hooks, target_check, threads
 
 _ended = [False]
 _allocations = [False]
@@ -31,6 +31,8 @@ def prepare(argument):
     if options.get("hangs", True):
         hangs.install()
     _allocations[0] = bool(options.get("allocations"))
+    if options.get("queries", True):
+        _install_queries()
     atexit.register(_at_exit)
     os._exit = _exit_recorded
     if os.environ.get("PYINSPECT_CHILD_DIR"):
@@ -60,6 +62,27 @@ def _install_child_hooks():
     os.register_at_fork(before=forking, after_in_child=forked)
     os.waitpid = waitpid
     atexit.register(at_exit)
+
+
+def _install_queries():
+    """Database statements (issue 16): queries.py loads only when the target imports a driver it patches."""
+    def patch(name):
+        def patched(module):
+            from . import queries
+            getattr(queries, "patch_" + name)(module)
+        return patched
+
+    for name in ("sqlite3", "psycopg", "psycopg2"):
+        import_hooks.after_import(name, patch(name))
+
+
+def _flush_queries():
+    queries = sys.modules.get("_pyinspect.queries")
+    if queries is not None:
+        try:
+            queries.flush()
+        except Exception as error:  # the report says the statements are missing; the run's own record goes on
+            capture.write({"record": "queries_error", "message": repr(error)[:500]})
 
 
 def _python_facts():
@@ -165,6 +188,7 @@ def _at_exit():
         _ended[0] = True
         hangs.at_exit()
         _save_allocations()
+        _flush_queries()
         capture.write(_end_record("exit"))
 
 
@@ -200,6 +224,7 @@ def _stop(reason, snapshot=True):
     from . import stacks  # only a stopped run needs it: not imported at start-up
     capture.write({"record": "stacks", "reason": reason, "threads": stacks.all_threads()})
     _save_allocations()
+    _flush_queries()
     _ended[0] = True
     capture.write(_end_record(reason))
     return ""

@@ -30,6 +30,8 @@ public struct RunCapture: Sendable, Equatable {
     public var allocations: AllocationRecord?
     /// Why the allocations could not be saved.
     public var allocationsError: String?
+    /// Database statements and connections (queries.py, issue 16).
+    public var queries = QueryCapture()
     /// Every line, for capture readers of other features (leaks, gil, hangs).
     public var rawRecords: [[String: JSONValue]] = []
 
@@ -119,6 +121,12 @@ public struct RunCapture: Sendable, Equatable {
         if case .object(let raw) = parsed.jsonValue { rawRecords.append(raw) }
         func decoded<T: Decodable>(_ type: T.Type) -> T? { try? CaptureDecoder.decode(type, from: parsed) }
         switch header.record {
+        case "query":
+            if let record = decoded(QueryRecord.self) { queries.statements.append(record) } else { unreadableLines += 1 }
+        case "db_connections":
+            if let record = decoded(ConnectionGroupRecord.self) { queries.connections.append(record) } else { unreadableLines += 1 }
+        case "queries_error":
+            queries.error = decoded(AllocationsError.self)?.message
         case "allocations_error":
             allocationsError = decoded(AllocationsError.self)?.message
         case "start":

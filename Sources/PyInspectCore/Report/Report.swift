@@ -43,6 +43,8 @@ public struct Report: Codable, Sendable {
     public var leakHunt: LeakHuntSection?
     /// `run`: the target's child processes, each measured (docs/schema/processes.schema.json, docs/processes.md).
     public var processes: [ProcessReport]?
+    /// `run`: the database statements the target sent (docs/schema/queries.schema.json, docs/queries.md).
+    public var queries: QuerySection?
 
     public init(command: String, verdict: Verdict, exitStatus: Int32) {
         self.command = command
@@ -57,6 +59,7 @@ public struct Report: Codable, Sendable {
         case peakRssBytes = "peak_rss_bytes", gc, threads, exception, stacks, findings, tasks, diagnostics, gil, compare
         case childStacks = "child_stacks"
         case leaks, leakHunt = "leak_hunt", allocations, processes
+        case queries  // issue 16
     }
 }
 
@@ -217,6 +220,15 @@ public struct Finding: Codable, Sendable, Equatable {
     public var exception: ExceptionInfo?
     /// The names around a deadlock cycle, the first repeated at the end.
     public var cycle: [String]?
+    // Database queries (issue 16).
+    /// How many times it happened (statements, connections).
+    public var count: Int?
+    /// What to change, in words.
+    public var fix: String?
+    /// The normalised statement.
+    public var sql: String?
+    /// n_plus_one: the line of the query whose rows the loop walks.
+    public var parent: SourceSite?
     public init(kind: String, message: String) {
         self.kind = kind
         self.message = message

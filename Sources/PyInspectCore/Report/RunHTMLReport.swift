@@ -19,6 +19,7 @@ public enum RunHTMLReport {
         [
             exceptionPart(report), findingsPart(report), tasksPart(report), stacksPart(report),
             threadsPart(report), processesPart(report), gcPart(report), gilPart(report, capture: gil), allocationsPart(report),
+            QuerySummary.htmlPart(report),  // issue 16
             diagnosticsPart(report),
         ].compactMap { $0 }
     }

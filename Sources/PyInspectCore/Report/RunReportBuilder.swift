@@ -10,6 +10,7 @@ public enum RunReportBuilder {
     ) -> Report {
         let hangSnapshot = capture.hangSnapshot
         let hangFindings = HangFindings.findings(events: capture.hangEvents, snapshot: hangSnapshot)
+            + QueryAnalysis.findings(capture.queries, wallS: outcome.wallSeconds)
         let decision = RunVerdict.decide(
             outcome: outcome, capture: capture,
             limits: .init(timeoutRequested: request.timeoutSeconds != nil, memoryLimitBytes: request.memoryLimitBytes),
@@ -55,6 +56,7 @@ public enum RunReportBuilder {
         GILRun.addSection(to: &report, requested: request.gil != nil, capture: gil, hostThreads: capture.hostThreads)
         if request.allocationSampleBytes != nil { addAllocations(to: &report, capture: capture) }
         if let children { addProcesses(to: &report, children: children) }
+        addQueries(to: &report, capture: capture.queries)
         return report
     }
 
@@ -71,6 +73,16 @@ public enum RunReportBuilder {
         }
         if children.unreadableLines > 0 {
             report.diagnostics.append(Diagnostic(.warning, "\(children.unreadableLines) child process records could not be read"))
+        }
+    }
+
+    /// Issue 16: the section when the target sent statements or opened connections.
+    static func addQueries(to report: inout Report, capture: QueryCapture) {
+        if !capture.statements.isEmpty || !capture.connections.isEmpty {
+            report.queries = QueryAnalysis.section(capture)
+        }
+        if let error = capture.error {
+            report.diagnostics.append(Diagnostic(.warning, "no database statement figures: \(error)"))
         }
     }
 

@@ -31,7 +31,8 @@ enum EmbeddedTarget {
         let prepareArgument = PrepareArgument(
             capture: capturePath, target: .init(kind: request.target.kind.rawValue, value: request.target.value),
             multiprocessing_executable: inVirtualenv ? interpreter : nil,
-            hangs: !request.noHangMonitor, allocations: request.allocationSampleBytes != nil)
+            hangs: !request.noHangMonitor, allocations: request.allocationSampleBytes != nil,
+            queries: !request.noQueries)
         let reply: PrepareReply
         do {
             reply = try helper.call("host", "prepare", json: prepareArgument, as: PrepareReply.self)
@@ -72,6 +73,7 @@ enum EmbeddedTarget {
         var multiprocessing_executable: String?
         var hangs: Bool
         var allocations: Bool
+        var queries: Bool
     }
 
     /// Initialises CPython from python3-style argv. Returns 0, or the exit code to leave with.

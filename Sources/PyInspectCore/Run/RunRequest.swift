@@ -20,6 +20,8 @@ public struct RunRequest: Sendable {
     public var allocationSampleBytes: UInt64?
     /// `--no-hangs`: no hang monitor, no lock or asyncio instruments (issue 6 features off).
     public var noHangMonitor: Bool = false
+    /// `--no-queries`: no database statement recording (issue 16).
+    public var noQueries: Bool = false
 
     public init(
         target: RunTarget, timeoutSeconds: Double? = nil, jsonPath: String? = nil, quiet: Bool = false,

@@ -1,0 +1,477 @@
+"""Database statements the target sends (issue 16): sqlite3, psycopg (3) and psycopg2, patched when the target
+imports them (host.py registers the after-import hooks; this module is loaded only then).
+
+Per statement key (normalised SQL, the user's line that sent it): count, total and longest time, rows, the
+connection numbers, the longest run from one loop (the same line in one function call, or in calls from one
+caller's frame) and the statement that ran just before its first run (the parent of an N+1). Per connection:
+the line that opened it and whether it was closed, collected open or still open (in a transaction) at exit.
+Everything is aggregated in dicts while the target runs and written once, by `flush()`, at exit or at a stop.
+
+sqlite3's Connection and Cursor are C types: `connect` is wrapped to pass a `factory=` subclass (so
+`isinstance(conn, sqlite3.Connection)` stays true) whose `cursor()` makes a Cursor subclass. psycopg's classes
+are Python classes and are patched in place; psycopg2's are C types, wrapped like sqlite3's.
+"""
+import _thread
+import _weakref
+import sys
+import time
+
+from . import capture, sql_text
+
+_perf = time.perf_counter
+_getframe = sys._getframe
+_HERE = __file__.rsplit("/", 1)[0] + "/"
+_STACK_DEPTH = 8
+
+_statements = {}   # (sql text folded, site code, site line) -> _Statement
+_normalised = {}   # raw SQL text -> (folded text, verb)
+_user_code = {}    # code object -> is it the user's (not the standard library's, a package's or ours)
+_connections = {}  # connection number -> _Connection
+_by_object = {}    # id(connection object) -> connection number
+_refs = {}         # weakref -> connection number
+_ref_of = {}       # connection number -> weakref
+_last = [None]     # the statement key run last, in any thread (the parent candidate of the next new key)
+_next_number = [1]
+_lock = _thread.allocate_lock()
+_flushed = [False]
+_NORMALISED_LIMIT = 20000  # distinct raw texts cached; a target that builds SQL with literals stays bounded
+
+
+class _Statement:
+    __slots__ = ("sql", "verb", "driver", "count", "total", "longest", "rows", "site", "stack", "connections",
+                 "unit", "run", "max_run", "many", "parent")
+
+    def __init__(self, sql, verb, driver, site, stack, parent):
+        self.sql, self.verb, self.driver, self.site, self.stack, self.parent = sql, verb, driver, site, stack, parent
+        self.count = 0
+        self.total = self.longest = 0.0
+        self.rows = 0
+        self.connections = set()
+        self.unit = None
+        self.run = self.max_run = 0
+        self.many = False
+
+
+class _Connection:
+    __slots__ = ("number", "driver", "site", "stack", "closed", "collected_open", "probe", "object_id")
+
+    def __init__(self, number, driver, site, stack, probe):
+        self.number, self.driver, self.site, self.stack, self.probe = number, driver, site, stack, probe
+        self.closed = self.collected_open = False
+
+
+def _is_user(code):
+    known = _user_code.get(code)
+    if known is None:
+        name = code.co_filename
+        known = not (name.startswith(_HERE) or name.startswith("<") or "/site-packages/" in name
+                     or "/dist-packages/" in name or name.startswith(_STDLIB))
+        _user_code[code] = known
+    return known
+
+
+_STDLIB = sys.base_prefix.rstrip("/") + "/lib/python"
+
+
+def _user_frame():
+    frame = _getframe(2)
+    while frame is not None and not _is_user(frame.f_code):
+        frame = frame.f_back
+    return frame
+
+
+def _stack(frame):
+    frames = []
+    while frame is not None and len(frames) < _STACK_DEPTH:
+        code = frame.f_code
+        if not code.co_filename.startswith(_HERE):
+            frames.append({"file": code.co_filename, "line": frame.f_lineno or 0, "function": code.co_name})
+        frame = frame.f_back
+    return frames
+
+
+def _connection_number(connection):
+    return _by_object.get(id(connection), 0)
+
+
+def record(driver, connection, sql, seconds, rows, many, frame):
+    """One statement sent. `frame`: the user's frame (or None: the statement came from no user code)."""
+    if not isinstance(sql, str):
+        sql = sql.decode("utf-8", "replace") if isinstance(sql, (bytes, bytearray)) else str(sql)
+    folded = _normalised.get(sql)
+    if folded is None:
+        folded = sql_text.normalize(sql)
+        if len(_normalised) < _NORMALISED_LIMIT:
+            _normalised[sql] = folded
+    if frame is not None:
+        code, line = frame.f_code, frame.f_lineno
+        caller = frame.f_back
+        unit = (id(frame), id(caller) if caller is not None else 0)
+    else:
+        code, line, unit = None, 0, None
+    key = (folded[0], code, line)
+    with _lock:
+        statement = _statements.get(key)
+        if statement is None:
+            site = {"file": code.co_filename, "line": line, "function": code.co_name} if code is not None else None
+            statement = _Statement(folded[0], folded[1], driver, site, _stack(frame), _last[0])
+            _statements[key] = statement
+        statement.count += 1
+        statement.total += seconds
+        if seconds > statement.longest:
+            statement.longest = seconds
+        if rows is not None and rows > 0:
+            statement.rows += rows
+        if many:
+            statement.many = True
+        statement.connections.add(_connection_number(connection))
+        # One loop: the same frame, or frames of one caller's frame (a helper called from the loop).
+        previous = statement.unit
+        if previous is not None and unit is not None and (previous[0] == unit[0] or previous[1] == unit[1]):
+            statement.run += 1
+        else:
+            statement.run = 1
+        statement.unit = unit
+        if statement.run > statement.max_run:
+            statement.max_run = statement.run
+        _last[0] = key
+    return key
+
+
+def add_rows(key, rows):
+    statement = _statements.get(key)
+    if statement is not None and rows > 0:
+        statement.rows += rows
+
+
+# -- connections ------------------------------------------------------------------------------------------------
+
+def opened(driver, connection, probe):
+    """A connection was made; probe(connection) -> True when it is inside a transaction."""
+    frame = _user_frame()
+    with _lock:
+        number = _next_number[0]
+        _next_number[0] += 1
+        site = ({"file": frame.f_code.co_filename, "line": frame.f_lineno or 0, "function": frame.f_code.co_name}
+                if frame is not None else None)
+        entry = _Connection(number, driver, site, _stack(frame), probe)
+        entry.object_id = id(connection)
+        _connections[number] = entry
+        _by_object[id(connection)] = number
+    try:
+        ref = _weakref.ref(connection, _collected)
+        _refs[ref] = number
+        _ref_of[number] = ref
+    except TypeError:
+        pass
+    return number
+
+
+def closed(connection):
+    number = _by_object.get(id(connection))
+    entry = _connections.get(number) if number else None
+    if entry is not None:
+        entry.closed = True
+
+
+def _collected(ref):
+    number = _refs.pop(ref, None)
+    _ref_of.pop(number, None)
+    entry = _connections.get(number) if number else None
+    if entry is None or _flushed[0]:
+        return
+    if _by_object.get(entry.object_id) == number:
+        del _by_object[entry.object_id]
+    if not entry.closed:
+        entry.collected_open = True
+
+
+# -- the drivers --------------------------------------------------------------------------------------------------
+
+def _timed(driver, cursor, method, sql, arguments, many, rowcount):
+    frame = _user_frame()
+    start = _perf()
+    try:
+        result = method(cursor, sql, *arguments)
+    finally:
+        seconds = _perf() - start
+        rows = rowcount(cursor)
+        cursor._pyinspect_key = record(driver, cursor.connection, sql, seconds, rows, many, frame)
+    return result
+
+
+def _rowcount(cursor):
+    count = cursor.rowcount
+    return count if count is not None and count >= 0 else None
+
+
+def patch_sqlite3(module):
+    import sqlite3.dbapi2 as dbapi2
+    base_connect = dbapi2.connect
+    classes = {}
+
+    def connection_class(factory):
+        made = classes.get(factory)
+        if made is None:
+            made = classes[factory] = _sqlite_classes(factory, dbapi2.Cursor)
+        return made
+
+    def connect(*args, **kwargs):
+        factory = kwargs.get("factory", dbapi2.Connection)
+        if len(args) >= 5:  # connect(database, timeout, detect_types, isolation_level, check_same_thread, factory…)
+            args = list(args)
+            factory = args[5] if len(args) > 5 else factory
+        if isinstance(factory, type) and issubclass(factory, dbapi2.Connection):
+            made = connection_class(factory)
+            if len(args) > 5:
+                args[5] = made
+            else:
+                kwargs["factory"] = made
+        connection = base_connect(*args, **kwargs)
+        opened("sqlite3", connection, lambda c: bool(c.in_transaction))
+        return connection
+
+    connect.__wrapped__ = base_connect
+    connect.__doc__ = base_connect.__doc__
+    dbapi2.connect = connect
+    module.connect = connect
+
+
+def _sqlite_classes(connection_base, cursor_base):
+    class Cursor(cursor_base):
+        _pyinspect_key = None
+
+        def execute(self, sql, parameters=(), /):
+            return _timed("sqlite3", self, cursor_base.execute, sql, (parameters,), False, _rowcount)
+
+        def executemany(self, sql, parameters, /):
+            return _timed("sqlite3", self, cursor_base.executemany, sql, (parameters,), True, _rowcount)
+
+        def executescript(self, script, /):
+            return _timed("sqlite3", self, cursor_base.executescript, script, (), True, _rowcount)
+
+        def fetchall(self):
+            rows = cursor_base.fetchall(self)
+            if self._pyinspect_key is not None:
+                add_rows(self._pyinspect_key, len(rows))
+            return rows
+
+        def fetchmany(self, *args, **kwargs):
+            rows = cursor_base.fetchmany(self, *args, **kwargs)
+            if self._pyinspect_key is not None:
+                add_rows(self._pyinspect_key, len(rows))
+            return rows
+
+        def fetchone(self):
+            row = cursor_base.fetchone(self)
+            if row is not None and self._pyinspect_key is not None:
+                add_rows(self._pyinspect_key, 1)
+            return row
+
+    Cursor.__name__ = Cursor.__qualname__ = cursor_base.__name__
+    Cursor.__module__ = cursor_base.__module__
+
+    class Connection(connection_base):
+        def cursor(self, factory=Cursor):
+            if factory is cursor_base:
+                factory = Cursor
+            return connection_base.cursor(self, factory)
+
+        # The C methods make their cursor and run it in C, out of the Cursor subclass's reach.
+        def execute(self, sql, parameters=(), /):
+            return self.cursor().execute(sql, parameters)
+
+        def executemany(self, sql, parameters, /):
+            return self.cursor().executemany(sql, parameters)
+
+        def executescript(self, script, /):
+            return self.cursor().executescript(script)
+
+        def close(self):
+            closed(self)
+            return connection_base.close(self)
+
+    Connection.__name__ = Connection.__qualname__ = connection_base.__name__
+    Connection.__module__ = connection_base.__module__
+    return Connection
+
+
+def _psycopg_in_transaction(connection):
+    try:
+        return int(connection.info.transaction_status) in (2, 3)  # INTRANS, INERROR
+    except Exception:
+        return False
+
+
+def patch_psycopg(module):
+    """psycopg 3: Connection.connect, close; Cursor (and AsyncCursor) execute and executemany."""
+    for connection_class, cursor_class, asynchronous in (
+            (module.Connection, module.Cursor, False),
+            (getattr(module, "AsyncConnection", None), getattr(module, "AsyncCursor", None), True)):
+        if connection_class is None or cursor_class is None:
+            continue
+        _patch_psycopg_connection(connection_class, asynchronous)
+        for name in ("execute", "executemany"):
+            _patch_psycopg_cursor(cursor_class, name, asynchronous)
+    module.connect = module.Connection.connect  # psycopg.connect is the classmethod bound at import
+
+
+def _patch_psycopg_connection(connection_class, asynchronous):
+    base_connect = connection_class.connect.__func__
+    base_close = connection_class.close
+    if asynchronous:
+        async def connect(cls, *args, **kwargs):
+            connection = await base_connect(cls, *args, **kwargs)
+            opened("psycopg", connection, _psycopg_in_transaction)
+            return connection
+
+        async def close(self):
+            closed(self)
+            return await base_close(self)
+    else:
+        def connect(cls, *args, **kwargs):
+            connection = base_connect(cls, *args, **kwargs)
+            opened("psycopg", connection, _psycopg_in_transaction)
+            return connection
+
+        def close(self):
+            closed(self)
+            return base_close(self)
+    connection_class.connect = classmethod(connect)
+    connection_class.close = close
+
+
+def _patch_psycopg_cursor(cursor_class, name, asynchronous):
+    base = getattr(cursor_class, name)
+    many = name == "executemany"
+    if asynchronous:
+        async def method(self, query, params_seq=None, /, *args, **kwargs):
+            frame = _user_frame()
+            start = _perf()
+            try:
+                return await base(self, query, params_seq, *args, **kwargs)
+            finally:
+                seconds = _perf() - start
+                record("psycopg", self.connection, _query_text(query, self), seconds, _rowcount(self), many, frame)
+    else:
+        def method(self, query, params_seq=None, /, *args, **kwargs):
+            frame = _user_frame()
+            start = _perf()
+            try:
+                return base(self, query, params_seq, *args, **kwargs)
+            finally:
+                seconds = _perf() - start
+                record("psycopg", self.connection, _query_text(query, self), seconds, _rowcount(self), many, frame)
+    method.__name__ = method.__qualname__ = name
+    setattr(cursor_class, name, method)
+
+
+def _query_text(query, cursor):
+    """psycopg accepts str, bytes or psycopg.sql.Composable."""
+    if isinstance(query, (str, bytes)):
+        return query
+    try:
+        return query.as_string(cursor)
+    except Exception:
+        return str(query)
+
+
+def patch_psycopg2(module):
+    import psycopg2.extensions as extensions
+    base_connect = module.connect
+    classes = {}
+
+    def connect(*args, **kwargs):
+        factory = kwargs.get("connection_factory") or extensions.connection
+        made = classes.get(factory)
+        if made is None:
+            made = classes[factory] = _psycopg2_classes(factory, extensions.cursor)
+        kwargs["connection_factory"] = made
+        connection = base_connect(*args, **kwargs)
+        opened("psycopg2", connection,
+               lambda c: not c.closed and c.get_transaction_status() in (extensions.TRANSACTION_STATUS_INTRANS,
+                                                                       extensions.TRANSACTION_STATUS_INERROR))
+        return connection
+
+    connect.__wrapped__ = base_connect
+    module.connect = connect
+
+
+def _psycopg2_classes(connection_base, cursor_base):
+    class Cursor(cursor_base):
+        def execute(self, query, vars=None):
+            return _timed("psycopg2", self, cursor_base.execute, query, (vars,), False, _rowcount)
+
+        def executemany(self, query, vars_list):
+            return _timed("psycopg2", self, cursor_base.executemany, query, (vars_list,), True, _rowcount)
+
+    class Connection(connection_base):
+        def cursor(self, *args, **kwargs):
+            if kwargs.get("cursor_factory") is None and self.cursor_factory is None:
+                kwargs["cursor_factory"] = Cursor
+            return connection_base.cursor(self, *args, **kwargs)
+
+        def close(self):
+            closed(self)
+            return connection_base.close(self)
+
+    Cursor.__name__ = Cursor.__qualname__ = cursor_base.__name__
+    Connection.__name__ = Connection.__qualname__ = connection_base.__name__
+    return Connection
+
+
+# -- the record ---------------------------------------------------------------------------------------------------
+
+def flush():
+    """Writes one record per statement key and per connection-opening line; once (exit, timeout or deadlock)."""
+    if _flushed[0]:
+        return
+    _flushed[0] = True
+    with _lock:
+        statements = list(_statements.items())
+        connections = list(_connections.values())
+    index = {key: number for number, (key, _) in enumerate(statements)}
+    for number, (key, statement) in enumerate(statements):
+        parent = statement.parent
+        parent_entry = _statements.get(parent) if parent is not None and parent != key else None
+        capture.write({
+            "record": "query", "index": number, "driver": statement.driver, "sql": statement.sql,
+            "verb": statement.verb, "count": statement.count, "total_s": round(statement.total, 9),
+            "max_s": round(statement.longest, 9), "rows": statement.rows, "many": statement.many,
+            "max_run": statement.max_run, "site": statement.site, "stack": statement.stack,
+            "connections": sorted(statement.connections),
+            "parent": index.get(parent) if parent_entry is not None else None})
+    by_site = {}
+    for entry in connections:
+        state = "closed"
+        in_transaction = False
+        if entry.collected_open:
+            state = "collected_open"
+        elif not entry.closed:
+            state = "open_at_exit"
+            live = _live(entry.number)
+            if live is not None:
+                try:
+                    in_transaction = bool(entry.probe(live))
+                except Exception:
+                    in_transaction = False
+        site = entry.site or {}
+        group = by_site.get((entry.driver, site.get("file"), site.get("line")))
+        if group is None:
+            group = by_site[(entry.driver, site.get("file"), site.get("line"))] = {
+                "record": "db_connections", "driver": entry.driver, "site": entry.site, "stack": entry.stack,
+                "opened": 0, "closed": 0, "collected_open": 0, "open_at_exit": 0, "in_transaction_at_exit": 0,
+                "numbers": []}
+        group["opened"] += 1
+        group[state] += 1
+        if in_transaction:
+            group["in_transaction_at_exit"] += 1
+        if len(group["numbers"]) < 20:
+            group["numbers"].append(entry.number)
+    for group in by_site.values():
+        capture.write(group)
+
+
+def _live(number):
+    ref = _ref_of.get(number)
+    return ref() if ref is not None else None
