@@ -72,7 +72,7 @@ def _install_queries():
             getattr(queries, "patch_" + name)(module)
         return patched
 
-    for name in ("sqlite3", "psycopg", "psycopg2"):
+    for name in ("sqlite3", "psycopg", "psycopg2", "sqlalchemy"):
         import_hooks.after_import(name, patch(name))
 
 

@@ -39,7 +39,7 @@ _NORMALISED_LIMIT = 20000  # distinct raw texts cached; a target that builds SQL
 
 class _Statement:
     __slots__ = ("sql", "verb", "driver", "count", "total", "longest", "rows", "site", "stack", "connections",
-                 "unit", "run", "max_run", "many", "parent")
+                 "unit", "run", "max_run", "many", "parent", "relationship")
 
     def __init__(self, sql, verb, driver, site, stack, parent):
         self.sql, self.verb, self.driver, self.site, self.stack, self.parent = sql, verb, driver, site, stack, parent
@@ -50,6 +50,7 @@ class _Statement:
         self.unit = None
         self.run = self.max_run = 0
         self.many = False
+        self.relationship = None
 
 
 class _Connection:
@@ -77,6 +78,25 @@ def _user_frame():
     frame = _getframe(2)
     while frame is not None and not _is_user(frame.f_code):
         frame = frame.f_back
+    if frame is None and _greenlet[0] is not None:
+        frame = _frame_above_greenlet()
+    return frame
+
+
+_greenlet = [None]  # greenlet.getcurrent, once SQLAlchemy's asyncio extension is in use
+
+
+def _frame_above_greenlet():
+    """SQLAlchemy's asyncio extension runs the engine in a greenlet whose frames end at the greenlet: the
+    user's coroutine is on the parent greenlet's stack, where greenlet_spawn switched."""
+    try:
+        current = _greenlet[0]()
+        parent = current.parent
+        frame = parent.gr_frame if parent is not None else None
+    except Exception:
+        return None
+    while frame is not None and not _is_user(frame.f_code):
+        frame = frame.f_back
     return frame
 
 
@@ -94,7 +114,7 @@ def _connection_number(connection):
     return _by_object.get(id(connection), 0)
 
 
-def record(driver, connection, sql, seconds, rows, many, frame):
+def record(driver, connection, sql, seconds, rows, many, frame, relationship=None):
     """One statement sent. `frame`: the user's frame (or None: the statement came from no user code)."""
     if not isinstance(sql, str):
         sql = sql.decode("utf-8", "replace") if isinstance(sql, (bytes, bytearray)) else str(sql)
@@ -115,6 +135,7 @@ def record(driver, connection, sql, seconds, rows, many, frame):
         if statement is None:
             site = {"file": code.co_filename, "line": line, "function": code.co_name} if code is not None else None
             statement = _Statement(folded[0], folded[1], driver, site, _stack(frame), _last[0])
+            statement.relationship = relationship
             _statements[key] = statement
         statement.count += 1
         statement.total += seconds
@@ -149,6 +170,8 @@ def add_rows(key, rows):
 def opened(driver, connection, probe):
     """A connection was made; probe(connection) -> True when it is inside a transaction."""
     frame = _user_frame()
+    if _engine_depth[0] and (frame is None or _in_sqlalchemy_pool()):
+        return 0  # a pool's connection: kept open by design until engine.dispose()
     with _lock:
         number = _next_number[0]
         _next_number[0] += 1
@@ -165,6 +188,15 @@ def opened(driver, connection, probe):
     except TypeError:
         pass
     return number
+
+
+def _in_sqlalchemy_pool():
+    frame = _getframe(2)
+    while frame is not None:
+        if "/sqlalchemy/pool/" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def closed(connection):
@@ -189,7 +221,11 @@ def _collected(ref):
 # -- the drivers --------------------------------------------------------------------------------------------------
 
 def _timed(driver, cursor, method, sql, arguments, many, rowcount):
+    if _engine_depth[0] and getattr(_in_engine, "depth", 0):
+        return method(cursor, sql, *arguments)  # SQLAlchemy's events record it, with the ORM's context
     frame = _user_frame()
+    if frame is None and _engine_depth[0]:
+        return method(cursor, sql, *arguments)  # e.g. aiosqlite's worker thread under SQLAlchemy's asyncio
     start = _perf()
     try:
         result = method(cursor, sql, *arguments)
@@ -352,9 +388,12 @@ def _patch_psycopg_cursor(cursor_class, name, asynchronous):
                 return await base(self, query, params_seq, *args, **kwargs)
             finally:
                 seconds = _perf() - start
-                record("psycopg", self.connection, _query_text(query, self), seconds, _rowcount(self), many, frame)
+                if not (_engine_depth[0] and (frame is None or getattr(_in_engine, "depth", 0))):
+                    record("psycopg", self.connection, _query_text(query, self), seconds, _rowcount(self), many, frame)
     else:
         def method(self, query, params_seq=None, /, *args, **kwargs):
+            if _engine_depth[0] and getattr(_in_engine, "depth", 0):
+                return base(self, query, params_seq, *args, **kwargs)
             frame = _user_frame()
             start = _perf()
             try:
@@ -420,6 +459,132 @@ def _psycopg2_classes(connection_base, cursor_base):
     return Connection
 
 
+# -- SQLAlchemy ---------------------------------------------------------------------------------------------------
+
+_in_engine = _thread._local()  # .depth: inside an Engine's cursor execute in this thread (the DB-API layer stays quiet)
+_engine_depth = [0]             # SQLAlchemy's events are installed
+_pools = {}                     # id(pool) -> _PoolFigures
+_LAZY_LOADER = "/orm/strategies.py"
+
+
+class _PoolFigures:
+    __slots__ = ("size", "overflow", "checkouts", "waited", "wait_total", "wait_max", "peak", "timeouts", "site",
+                 "stack", "timeout_s")
+
+    def __init__(self, pool, frame):
+        self.size = _call(pool, "size")
+        self.overflow = getattr(pool, "_max_overflow", None)
+        self.timeout_s = getattr(pool, "_timeout", None)
+        self.checkouts = self.waited = self.peak = self.timeouts = 0
+        self.wait_total = self.wait_max = 0.0
+        self.site = _site_of(frame)
+        self.stack = _stack(frame)
+
+
+def _call(target, name):
+    try:
+        return getattr(target, name)()
+    except Exception:
+        return None
+
+
+def _site_of(frame):
+    if frame is None:
+        return None
+    return {"file": frame.f_code.co_filename, "line": frame.f_lineno or 0, "function": frame.f_code.co_name}
+
+
+def _relationship():
+    """The relationship a lazy load is running for (`User.posts`), when SQLAlchemy's LazyLoader is on the stack."""
+    frame = _getframe(3)
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "_load_for_state" and code.co_filename.endswith(_LAZY_LOADER):
+            strategy = frame.f_locals.get("self")
+            prop = getattr(strategy, "parent_property", None)
+            return str(prop) if prop is not None else None
+        frame = frame.f_back
+    return None
+
+
+def patch_sqlalchemy(module):
+    """Engine events for every statement (with the ORM's lazy-load context); QueuePool checkouts timed."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    _engine_depth[0] = 1
+    greenlet = sys.modules.get("greenlet")
+    if greenlet is not None:
+        _greenlet[0] = greenlet.getcurrent
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        _in_engine.depth = getattr(_in_engine, "depth", 0) + 1
+        if _greenlet[0] is None and "greenlet" in sys.modules:
+            _greenlet[0] = sys.modules["greenlet"].getcurrent
+        frame = _user_frame()
+        info = conn.info
+        info["_pyinspect"] = (frame, _relationship(), _perf())
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        _in_engine.depth = max(0, getattr(_in_engine, "depth", 1) - 1)
+        started = conn.info.pop("_pyinspect", None)
+        if started is None:
+            return
+        frame, relationship, start = started
+        seconds = _perf() - start
+        rows = getattr(cursor, "rowcount", -1)
+        record("sqlalchemy", conn, statement, seconds, rows if rows is not None and rows >= 0 else None,
+               executemany, frame, relationship)
+
+    def failed(context):
+        _in_engine.depth = max(0, getattr(_in_engine, "depth", 1) - 1)
+        connection = getattr(context, "connection", None)
+        if connection is not None:
+            connection.info.pop("_pyinspect", None)
+
+    event.listen(Engine, "before_cursor_execute", before)
+    event.listen(Engine, "after_cursor_execute", after)
+    event.listen(Engine, "handle_error", failed)
+    _patch_queue_pool()
+
+
+def _patch_queue_pool():
+    from sqlalchemy import exc
+    from sqlalchemy.pool import QueuePool
+    base = QueuePool._do_get
+
+    def _do_get(self):
+        figures = _pools.get(id(self))
+        if figures is None:
+            figures = _pools[id(self)] = _PoolFigures(self, _user_frame())
+        overflow = getattr(self, "_max_overflow", -1)
+        # At its limit the pool can only wait for a checkin (or time out).
+        at_limit = overflow is not None and overflow > -1 and getattr(self, "_overflow", 0) >= overflow
+        start = _perf()
+        try:
+            connection = base(self)
+        except exc.TimeoutError:
+            figures.timeouts += 1
+            if figures.site is None or figures.timeouts == 1:
+                frame = _user_frame()
+                if frame is not None:
+                    figures.site, figures.stack = _site_of(frame), _stack(frame)
+            raise
+        finally:
+            waited = _perf() - start
+            figures.checkouts += 1
+            if at_limit:
+                figures.waited += 1
+                figures.wait_total += waited
+                if waited > figures.wait_max:
+                    figures.wait_max = waited
+        checked_out = _call(self, "checkedout")
+        if checked_out is not None and checked_out > figures.peak:
+            figures.peak = checked_out
+        return connection
+
+    QueuePool._do_get = _do_get
+
+
 # -- the record ---------------------------------------------------------------------------------------------------
 
 def flush():
@@ -440,7 +605,15 @@ def flush():
             "max_s": round(statement.longest, 9), "rows": statement.rows, "many": statement.many,
             "max_run": statement.max_run, "site": statement.site, "stack": statement.stack,
             "connections": sorted(statement.connections),
-            "parent": index.get(parent) if parent_entry is not None else None})
+            "parent": index.get(parent) if parent_entry is not None else None,
+            "relationship": statement.relationship})
+    for figures in list(_pools.values()):
+        capture.write({
+            "record": "db_pool", "size": figures.size, "max_overflow": figures.overflow,
+            "timeout_s": figures.timeout_s, "checkouts": figures.checkouts, "waited": figures.waited,
+            "wait_total_s": round(figures.wait_total, 9), "wait_max_s": round(figures.wait_max, 9),
+            "peak_checked_out": figures.peak, "timeouts": figures.timeouts, "site": figures.site,
+            "stack": figures.stack})
     by_site = {}
     for entry in connections:
         state = "closed"

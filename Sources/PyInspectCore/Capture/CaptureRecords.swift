@@ -125,6 +125,8 @@ public struct RunCapture: Sendable, Equatable {
             if let record = decoded(QueryRecord.self) { queries.statements.append(record) } else { unreadableLines += 1 }
         case "db_connections":
             if let record = decoded(ConnectionGroupRecord.self) { queries.connections.append(record) } else { unreadableLines += 1 }
+        case "db_pool":
+            if let record = decoded(PoolRecord.self) { queries.pools.append(record) } else { unreadableLines += 1 }
         case "queries_error":
             queries.error = decoded(AllocationsError.self)?.message
         case "allocations_error":

@@ -62,13 +62,17 @@ public enum QueryAnalysis {
             if let finding = notClosed(group) { found.append(finding) }
             if let finding = transactionLeftOpen(group) { found.append(finding) }
         }
+        for pool in capture.pools {
+            if let finding = poolWait(pool) { found.append(finding) }
+            if let finding = poolExhausted(pool) { found.append(finding) }
+        }
         return found
     }
 
     static func nPlusOne(_ record: QueryRecord, parent: QueryRecord?) -> Finding? {
-        guard record.verb == "SELECT", !record.many, record.maxRun >= loopRunMinimum, let site = record.site else {
-            return nil
-        }
+        guard record.verb == "SELECT", !record.many, record.maxRun >= loopRunMinimum, let site = record.site,
+            !oneConnectionEach(record)
+        else { return nil }
         // The parent: the query whose rows the loop walks, when it ran from another line fewer times.
         let parentText = parent.flatMap { parent -> String? in
             guard let parentSite = parent.site, parent.verb == "SELECT", parent.count < record.count,
@@ -76,11 +80,13 @@ public enum QueryAnalysis {
             else { return nil }
             return " for the rows of `\(short(parent.sql))` (\(place(parentSite)))"
         }
+        let lazy = record.relationship.map { " (lazy loads of \($0))" } ?? ""
         var finding = Finding(
             kind: "n_plus_one",
             message: "\(record.count) queries `\(short(record.sql))` from \(place(site)) inside one loop"
-                + (record.maxRun < record.count ? " (\(record.maxRun) in a row)" : "") + (parentText ?? "")
-                + ": load them in one query")
+                + (record.maxRun < record.count ? " (\(record.maxRun) in a row)" : "") + lazy + (parentText ?? "")
+                + ": load them in one query"
+                + (record.relationship.map { " (`selectinload(\($0))`)" } ?? ""))
         finding.site = SourceSite(file: site.file, line: site.line)
         finding.count = record.count
         finding.sql = record.sql
@@ -89,12 +95,17 @@ public enum QueryAnalysis {
             finding.parent = SourceSite(file: parentSite.file, line: parentSite.line)
         }
         finding.fix = "fetch the rows for every parent at once: a JOIN, or one `... WHERE key IN (...)` query grouped in Python"
+        if let relationship = record.relationship {
+            finding.relationship = relationship
+            finding.fix = "eager-load the relationship in the parent query: `.options(selectinload(\(relationship)))` "
+                + "(or `joinedload(\(relationship))` for many-to-one)"
+        }
         return finding
     }
 
     static func repeatedWrite(_ record: QueryRecord) -> Finding? {
         guard writeVerbs.contains(record.verb), !record.many, record.maxRun >= loopRunMinimum,
-            record.rows <= record.count, let site = record.site
+            record.rows <= record.count, let site = record.site, !oneConnectionEach(record)
         else { return nil }
         var finding = Finding(
             kind: "repeated_write",
@@ -108,6 +119,11 @@ public enum QueryAnalysis {
             ? "collect the rows and call `executemany(sql, rows)` once (or a multi-row INSERT / COPY), in one transaction"
             : "one set-based statement (`... WHERE key IN (...)`) or `executemany(sql, rows)` in one transaction"
         return finding
+    }
+
+    /// A loop over databases (one statement per connection) is no N+1: one query cannot replace them.
+    static func oneConnectionEach(_ record: QueryRecord) -> Bool {
+        record.count > 1 && record.connections.count >= record.count
     }
 
     static func slowQuery(_ record: QueryRecord, wallS: Double?) -> Finding? {
@@ -165,6 +181,43 @@ public enum QueryAnalysis {
         finding.count = group.inTransactionAtExit
         finding.stack = group.stack
         finding.fix = "commit() (or rollback()) when the unit of work ends, e.g. `with conn:` around it"
+        return finding
+    }
+
+    /// pool_wait: checkouts at the pool's limit that waited this long in all. Below it a busy pool costs little.
+    public static let poolWaitMinimumS = 0.05
+
+    static func poolWait(_ pool: PoolRecord) -> Finding? {
+        guard pool.waited > 0, pool.waitTotalS >= poolWaitMinimumS else { return nil }
+        var finding = Finding(
+            kind: "pool_wait",
+            message: "\(pool.waited) of \(pool.checkouts) connection checkouts waited for a free connection, "
+                + "\(seconds(pool.waitTotalS)) in all (longest \(seconds(pool.waitMaxS))): the SQLAlchemy pool "
+                + "(pool_size \(pool.size.map(String.init) ?? "?"), max_overflow \(pool.maxOverflow.map(String.init) ?? "?")) "
+                + "had \(pool.peakCheckedOut) checked out at most" + (pool.site.map { "; first checkout at \(place($0))" } ?? ""))
+        finding.site = pool.site.map { SourceSite(file: $0.file, line: $0.line) }
+        finding.count = pool.waited
+        finding.seconds = rounded(pool.waitTotalS)
+        finding.stack = pool.stack
+        finding.fix = "hold a connection only while talking to the database (no slow work inside `with engine.connect()`), "
+            + "or raise pool_size/max_overflow to the number of threads that need one at once"
+        return finding
+    }
+
+    static func poolExhausted(_ pool: PoolRecord) -> Finding? {
+        guard pool.timeouts > 0 else { return nil }
+        var finding = Finding(
+            kind: "pool_exhausted",
+            message: "\(pool.timeouts) connection checkout\(pool.timeouts == 1 ? "" : "s") gave up with TimeoutError"
+                + (pool.timeoutS.map { " after pool_timeout \(seconds($0))" } ?? "")
+                + ": all \(pool.peakCheckedOut) connections of the SQLAlchemy pool (pool_size \(pool.size.map(String.init) ?? "?"), "
+                + "max_overflow \(pool.maxOverflow.map(String.init) ?? "?")) stayed checked out"
+                + (pool.site.map { "; at \(place($0))" } ?? ""))
+        finding.site = pool.site.map { SourceSite(file: $0.file, line: $0.line) }
+        finding.count = pool.timeouts
+        finding.stack = pool.stack
+        finding.fix = "return connections sooner (close sessions and connections; no slow work while one is checked out), "
+            + "or size the pool for the concurrency (pool_size + max_overflow >= threads that query at once)"
         return finding
     }
 

@@ -24,6 +24,8 @@ public struct QueryRecord: Codable, Sendable, Equatable {
     public var connections: [Int]
     /// The statement key that ran just before this one first ran: the parent query of an N+1.
     public var parent: Int?
+    /// SQLAlchemy: the relationship whose lazy load sent it (`User.posts`).
+    public var relationship: String?
 
     public init(
         index: Int, driver: String, sql: String, verb: String, count: Int, totalS: Double, maxS: Double, rows: Int,
@@ -48,7 +50,48 @@ public struct QueryRecord: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case index, driver, sql, verb, count, totalS = "total_s", maxS = "max_s", rows, many, maxRun = "max_run"
-        case site, stack, connections, parent
+        case site, stack, connections, parent, relationship
+    }
+}
+
+/// One SQLAlchemy QueuePool's checkouts (queries.py wraps `QueuePool._do_get`).
+public struct PoolRecord: Codable, Sendable, Equatable {
+    public var size: Int?
+    public var maxOverflow: Int?
+    public var timeoutS: Double?
+    public var checkouts: Int
+    /// Checkouts made while the pool was at its limit (size + overflow checked out): they waited for a checkin.
+    public var waited: Int
+    public var waitTotalS: Double
+    public var waitMaxS: Double
+    public var peakCheckedOut: Int
+    /// Checkouts that gave up with TimeoutError.
+    public var timeouts: Int
+    /// The user's line at the first checkout (or at the first timeout).
+    public var site: StackFrame?
+    public var stack: [StackFrame]
+
+    public init(
+        size: Int?, maxOverflow: Int?, timeoutS: Double?, checkouts: Int, waited: Int, waitTotalS: Double,
+        waitMaxS: Double, peakCheckedOut: Int, timeouts: Int, site: StackFrame?, stack: [StackFrame] = []
+    ) {
+        self.size = size
+        self.maxOverflow = maxOverflow
+        self.timeoutS = timeoutS
+        self.checkouts = checkouts
+        self.waited = waited
+        self.waitTotalS = waitTotalS
+        self.waitMaxS = waitMaxS
+        self.peakCheckedOut = peakCheckedOut
+        self.timeouts = timeouts
+        self.site = site
+        self.stack = stack
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case size, maxOverflow = "max_overflow", timeoutS = "timeout_s", checkouts, waited
+        case waitTotalS = "wait_total_s", waitMaxS = "wait_max_s", peakCheckedOut = "peak_checked_out", timeouts
+        case site, stack
     }
 }
 
@@ -88,11 +131,16 @@ public struct ConnectionGroupRecord: Codable, Sendable, Equatable {
 public struct QueryCapture: Sendable, Equatable {
     public var statements: [QueryRecord] = []
     public var connections: [ConnectionGroupRecord] = []
+    public var pools: [PoolRecord] = []
     /// queries.py failed to write its records (the message).
     public var error: String?
-    public init(statements: [QueryRecord] = [], connections: [ConnectionGroupRecord] = [], error: String? = nil) {
+    public init(
+        statements: [QueryRecord] = [], connections: [ConnectionGroupRecord] = [], pools: [PoolRecord] = [],
+        error: String? = nil
+    ) {
         self.statements = statements
         self.connections = connections
+        self.pools = pools
         self.error = error
     }
 }

@@ -229,6 +229,8 @@ public struct Finding: Codable, Sendable, Equatable {
     public var sql: String?
     /// n_plus_one: the line of the query whose rows the loop walks.
     public var parent: SourceSite?
+    /// n_plus_one through SQLAlchemy: the relationship lazily loaded (`User.posts`).
+    public var relationship: String?
     public init(kind: String, message: String) {
         self.kind = kind
         self.message = message

@@ -78,7 +78,7 @@ public enum RunReportBuilder {
 
     /// Issue 16: the section when the target sent statements or opened connections.
     static func addQueries(to report: inout Report, capture: QueryCapture) {
-        if !capture.statements.isEmpty || !capture.connections.isEmpty {
+        if !capture.statements.isEmpty || !capture.connections.isEmpty || !capture.pools.isEmpty {
             report.queries = QueryAnalysis.section(capture)
         }
         if let error = capture.error {
