@@ -15,9 +15,12 @@ import Testing
         var statements: [[String: Any]] { (report["queries"] as? [String: Any])?["statements"] as? [[String: Any]] ?? [] }
     }
 
-    func run(_ fixture: String, arguments: [String] = [], environment: [String: String] = [:]) throws -> Run {
+    func run(
+        _ fixture: String, arguments: [String] = [], environment: [String: String] = [:], targetArguments: [String] = []
+    ) throws -> Run {
         let result = try BinaryHarness.run(
-            ["run"] + arguments + [BinaryHarness.fixture("queries/\(fixture)")], json: true, environment: environment,
+            ["run"] + arguments + [BinaryHarness.fixture("queries/\(fixture)")] + targetArguments, json: true,
+            environment: environment,
             directory: BinaryHarness.fixture("queries"))
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let report = try #require(result.report, "no report: \(result.stderr)")
@@ -132,6 +135,56 @@ import Testing
         ])
     }
 
+    // MARK: SQLAlchemy (sqlite; PostgreSQL below)
+
+    var venvEnvironment: [String: String] { ["VIRTUAL_ENV": Self.venv] }
+
+    @Test func sqlalchemyLazyLoadingInALoopNamesTheRelationshipAndSelectinloadIsClean() throws {
+        #expect(FileManager.default.fileExists(atPath: Self.venv + "/bin/python"), "run `make test-venv` (make test does)")
+        let fixture = "sa_lazy_load.py"
+        let lazy = try run(fixture, environment: venvEnvironment)
+        let findings = lazy.findings("n_plus_one")
+        #expect(findings.count == 1, "\(lazy.findings) \(lazy.stderr)")
+        #expect(Self.siteLine(findings.first) == (try Self.line(of: "len(user.posts)", in: fixture)))
+        #expect(findings.first?["relationship"] as? String == "User.posts")
+        #expect((findings.first?["fix"] as? String)?.contains("selectinload(User.posts)") == true)
+        #expect(findings.first?["count"] as? Int == 30)
+        // Recorded once, by SQLAlchemy's events: the sqlite3 layer underneath stays quiet.
+        let drivers = Set(lazy.statements.compactMap { $0["driver"] as? String })
+        #expect(drivers == ["sqlalchemy"], "\(drivers)")
+        #expect(lazy.findings("connection_not_closed").isEmpty, "\(lazy.findings)")
+
+        let eager = try run(fixture, arguments: [], environment: venvEnvironment, targetArguments: ["selectin"])
+        #expect(eager.findings.isEmpty, "\(eager.findings)")
+        #expect(eager.stdout.contains("titles 90"))
+    }
+
+    @Test func aPoolOfTwoSharedByEightThreadsWaitsAndTimesOut() throws {
+        let fixture = "sa_pool.py"
+        let waits = try run(fixture, environment: venvEnvironment)
+        let wait = waits.findings("pool_wait")
+        #expect(wait.count == 1, "\(waits.findings) \(waits.stderr)")
+        #expect((wait.first?["count"] as? Int ?? 0) >= 1)
+        #expect((wait.first?["message"] as? String)?.contains("pool_size 2, max_overflow 0") == true)
+        #expect(Self.siteLine(wait.first) == (try Self.line(of: "with engine.connect()", in: fixture)))
+        #expect(waits.findings("pool_exhausted").isEmpty)
+
+        let timeouts = try run(fixture, environment: venvEnvironment, targetArguments: ["timeout"])
+        let exhausted = timeouts.findings("pool_exhausted")
+        let printed = timeouts.stdout.split(separator: " ").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        #expect(exhausted.count == 1, "\(timeouts.findings)")
+        #expect(exhausted.first?["count"] as? Int == printed, "\(timeouts.stdout)")
+    }
+
+    @Test func sqlalchemyAsyncioQueriesCarryTheCoroutinesLine() throws {
+        let fixture = "sa_async.py"
+        let run = try run(fixture, environment: venvEnvironment)
+        let findings = run.findings("n_plus_one")
+        #expect(findings.count == 1, "\(run.findings) \(run.stderr)")
+        #expect(Self.siteLine(findings.first) == (try Self.line(of: "select(Post.title)", in: fixture)))
+        #expect(findings.first?["count"] as? Int == 20)
+    }
+
     // MARK: PostgreSQL
 
     @Test func postgresThroughPsycopgAndPsycopg2() throws {
@@ -160,6 +213,14 @@ import Testing
             let connect = try Self.line(of: "psycopg2.connect(", in: fixture)
             #expect(Self.siteLine(old.findings("connection_not_closed").first) == connect, "\(old.findings)")
             #expect(Self.siteLine(old.findings("transaction_left_open").first) == connect, "\(old.findings)")
+
+            var orm = server.environment
+            orm["DATABASE_URL"] = "postgresql+psycopg:///postgres"
+            let lazy = try run("sa_lazy_load.py", environment: orm)
+            #expect(lazy.findings("n_plus_one").first?["relationship"] as? String == "User.posts", "\(lazy.findings) \(lazy.stderr)")
+            #expect(lazy.findings.count == 1, "\(lazy.findings)")
+            let eager = try run("sa_lazy_load.py", environment: orm, targetArguments: ["selectin"])
+            #expect(eager.findings.isEmpty, "\(eager.findings)")
         }
     }
 }

@@ -24,7 +24,7 @@ _HERE = __file__.rsplit("/", 1)[0] + "/"
 _STACK_DEPTH = 8
 
 _statements = {}   # (sql text folded, site code, site line) -> _Statement
-_normalised = {}   # raw SQL text -> (folded text, verb)
+_by_raw = {}       # (raw SQL as sent, site code, site line) -> _Statement: the per-statement fast path
 _user_code = {}    # code object -> is it the user's (not the standard library's, a package's or ours)
 _connections = {}  # connection number -> _Connection
 _by_object = {}    # id(connection object) -> connection number
@@ -34,12 +34,12 @@ _last = [None]     # the statement key run last, in any thread (the parent candi
 _next_number = [1]
 _lock = _thread.allocate_lock()
 _flushed = [False]
-_NORMALISED_LIMIT = 20000  # distinct raw texts cached; a target that builds SQL with literals stays bounded
+_NORMALISED_LIMIT = 50000  # raw texts kept on the fast path; a target that builds SQL with literals stays bounded
 
 
 class _Statement:
     __slots__ = ("sql", "verb", "driver", "count", "total", "longest", "rows", "site", "stack", "connections",
-                 "unit", "run", "max_run", "many", "parent", "relationship")
+                 "unit", "caller", "run", "max_run", "many", "parent", "relationship")
 
     def __init__(self, sql, verb, driver, site, stack, parent):
         self.sql, self.verb, self.driver, self.site, self.stack, self.parent = sql, verb, driver, site, stack, parent
@@ -47,7 +47,7 @@ class _Statement:
         self.total = self.longest = 0.0
         self.rows = 0
         self.connections = set()
-        self.unit = None
+        self.unit = self.caller = None
         self.run = self.max_run = 0
         self.many = False
         self.relationship = None
@@ -115,54 +115,65 @@ def _connection_number(connection):
 
 
 def record(driver, connection, sql, seconds, rows, many, frame, relationship=None):
-    """One statement sent. `frame`: the user's frame (or None: the statement came from no user code)."""
-    if not isinstance(sql, str):
-        sql = sql.decode("utf-8", "replace") if isinstance(sql, (bytes, bytearray)) else str(sql)
-    folded = _normalised.get(sql)
-    if folded is None:
-        folded = sql_text.normalize(sql)
-        if len(_normalised) < _NORMALISED_LIMIT:
-            _normalised[sql] = folded
+    """One statement sent; returns its _Statement. `frame`: the user's frame (None: sent from no user code).
+    Called on every statement: one dict lookup on the fast path. Counters are updated without a lock (the GIL
+    keeps each update whole; two threads running the same statement at the same instant may lose one count)."""
     if frame is not None:
-        code, line = frame.f_code, frame.f_lineno
-        caller = frame.f_back
-        unit = (id(frame), id(caller) if caller is not None else 0)
+        code = frame.f_code
+        line = frame.f_lineno
     else:
-        code, line, unit = None, 0, None
-    key = (folded[0], code, line)
+        code = None
+        line = 0
+    statement = _by_raw.get((sql, code, line))
+    if statement is None:
+        statement = _new_statement(driver, sql, code, line, frame, relationship)
+    statement.count += 1
+    statement.total += seconds
+    if seconds > statement.longest:
+        statement.longest = seconds
+    if rows is not None and rows > 0:
+        statement.rows += rows
+    if many:
+        statement.many = True
+    statement.connections.add(_by_object.get(id(connection), 0))
+    # One loop: the same frame, or frames of one caller's frame (a helper called from the loop).
+    if frame is not None:
+        here = id(frame)
+        caller = id(frame.f_back)
+        if statement.unit == here or statement.caller == caller:
+            statement.run += 1
+            if statement.run > statement.max_run:
+                statement.max_run = statement.run
+        else:
+            statement.run = 1
+        statement.unit = here
+        statement.caller = caller
+    elif statement.max_run == 0:
+        statement.run = statement.max_run = 1
+    _last[0] = statement
+    return statement
+
+
+def _new_statement(driver, sql, code, line, frame, relationship):
+    if not isinstance(sql, str):
+        text = sql.decode("utf-8", "replace") if isinstance(sql, (bytes, bytearray)) else str(sql)
+    else:
+        text = sql
+    folded, verb = sql_text.normalize(text)
     with _lock:
+        key = (folded, code, line)
         statement = _statements.get(key)
         if statement is None:
             site = {"file": code.co_filename, "line": line, "function": code.co_name} if code is not None else None
-            statement = _Statement(folded[0], folded[1], driver, site, _stack(frame), _last[0])
+            statement = _Statement(folded, verb, driver, site, _stack(frame), _last[0])
             statement.relationship = relationship
             _statements[key] = statement
-        statement.count += 1
-        statement.total += seconds
-        if seconds > statement.longest:
-            statement.longest = seconds
-        if rows is not None and rows > 0:
-            statement.rows += rows
-        if many:
-            statement.many = True
-        statement.connections.add(_connection_number(connection))
-        # One loop: the same frame, or frames of one caller's frame (a helper called from the loop).
-        previous = statement.unit
-        if previous is not None and unit is not None and (previous[0] == unit[0] or previous[1] == unit[1]):
-            statement.run += 1
-        else:
-            statement.run = 1
-        statement.unit = unit
-        if statement.run > statement.max_run:
-            statement.max_run = statement.run
-        _last[0] = key
-    return key
-
-
-def add_rows(key, rows):
-    statement = _statements.get(key)
-    if statement is not None and rows > 0:
-        statement.rows += rows
+        if len(_by_raw) < _NORMALISED_LIMIT:
+            try:
+                _by_raw[(sql, code, line)] = statement
+            except TypeError:  # an unhashable statement object (psycopg's sql.Composed)
+                pass
+    return statement
 
 
 # -- connections ------------------------------------------------------------------------------------------------
@@ -221,18 +232,15 @@ def _collected(ref):
 # -- the drivers --------------------------------------------------------------------------------------------------
 
 def _timed(driver, cursor, method, sql, arguments, many, rowcount):
-    if _engine_depth[0] and getattr(_in_engine, "depth", 0):
-        return method(cursor, sql, *arguments)  # SQLAlchemy's events record it, with the ORM's context
     frame = _user_frame()
-    if frame is None and _engine_depth[0]:
-        return method(cursor, sql, *arguments)  # e.g. aiosqlite's worker thread under SQLAlchemy's asyncio
+    if _engine_depth[0] and _engine_records_it(frame):
+        return method(cursor, sql, *arguments)
     start = _perf()
     try:
         result = method(cursor, sql, *arguments)
     finally:
         seconds = _perf() - start
-        rows = rowcount(cursor)
-        cursor._pyinspect_key = record(driver, cursor.connection, sql, seconds, rows, many, frame)
+        record(driver, cursor.connection, sql, seconds, rowcount(cursor), many, frame)
     return result
 
 
@@ -274,11 +282,38 @@ def patch_sqlite3(module):
 
 
 def _sqlite_classes(connection_base, cursor_base):
+    """The Connection and Cursor subclasses. Every statement passes here: the hot path is written out (no helper
+    calls but `record`), which keeps the cost near 1 µs on this machine's quiet days (bench/queries_bench.py)."""
+    base_execute = cursor_base.execute
+    base_fetchone = cursor_base.fetchone
+    base_cursor = connection_base.cursor
+    is_user = _is_user
+    user_code = _user_code
+    getframe = _getframe
+    perf = _perf
+
     class Cursor(cursor_base):
-        _pyinspect_key = None
+        _pyinspect_statement = None
 
         def execute(self, sql, parameters=(), /):
-            return _timed("sqlite3", self, cursor_base.execute, sql, (parameters,), False, _rowcount)
+            frame = getframe(1)
+            while frame is not None:
+                known = user_code.get(frame.f_code)
+                if known is None:
+                    known = is_user(frame.f_code)
+                if known:
+                    break
+                frame = frame.f_back
+            if _engine_depth[0] and _engine_records_it(frame):
+                return base_execute(self, sql, parameters)
+            start = perf()
+            try:
+                return base_execute(self, sql, parameters)
+            finally:
+                seconds = perf() - start
+                count = self.rowcount
+                self._pyinspect_statement = record(
+                    "sqlite3", self.connection, sql, seconds, count if count > 0 else None, False, frame)
 
         def executemany(self, sql, parameters, /):
             return _timed("sqlite3", self, cursor_base.executemany, sql, (parameters,), True, _rowcount)
@@ -288,20 +323,24 @@ def _sqlite_classes(connection_base, cursor_base):
 
         def fetchall(self):
             rows = cursor_base.fetchall(self)
-            if self._pyinspect_key is not None:
-                add_rows(self._pyinspect_key, len(rows))
+            statement = self._pyinspect_statement
+            if statement is not None:
+                statement.rows += len(rows)
             return rows
 
         def fetchmany(self, *args, **kwargs):
             rows = cursor_base.fetchmany(self, *args, **kwargs)
-            if self._pyinspect_key is not None:
-                add_rows(self._pyinspect_key, len(rows))
+            statement = self._pyinspect_statement
+            if statement is not None:
+                statement.rows += len(rows)
             return rows
 
         def fetchone(self):
-            row = cursor_base.fetchone(self)
-            if row is not None and self._pyinspect_key is not None:
-                add_rows(self._pyinspect_key, 1)
+            row = base_fetchone(self)
+            if row is not None:
+                statement = self._pyinspect_statement
+                if statement is not None:
+                    statement.rows += 1
             return row
 
     Cursor.__name__ = Cursor.__qualname__ = cursor_base.__name__
@@ -311,17 +350,17 @@ def _sqlite_classes(connection_base, cursor_base):
         def cursor(self, factory=Cursor):
             if factory is cursor_base:
                 factory = Cursor
-            return connection_base.cursor(self, factory)
+            return base_cursor(self, factory)
 
         # The C methods make their cursor and run it in C, out of the Cursor subclass's reach.
         def execute(self, sql, parameters=(), /):
-            return self.cursor().execute(sql, parameters)
+            return base_cursor(self, Cursor).execute(sql, parameters)
 
         def executemany(self, sql, parameters, /):
-            return self.cursor().executemany(sql, parameters)
+            return base_cursor(self, Cursor).executemany(sql, parameters)
 
         def executescript(self, script, /):
-            return self.cursor().executescript(script)
+            return base_cursor(self, Cursor).executescript(script)
 
         def close(self):
             closed(self)
@@ -388,13 +427,13 @@ def _patch_psycopg_cursor(cursor_class, name, asynchronous):
                 return await base(self, query, params_seq, *args, **kwargs)
             finally:
                 seconds = _perf() - start
-                if not (_engine_depth[0] and (frame is None or getattr(_in_engine, "depth", 0))):
+                if not (_engine_depth[0] and _engine_records_it(frame)):
                     record("psycopg", self.connection, _query_text(query, self), seconds, _rowcount(self), many, frame)
     else:
         def method(self, query, params_seq=None, /, *args, **kwargs):
-            if _engine_depth[0] and getattr(_in_engine, "depth", 0):
-                return base(self, query, params_seq, *args, **kwargs)
             frame = _user_frame()
+            if _engine_depth[0] and _engine_records_it(frame):
+                return base(self, query, params_seq, *args, **kwargs)
             start = _perf()
             try:
                 return base(self, query, params_seq, *args, **kwargs)
@@ -492,6 +531,20 @@ def _site_of(frame):
     if frame is None:
         return None
     return {"file": frame.f_code.co_filename, "line": frame.f_lineno or 0, "function": frame.f_code.co_name}
+
+
+def _engine_records_it(frame):
+    """Under SQLAlchemy the DB-API layer stays quiet for what the engine sends: inside its cursor-execute events
+    (they record it, with the ORM's context), from the dialect's own set-up (`PRAGMA read_uncommitted`), or from
+    a driver thread with no user code on it (aiosqlite's worker under the asyncio extension)."""
+    if frame is None or getattr(_in_engine, "depth", 0):
+        return True
+    caller = _getframe(2)
+    while caller is not None and caller is not frame:
+        if "/sqlalchemy/" in caller.f_code.co_filename:
+            return True
+        caller = caller.f_back
+    return False
 
 
 def _relationship():
@@ -595,17 +648,17 @@ def flush():
     with _lock:
         statements = list(_statements.items())
         connections = list(_connections.values())
-    index = {key: number for number, (key, _) in enumerate(statements)}
+    index = {id(statement): number for number, (_, statement) in enumerate(statements)}
     for number, (key, statement) in enumerate(statements):
         parent = statement.parent
-        parent_entry = _statements.get(parent) if parent is not None and parent != key else None
+        parent_entry = parent if parent is not None and parent is not statement else None
         capture.write({
             "record": "query", "index": number, "driver": statement.driver, "sql": statement.sql,
             "verb": statement.verb, "count": statement.count, "total_s": round(statement.total, 9),
             "max_s": round(statement.longest, 9), "rows": statement.rows, "many": statement.many,
             "max_run": statement.max_run, "site": statement.site, "stack": statement.stack,
             "connections": sorted(statement.connections),
-            "parent": index.get(parent) if parent_entry is not None else None,
+            "parent": index.get(id(parent_entry)) if parent_entry is not None else None,
             "relationship": statement.relationship})
     for figures in list(_pools.values()):
         capture.write({
