@@ -1,6 +1,7 @@
 """A SQLAlchemy pool of 2 connections (no overflow) shared by 8 threads that each hold one for a while;
 with the argument `timeout`, a pool_timeout short enough that some checkouts give up (TimeoutError)."""
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -32,3 +33,4 @@ for thread in threads:
     thread.join()
 print("timeouts", len(failures))
 engine.dispose()
+shutil.rmtree(os.path.dirname(database))
