@@ -6,6 +6,8 @@ PYTHON := /usr/bin/python3
 BIN := .build/debug/pyinspect
 # Debian packages the build and the tests need (chromium: scripts/check_html_safety.py, HTMLSafetyTests).
 APT_PACKAGES := libpython3.11-dev pkg-config libpython3.11-testsuite python3-pytest python3.11-venv python3-jsonschema chromium python3-packaging
+# QueriesTests start a throwaway PostgreSQL server (Tests/Fixtures/queries/postgres_server.sh).
+APT_PACKAGES += postgresql
 STAMP := .build/.deps-installed
 
 .PHONY: help deps build run test test-venv unit-test e2e-test cpython-tests bench clean
@@ -34,6 +36,8 @@ run: build ## Build, then run the main job on the bundled example
 # PyPI packages the end-to-end tests drive (gunicorn: ProcessesTests' pre-fork server), in a git-ignored venv.
 TEST_VENV := .venv-test
 TEST_PYPI := gunicorn==27.0.1
+# QueriesTests (issue 16): PostgreSQL drivers, SQLAlchemy 2 and an asyncio driver for its asyncio extension.
+TEST_PYPI += psycopg[binary]==3.3.9 psycopg2-binary==2.9.13 SQLAlchemy==2.0.58 aiosqlite==0.22.1
 
 # `pyinspect deps` (issue 19, DepsPeerTests): real PyPI packages at incompatible versions, installed with --no-deps
 # (requests wants idna>=2.5, urllib3>=1.21.1, certifi, charset-normalizer), and pipdeptree in its own venv.
@@ -53,7 +57,7 @@ test-venv: $(TEST_VENV)/.installed $(DEPS_VENVS)/.installed ## Create .venv-test
 
 $(TEST_VENV)/.installed: Makefile
 	$(PYTHON) -m venv $(TEST_VENV)
-	$(TEST_VENV)/bin/pip install -q $(TEST_PYPI)
+	$(TEST_VENV)/bin/pip install -q $(foreach p,$(TEST_PYPI),'$(p)')
 	@touch $@
 
 test: build test-venv ## Every test: Swift unit and end-to-end tests, then CPython's own tests under the host

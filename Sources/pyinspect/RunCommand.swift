@@ -42,6 +42,8 @@ extension PyInspectCommand {
             name: .customLong("profile-rate"),
             help: ArgumentHelp("Profile samples per second and thread (default 100). Implies --profile.", valueName: "hz"))
         var profileRate: Double?
+        @Flag(name: .customLong("no-queries"), help: "Do not record database statements (sqlite3, psycopg, psycopg2; see docs/queries.md).")
+        var noQueries = false
 
         @Argument(parsing: .captureForPassthrough, help: "SCRIPT | -m MODULE | -c CODE, then the target's arguments.")
         var target: [String] = []
@@ -90,6 +92,7 @@ extension PyInspectCommand {
             if profile || profileRate != nil {
                 request.profile = ProfileOptions(rateHz: profileRate ?? ProfileOptions.defaultRateHz)
             }
+            request.noQueries = noQueries
             request.junitPath = report.junit
             request.htmlPath = html
             throw ExitCode(RunPipeline.execute(request))

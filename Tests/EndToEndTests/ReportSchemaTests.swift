@@ -34,6 +34,8 @@ import Testing
         ["run", "--allocations", BinaryHarness.fixture("allocations/kept_and_churn.py")],
         ["run", BinaryHarness.fixture("processes/fork_process.py")],
         ["run", BinaryHarness.fixture("processes/killed_child.py")],
+        ["run", BinaryHarness.fixture("queries/sqlite_n_plus_one.py")],  // issue 16
+        ["run", BinaryHarness.fixture("queries/sqlite_connections_kept.py")],
         ["gil", BinaryHarness.fixture("gil/long_c_call.py")],
         ["profile", BinaryHarness.fixture("profile/async_tasks.py")],
         ["run", "--profile", BinaryHarness.fixture("profile/two_cpu_threads.py")],

@@ -4,7 +4,7 @@ import atexit
 import os
 import sys
 
-from . import capture, fastjson, gc_stats, hangs, target_check, threads
+from . import capture, fastjson, gc_stats, hangs, import_hooks, target_check, threads
 
 _ended = [False]
 _allocations = [False]
@@ -36,6 +36,8 @@ def prepare(argument):
         from . import deps
         deps.install(target)
         _deps_path[0] = options["deps"]
+    if options.get("queries", True):
+        _install_queries()
     atexit.register(_at_exit)
     os._exit = _exit_recorded
     if os.environ.get("PYINSPECT_CHILD_DIR"):
@@ -71,6 +73,27 @@ def _install_child_hooks():
     atexit.register(at_exit)
     from . import import_hooks
     import_hooks.after_import("subprocess", spawning)
+
+
+def _install_queries():
+    """Database statements (issue 16): queries.py loads only when the target imports a driver it patches."""
+    def patch(name):
+        def patched(module):
+            from . import queries
+            getattr(queries, "patch_" + name)(module)
+        return patched
+
+    for name in ("sqlite3", "psycopg", "psycopg2", "sqlalchemy"):
+        import_hooks.after_import(name, patch(name))
+
+
+def _flush_queries():
+    queries = sys.modules.get("_pyinspect.queries")
+    if queries is not None:
+        try:
+            queries.flush()
+        except Exception as error:  # the report says the statements are missing; the run's own record goes on
+            capture.write({"record": "queries_error", "message": repr(error)[:500]})
 
 
 def _python_facts():
@@ -177,6 +200,7 @@ def _at_exit():
         hangs.at_exit()
         _save_allocations()
         _save_deps()
+        _flush_queries()
         capture.write(_end_record("exit"))
 
 
@@ -219,6 +243,7 @@ def _stop(reason, snapshot=True):
     capture.write({"record": "stacks", "reason": reason, "threads": stacks.all_threads()})
     _save_allocations()
     _save_deps()
+    _flush_queries()
     _ended[0] = True
     capture.write(_end_record(reason))
     return ""

@@ -32,6 +32,8 @@ public struct RunCapture: Sendable, Equatable {
     public var allocationsError: String?
     /// `pyinspect checkpoint` taken while the target ran (services), in order.
     public var checkpoints: [CheckpointSummary] = []
+    /// Database statements and connections (queries.py, issue 16).
+    public var queries = QueryCapture()
     /// Every line, for capture readers of other features (leaks, gil, hangs).
     public var rawRecords: [[String: JSONValue]] = []
 
@@ -121,6 +123,14 @@ public struct RunCapture: Sendable, Equatable {
         if case .object(let raw) = parsed.jsonValue { rawRecords.append(raw) }
         func decoded<T: Decodable>(_ type: T.Type) -> T? { try? CaptureDecoder.decode(type, from: parsed) }
         switch header.record {
+        case "query":
+            if let record = decoded(QueryRecord.self) { queries.statements.append(record) } else { unreadableLines += 1 }
+        case "db_connections":
+            if let record = decoded(ConnectionGroupRecord.self) { queries.connections.append(record) } else { unreadableLines += 1 }
+        case "db_pool":
+            if let record = decoded(PoolRecord.self) { queries.pools.append(record) } else { unreadableLines += 1 }
+        case "queries_error":
+            queries.error = decoded(AllocationsError.self)?.message
         case "allocations_error":
             allocationsError = decoded(AllocationsError.self)?.message
         case "start":

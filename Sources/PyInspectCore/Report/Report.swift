@@ -52,6 +52,8 @@ public struct Report: Codable, Sendable {
     /// Profile (issue 15): the raw stacks the `profile` section was computed from, for the exports (flame
     /// graph, speedscope, collapsed stacks). Not part of the JSON report.
     public var profileStacks: ProfileStacks? = nil
+    /// `run`: the database statements the target sent (docs/schema/queries.schema.json, docs/queries.md).
+    public var queries: QuerySection?
 
     public init(command: String, verdict: Verdict, exitStatus: Int32) {
         self.command = command
@@ -69,6 +71,7 @@ public struct Report: Codable, Sendable {
         case deps  // issue 19
         case checkpoints  // services
         case profile  // issue 15
+        case queries  // issue 16
     }
 }
 
@@ -235,6 +238,17 @@ public struct Finding: Codable, Sendable, Equatable {
     public var distribution: String?
     public var requirement: String?
     public var installed: String?
+    // Database queries (issue 16).
+    /// How many times it happened (statements, connections).
+    public var count: Int?
+    /// What to change, in words.
+    public var fix: String?
+    /// The normalised statement.
+    public var sql: String?
+    /// n_plus_one: the line of the query whose rows the loop walks.
+    public var parent: SourceSite?
+    /// n_plus_one through SQLAlchemy: the relationship lazily loaded (`User.posts`).
+    public var relationship: String?
     public init(kind: String, message: String) {
         self.kind = kind
         self.message = message

@@ -19,7 +19,9 @@ public enum RunHTMLReport {
         [
             exceptionPart(report), findingsPart(report), tasksPart(report), stacksPart(report),
             threadsPart(report), processesPart(report), gcPart(report), gilPart(report, capture: gil), allocationsPart(report),
-            depsPart(report), diagnosticsPart(report),
+            depsPart(report),
+            QuerySummary.htmlPart(report),  // issue 16
+            diagnosticsPart(report),
         ].compactMap { $0 }
     }
 

@@ -10,6 +10,7 @@ public enum RunReportBuilder {
     ) -> Report {
         let hangSnapshot = capture.hangSnapshot
         let hangFindings = HangFindings.findings(events: capture.hangEvents, snapshot: hangSnapshot)
+            + QueryAnalysis.findings(capture.queries, wallS: outcome.wallSeconds)
         let decision = RunVerdict.decide(
             outcome: outcome, capture: capture,
             limits: .init(timeoutRequested: request.timeoutSeconds != nil, memoryLimitBytes: request.memoryLimitBytes),
@@ -57,6 +58,7 @@ public enum RunReportBuilder {
         if !capture.checkpoints.isEmpty { report.checkpoints = capture.checkpoints }  // services
         ProfileRun.addSection(to: &report, requested: request.profile != nil, capture: profile, hostThreads: capture.hostThreads)
         if let children { addProcesses(to: &report, children: children) }
+        addQueries(to: &report, capture: capture.queries)
         return report
     }
 
@@ -87,6 +89,16 @@ public enum RunReportBuilder {
             finding.kind = "child_deadlock"
             finding.message = "process \(process.pid) (\(process.role)) deadlocked: \(first.message)"
             return finding
+        }
+    }
+
+    /// Issue 16: the section when the target sent statements or opened connections.
+    static func addQueries(to report: inout Report, capture: QueryCapture) {
+        if !capture.statements.isEmpty || !capture.connections.isEmpty || !capture.pools.isEmpty {
+            report.queries = QueryAnalysis.section(capture)
+        }
+        if let error = capture.error {
+            report.diagnostics.append(Diagnostic(.warning, "no database statement figures: \(error)"))
         }
     }
 

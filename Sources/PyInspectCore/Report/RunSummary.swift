@@ -20,6 +20,7 @@ public enum RunSummary {
         if let allocations = report.allocations { lines.append(contentsOf: AllocationSummary.lines(allocations)) }
         if let processes = report.processes { lines.append(contentsOf: ProcessSummary.lines(processes)) }
         if let profile = report.profile { lines.append(contentsOf: ProfileSummary.lines(profile)) }  // issue 15
+        if let queries = report.queries { lines.append(contentsOf: QuerySummary.lines(queries)) }
         for finding in report.findings {
             lines.append("  \(finding.kind): \(finding.message)")
             if finding.kind == "slow_callback" || finding.kind == "deadlock", let stack = finding.stack {

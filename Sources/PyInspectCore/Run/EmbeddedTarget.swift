@@ -32,7 +32,8 @@ enum EmbeddedTarget {
             capture: capturePath, target: .init(kind: request.target.kind.rawValue, value: request.target.value),
             multiprocessing_executable: inVirtualenv ? interpreter : nil,
             hangs: !request.noHangMonitor, allocations: request.allocationSampleBytes != nil,
-            deps: request.deps != nil ? workspace.depsFactsPath : nil)
+            deps: request.deps != nil ? workspace.depsFactsPath : nil,
+            queries: !request.noQueries)
         let reply: PrepareReply
         do {
             reply = try helper.call("host", "prepare", json: prepareArgument, as: PrepareReply.self)
@@ -80,7 +81,8 @@ enum EmbeddedTarget {
         var multiprocessing_executable: String?
         var hangs: Bool
         var allocations: Bool
-        var deps: String?
+            deps: request.deps != nil ? workspace.depsFactsPath : nil,
+            queries: !request.noQueries)
     }
 
     /// Initialises CPython from python3-style argv. Returns 0, or the exit code to leave with.

@@ -30,6 +30,8 @@ public struct RunRequest: Sendable {
     var controlSocketPath: String?
     /// Sampling profiler (`pyinspect profile`, `run --profile`; issue 15); nil: off.
     public var profile: ProfileOptions?
+    /// `--no-queries`: no database statement recording (issue 16).
+    public var noQueries: Bool = false
 
     public init(
         target: RunTarget, timeoutSeconds: Double? = nil, jsonPath: String? = nil, quiet: Bool = false,
