@@ -81,8 +81,8 @@ enum EmbeddedTarget {
         var multiprocessing_executable: String?
         var hangs: Bool
         var allocations: Bool
-            deps: request.deps != nil ? workspace.depsFactsPath : nil,
-            queries: !request.noQueries)
+        var deps: String?
+        var queries: Bool
     }
 
     /// Initialises CPython from python3-style argv. Returns 0, or the exit code to leave with.
