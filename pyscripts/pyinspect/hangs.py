@@ -40,27 +40,30 @@ def _load():
     hang_processes = processes_part
     hang_asyncio = asyncio_part
 
-_ORIGIN_DEPTH = 2             # frames kept of where each coroutine was created (each costs on every creation)
-_user_depth = [0]              # the origin tracking depth the target set (and sees)
-SAMPLE_AFTER_S = 0.05          # the monitor samples the loop thread's stack once a callback has run this long
 _last_prune = [0.0]
+_last_progress = [None]        # the progress count the previous tick saw
 _get_ident = _thread.get_ident
 _monotonic = time.monotonic
 
 
 def _warn_unawaited():
-    """warnings._warn_unawaited_coroutine as 3.11 has it, plus a record; the origin lines appear only if the
-    target itself asked for origin tracking, as many as it asked for."""
+    """warnings._warn_unawaited_coroutine as 3.11 has it, plus a record. The creation line is where the coroutine
+    is dropped (python3's own warning names that line too): nearly always the line that called it without await.
+    No coroutine origin tracking (it cost ~1 µs on every coroutine created); `cr_origin` is used when the target
+    turned it on itself."""
     def _warn_unawaited_coroutine(coro):
         try:
             _load()
         except Exception:  # importing at interpreter shutdown: the warning itself still goes out
             pass
-        origin = [entry for entry in (getattr(coro, "cr_origin", None) or ())
-                  if not (_HERE and entry[0].startswith(_HERE))]
+        origin = getattr(coro, "cr_origin", None)
         name = getattr(coro, "__qualname__", None) or getattr(coro, "__name__", "?")
         try:
-            frames = [{"file": file, "line": line, "function": function} for file, line, function in origin]
+            if origin:
+                frames = [{"file": file, "line": line, "function": function} for file, line, function in origin
+                          if not (_HERE and file.startswith(_HERE))]
+            else:
+                frames = _frame_list(sys._getframe(1))
             site = _site(frames)
             where = f" (created at {site['file']}:{site['line']})" if site else ""
             _record("never_awaited", f"coroutine '{name}' was never awaited{where}", site=site,
@@ -68,19 +71,18 @@ def _warn_unawaited():
         except Exception:
             pass
         msg_lines = [f"coroutine '{name}' was never awaited\n"]
-        if origin and _user_depth[0]:
+        if origin is not None:
             import linecache
             import traceback
 
             def extract():
-                for filename, lineno, funcname in reversed(origin[:_user_depth[0]]):
+                for filename, lineno, funcname in reversed(origin):
                     yield (filename, lineno, funcname, linecache.getline(filename, lineno))
             msg_lines.append("Coroutine created at (most recent call last)\n")
             msg_lines += traceback.format_list(list(extract()))
         msg = "".join(msg_lines).rstrip("\n")
         warnings.warn(msg, category=RuntimeWarning, stacklevel=2, source=coro)
     return _warn_unawaited_coroutine
-
 
 
 def at_exit():
@@ -91,31 +93,7 @@ def at_exit():
 
 # ---------------------------------------------------------------- the monitor's view
 
-def _track_coroutine_origins():
-    """Origin tracking on (never-awaited coroutines get their creation line), invisibly: the target reads back
-    the depth it set itself (asyncio's debug mode saves and restores it)."""
-    real_get = sys.get_coroutine_origin_tracking_depth
-    real_set = sys.set_coroutine_origin_tracking_depth
-    _user_depth[0] = real_get()
-
-    def set_coroutine_origin_tracking_depth(depth):
-        real_set(depth)  # its own argument checks
-        _user_depth[0] = depth
-        real_set(max(depth, _ORIGIN_DEPTH))
-
-    def get_coroutine_origin_tracking_depth():
-        return _user_depth[0]
-
-    for wrapper, real in ((set_coroutine_origin_tracking_depth, real_set), (get_coroutine_origin_tracking_depth, real_get)):
-        wrapper.__doc__ = real.__doc__
-        wrapper.__module__ = "sys"
-    real_set(max(_user_depth[0], _ORIGIN_DEPTH))
-    sys.set_coroutine_origin_tracking_depth = set_coroutine_origin_tracking_depth
-    sys.get_coroutine_origin_tracking_depth = get_coroutine_origin_tracking_depth
-
-
 def install():
-    _track_coroutine_origins()
     if hasattr(warnings, "_warn_unawaited_coroutine"):
         warnings._warn_unawaited_coroutine = _warn_unawaited()
     # The installs only wait for the target's import (import_hooks); loading them then, not now, is the same.
@@ -131,11 +109,9 @@ def tick(argument=""):
     me = _get_ident()
     result = {"t": round(now, 6), "progress": hang_asyncio._progress[0], "loops": [], "waits": []}
     frames = None
-    if hang_asyncio._running:
+    if hang_asyncio._ready_since:
         frames = sys._current_frames()
-        for ident, entry in list(hang_asyncio._running.items()):
-            if now - entry[1] >= SAMPLE_AFTER_S and ident in frames:
-                entry[2] = _frame_list(frames[ident])
+        hang_asyncio.sample_loops(now, frames)
     for ident, (lock, since, timeout) in list(_thread_waits.items()):
         owner = lock._owner
         result["waits"].append({"thread": ident, "lock": id(lock), "owner": owner, "since": round(since, 6),
@@ -151,7 +127,8 @@ def tick(argument=""):
         # A loop can be quiescent only while its thread sits in select: without one, skip the task walk.
         in_select = any(frame.f_code.co_name == "select" and frame.f_code.co_filename.endswith("selectors.py")
                         for frame in frames.values())
-        loops = _loops() if in_select else {}
+        # A loop that ran an iteration since the last tick is not still: no task walk (O(tasks)) while it works.
+        loops = _loops() if in_select and result["progress"] == _last_progress[0] else {}
         others_blocked = None
         for key, (loop, tasks) in loops.items():
             pending = sum(1 for task in tasks if not task.done())
@@ -170,6 +147,7 @@ def tick(argument=""):
             sites = hang_asyncio._task_sites
             for key in [key for key in sites if key not in alive]:
                 sites.pop(key, None)
+    _last_progress[0] = result["progress"]
     return fastjson.dumps(result)
 
 
@@ -180,10 +158,8 @@ def snapshot(reason, decision=None):
     frames = sys._current_frames()
     frames.pop(me, None)
     now = _monotonic()
-    for ident, (handle, started, _sampled) in list(hang_asyncio._running.items()):
-        # A callback that never returned (time.sleep(3600) in a coroutine): its stack now is the blocking line.
-        if now - started >= hang_asyncio.SLOW_CALLBACK_S and ident in frames:
-            hang_asyncio._report_slow(handle, now - started, _frame_list(frames[ident]), thread=ident, ongoing=True)
+    # A callback that never returned (time.sleep(3600) in a coroutine): its stack now is the blocking line.
+    hang_asyncio.report_ongoing(now, frames)
     loops = []
     for key, (loop, tasks) in _loops().items():
         thread_id = getattr(loop, "_thread_id", None)
