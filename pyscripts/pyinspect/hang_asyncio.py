@@ -20,6 +20,8 @@ _progress = [0]                # loop iterations run by every loop: a loop that 
 _ready_since = {}              # loop thread ident -> when its current iteration's callbacks began
 _callbacks = {}                # loop thread ident -> the callback the tick saw running (_Sighting)
 _last_look = {}                # loop thread ident -> when the tick last looked at it
+_loop_threads = {}             # id(running loop) -> (loop, its thread ident)
+_cycle_seen = [None, 0.0]      # the task lock cycle the last look found (its waits), since when
 _primitives = None             # WeakSet of the program's asyncio Locks, Semaphores, Events, Conditions, Queues
 _task_sites = {}               # id(task) -> creation site {"file","line"}
 _reported_pending = set()      # id(task) already reported as pending
@@ -76,9 +78,11 @@ def _patch_asyncio(asyncio):
     original_run_forever = base_events.BaseEventLoop.run_forever
 
     def run_forever(self):
+        _loop_threads[id(self)] = (self, _get_ident())
         try:
             return original_run_forever(self)
         finally:
+            _loop_threads.pop(id(self), None)
             ident = _get_ident()
             _finish_sighting(ident, _monotonic())
             _ready_since.pop(ident, None)
@@ -316,6 +320,68 @@ def _describe_wait(task, waiter, index=None):
         return {"kind": "wait", "object": "wait", "object_id": id(waiter),
                 "owners": [{"id": id(child), "name": _task_name(child)} for child in completers]}
     return {"kind": "future", "object": type(waiter).__name__, "object_id": id(waiter), "owners": []}
+
+
+def lock_cycle(now):
+    """Tasks waiting for each other's asyncio.Locks (each waits for a Lock the next one holds), whatever else
+    the loop does (a heartbeat keeps it busy, so it is never quiescent): ({id(loop): [task ids]}, seconds the
+    same waits have lasted), or None. A wait under a timeout (asyncio.wait_for, asyncio.timeout) ends by itself:
+    never part of a cycle."""
+    if _primitives is None:
+        return None
+    waited = {}  # id(future) -> the task holding the Lock it waits in
+    for primitive in list(_primitives):
+        if not isinstance(primitive, _asyncio.locks.Lock) or not primitive._waiters:
+            continue
+        owner = primitive._pyi_owner() if primitive._pyi_owner is not None else None
+        if owner is None or owner.done():
+            continue
+        for future in list(primitive._waiters):
+            waited[id(future)] = owner
+    if not waited:
+        _cycle_seen[0] = None
+        return None
+    nexts = {}
+    futures = {}
+    for task in _all_tasks():
+        waiter = getattr(task, "_fut_waiter", None)
+        if waiter is not None and id(waiter) in waited and not _under_timeout(task):
+            nexts[task] = waited[id(waiter)]
+            futures[task] = id(waiter)
+    cycle = []
+    for start in nexts:
+        path, current = [], start
+        while current in nexts and current not in path:
+            path.append(current)
+            current = nexts[current]
+        if current in path:
+            cycle = path[path.index(current):]
+            break
+    if not cycle:
+        _cycle_seen[0] = None
+        return None
+    key = frozenset((id(task), futures[task]) for task in cycle)
+    if _cycle_seen[0] != key:
+        _cycle_seen[0], _cycle_seen[1] = key, now
+    by_loop = {}
+    for task in cycle:
+        by_loop.setdefault(id(task.get_loop()), []).append(id(task))
+    return by_loop, now - _cycle_seen[1]
+
+
+def _under_timeout(task):
+    """asyncio.wait_for waits for this task with a timeout (a _release_waiter done callback), or an
+    asyncio.timeout() block will cancel it (a live timer whose callback is its Timeout's)."""
+    for entry in list(getattr(task, "_callbacks", None) or ()):
+        callback = entry[0] if isinstance(entry, tuple) else entry
+        if getattr(getattr(callback, "func", None), "__name__", "") == "_release_waiter":
+            return True
+    loop = task.get_loop()
+    for handle in list(getattr(loop, "_scheduled", ())):
+        owner = getattr(getattr(handle, "_callback", None), "__self__", None)
+        if getattr(owner, "_task", None) is task and not handle.cancelled():
+            return True
+    return False
 
 
 def _completers(waiter):

@@ -21,26 +21,29 @@ from . import capture, fastjson, import_hooks
 # hang_asyncio, hang_locks, hang_processes and hang_frames are imported by _load(): at the monitor's first tick
 # (50 ms in), or when the target imports threading, asyncio or multiprocessing. A short program never pays for them
 # (~3.7 M instructions).
-hang_asyncio = hang_locks = hang_processes = None
+hang_asyncio = hang_locks = hang_processes = hang_threads = None
 _all_tasks = _loops = _quiescent = _task_row = _thread_blocked = None
 _HERE = _frame_list = _record = _site = _thread_name = None
 _thread_waits = None
 
 
 def _load():
-    global hang_asyncio, hang_locks, hang_processes, _all_tasks, _loops, _quiescent, _task_row, _thread_blocked
+    global hang_asyncio, hang_locks, hang_processes, hang_threads, _all_tasks, _loops, _quiescent, _task_row, _thread_blocked
     global _HERE, _frame_list, _record, _site, _thread_name, _thread_waits
     if hang_asyncio is not None:
         return
     from . import hang_asyncio as asyncio_part, hang_locks as locks_part, hang_processes as processes_part
+    from . import hang_threads as threads_part
     from .hang_asyncio import _all_tasks, _loops, _quiescent, _task_row, _thread_blocked
     from .hang_frames import _HERE, _frame_list, _record, _site, _thread_name
     from .hang_locks import _thread_waits
     hang_locks = locks_part
+    hang_threads = threads_part
     hang_processes = processes_part
     hang_asyncio = asyncio_part
 
 _last_prune = [0.0]
+_last_cycle_look = [0.0]
 _last_progress = [None]        # the progress count the previous tick saw
 _get_ident = _thread.get_ident
 _monotonic = time.monotonic
@@ -116,6 +119,19 @@ def tick(argument=""):
         owner = lock._owner
         result["waits"].append({"thread": ident, "lock": id(lock), "owner": owner, "since": round(since, 6),
                                 "forever": timeout is None or timeout < 0})
+    threading = sys.modules.get("threading")
+    if threading is not None and (len(threading._active) > 1 or _thread_waits):
+        # Joins and futures a loop would complete (wait-for edges), and the whole process stalled.
+        if frames is None:
+            frames = sys._current_frames()
+        target_frames = {ident: frame for ident, frame in frames.items() if ident != me}
+        loop_threads = hang_asyncio._loop_threads
+        edges = hang_threads.waits(now, target_frames, loop_threads)
+        result["waits"] += edges
+        if _thread_waits or any(edge["owner"] is not None for edge in edges):
+            stalled = hang_threads.stalled_for(now, target_frames, loop_threads)
+            if stalled is not None and not _python_signal_handler():
+                result["stalled"] = round(stalled, 6)
     stuck = hang_processes.check(now)
     if stuck:
         result["processes"] = stuck
@@ -141,6 +157,13 @@ def tick(argument=""):
                 quiescent = others_blocked
             result["loops"].append({"key": key, "quiescent": quiescent, "pending": pending,
                                     "thread": getattr(loop, "_thread_id", None)})
+        if now - _last_cycle_look[0] >= 0.5:
+            _last_cycle_look[0] = now
+            # Tasks in an asyncio.Lock cycle while other tasks keep the loop busy (never quiescent).
+            found = hang_asyncio.lock_cycle(now)
+            if found is not None:
+                result["task_cycles"] = [{"loop": key, "tasks": tasks, "seconds": round(found[1], 6)}
+                                         for key, tasks in found[0].items()]
         if now - _last_prune[0] > 1.0:
             _last_prune[0] = now
             alive = {id(task) for task in _all_tasks()}
@@ -148,7 +171,31 @@ def tick(argument=""):
             for key in [key for key in sites if key not in alive]:
                 sites.pop(key, None)
     _last_progress[0] = result["progress"]
+    if frames is None and not result["waits"] and not _children_alive():
+        # Nothing to watch (no loop, task, second thread, lock wait or child): the monitor may look less often.
+        result["idle"] = True
     return fastjson.dumps(result)
+
+
+def _children_alive():
+    process = sys.modules.get("multiprocessing.process")
+    return process is not None and bool(process._children)
+
+
+def _python_signal_handler():
+    """The target handles a signal in Python: a thread blocked for ever may be woken by it (a server that waits
+    for SIGTERM), so a stalled process is not called a deadlock."""
+    signal = sys.modules.get("signal")
+    if signal is None:
+        return False
+    def waking(handler):
+        # Ctrl-C handlers (Python's own, asyncio.run's) only interrupt: they never wake a wait to go on.
+        return (callable(handler) and handler is not signal.default_int_handler
+                and getattr(getattr(handler, "func", handler), "__name__", "") != "_on_sigint")
+    try:
+        return any(waking(signal.getsignal(number)) for number in signal.valid_signals())
+    except (ValueError, OSError):
+        return False
 
 
 def snapshot(reason, decision=None):
@@ -171,6 +218,13 @@ def snapshot(reason, decision=None):
         frames_of_thread = _frame_list(frame)
         row = {"ident": ident, "name": _thread_name(ident), "frames": frames_of_thread, "site": _site(frames_of_thread)}
         wait = _thread_waits.get(ident)
+        seen_wait = hang_threads.frame_wait(ident, frame, hang_asyncio._loop_threads) if wait is None else None
+        if seen_wait is not None:
+            kind, waited, owner = seen_wait
+            row["waits"] = {"lock_id": id(waited), "lock": kind, "created": None, "owner": owner,
+                            "owner_name": _thread_name(owner) if owner is not None else None,
+                            "seconds": round(_monotonic() - hang_threads._first_seen.get((ident, id(waited)), now), 6),
+                            "timeout": None}
         if wait is not None:
             lock, since, timeout = wait
             row["waits"] = {"lock_id": id(lock), "lock": type(lock).__name__.replace("_Tracked", ""),

@@ -8,6 +8,8 @@ import Glibc
 ///
 /// A native thread, not a Python one, so the target never sees it in `threading.enumerate()`; between ticks it
 /// costs nothing, and a tick on a program without asyncio or lock waits is a few microseconds with the GIL.
+/// While a tick finds nothing to watch it looks every 0.5 s (`HangWatch.pause`): each look takes the GIL from
+/// the target, and a loop of GIL-releasing calls (os.read/os.write) paid for every hand-off.
 /// Thread-safety: owns its `HangWatch`; touches Python only through `PythonHelper` (which takes the GIL).
 enum HangMonitor {
     static let interval = 0.05
@@ -20,12 +22,17 @@ enum HangMonitor {
             pyi_host_thread_attach()
             var watch = HangWatch()
             let decoder = JSONDecoder()
+            var pause = interval
             while true {
-                NativeThread.sleep(seconds: interval)
+                NativeThread.sleep(seconds: pause)
                 guard pyi_is_initialized() != 0, pyi_is_finalizing() == 0 else { return }
                 guard let text = try? helper.call("hangs", "tick"),
                     let tick = try? decoder.decode(HangTick.self, from: Data(text.utf8))
-                else { continue }
+                else {
+                    pause = interval
+                    continue
+                }
+                pause = HangWatch.pause(after: tick)
                 guard let decision = watch.observe(tick) else { continue }
                 let argument = (try? JSONEncoder().encode(decision)).map { String(decoding: $0, as: UTF8.self) } ?? ""
                 _ = try? helper.call("host", "on_deadlock", argument)
