@@ -69,9 +69,11 @@ import Testing
         #expect(result.status == 123)
         #expect(report["verdict"] as? String == "deadlock")
         let found = deadlocks(report)
-        // Only the tasks in the cycle: the heartbeat is healthy.
-        #expect(Set(found.compactMap { $0["task"] as? String }) == ["left", "right"])
-        for finding in found {
+        // The tasks in the cycle and the main task gathering them; not the heartbeat, which is healthy.
+        #expect(Set(found.compactMap { $0["task"] as? String }) == ["left", "right", "Task-1"])
+        let main = try #require(found.first { $0["task"] as? String == "Task-1" })
+        #expect((main["message"] as? String)?.contains("gather of tasks") == true)
+        for finding in found where finding["task"] as? String != "Task-1" {
             #expect(site(finding) == "lock_order_heartbeat.py:14")
             let other = finding["task"] as? String == "left" ? "right" : "left"
             #expect((finding["message"] as? String)?.contains("held by task '\(other)'") == true)
@@ -90,5 +92,35 @@ import Testing
         #expect(result.status == 0)
         #expect(deadlocks(report).isEmpty)
         #expect(result.stdout == "done\n")
+    }
+}
+
+/// Issue 18: a cancel that had no effect.
+@Suite struct CancellationSwallowedTests {
+    let fixtures = BinaryHarness.fixtures.appendingPathComponent("hangs").path
+
+    func findings(_ name: String) throws -> (BinaryHarness.Result, [[String: Any]]) {
+        let result = try BinaryHarness.run(["run", "--timeout", "30", "\(fixtures)/\(name)"], json: true)
+        let report = try #require(result.report)
+        return (result, (report["findings"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "cancellation_swallowed" })
+    }
+
+    @Test func aTaskThatCatchesCancelledErrorAndGoesOnIsReportedAtItsExcept() throws {
+        let (result, found) = try findings("cancel_ignored.py")
+        #expect(result.status == 0)
+        #expect(found.count == 1)
+        let finding = try #require(found.first)
+        #expect(finding["task"] as? String == "stubborn")
+        let site = finding["site"] as? [String: Any]
+        #expect((site?["file"] as? String)?.hasSuffix("cancel_ignored.py") == true)
+        #expect(site?["line"] as? Int == 10)
+        #expect((finding["message"] as? String)?.contains("after it was cancelled") == true)
+    }
+
+    @Test func aCancelReRaisedOrUndoneByATimeoutIsNoFinding() throws {
+        let (result, found) = try findings("cancel_reraised.py")
+        #expect(result.status == 0)
+        #expect(found.isEmpty)
+        #expect(result.stdout == "timed out\ncancelled\n")
     }
 }

@@ -8,11 +8,12 @@ import time
 import _thread
 
 from . import import_hooks
-from .hang_frames import _HERE, _caller_site, _coroutine_frames, _frame_list, _record, _site, _thread_name
+from .hang_frames import _HERE, _caller_site, _coroutine_frames, _frame_list, _is_library, _record, _site, _thread_name
 from .hang_locks import _thread_waits
 
 SLOW_CALLBACK_S = 0.1          # asyncio's own slow_callback_duration
 SAMPLE_AFTER_S = 0.05          # the tick samples the loop thread's stack once a callback has run this long
+CANCEL_IGNORED_S = 1.0         # a task still running this long after it was seen cancelling went on
 SEEN_FOR_S = 0.04              # a slow callback was seen running by ticks at least this far apart (50 ms)
 _asyncio = None                # the asyncio package, once patched
 weakref = None                 # imported when asyncio is patched
@@ -21,7 +22,8 @@ _ready_since = {}              # loop thread ident -> when its current iteration
 _callbacks = {}                # loop thread ident -> the callback the tick saw running (_Sighting)
 _last_look = {}                # loop thread ident -> when the tick last looked at it
 _loop_threads = {}             # id(running loop) -> (loop, its thread ident)
-_cycle_seen = [None, 0.0]      # the task lock cycle the last look found (its waits), since when
+_cycle_seen = [None, 0.0]
+_cancel_watch = {}             # id(task) -> [task, first seen cancelling, reported]      # the task lock cycle the last look found (its waits), since when
 _primitives = None             # WeakSet of the program's asyncio Locks, Semaphores, Events, Conditions, Queues
 _task_sites = {}               # id(task) -> creation site {"file","line"}
 _reported_pending = set()      # id(task) already reported as pending
@@ -364,9 +366,111 @@ def lock_cycle(now):
     if _cycle_seen[0] != key:
         _cycle_seen[0], _cycle_seen[1] = key, now
     by_loop = {}
-    for task in cycle:
+    for task in cycle + _waiting_on(cycle):
         by_loop.setdefault(id(task.get_loop()), []).append(id(task))
     return by_loop, now - _cycle_seen[1]
+
+
+def _waiting_on(stuck):
+    """Tasks that wait, directly or through others (awaiting a task, gather, asyncio.wait), for `stuck` ones:
+    stuck too, and reported with them."""
+    ids = {id(task) for task in stuck}
+    index = _wait_index()
+    found = []
+    candidates = [task for task in _all_tasks() if id(task) not in ids and not task.done()]
+    changed = True
+    while changed:
+        changed = False
+        for task in candidates:
+            if id(task) in ids:
+                continue
+            wait = _describe_wait(task, getattr(task, "_fut_waiter", None), index)
+            if wait and wait["kind"] in ("task", "gather", "wait") and any(
+                    owner["id"] in ids for owner in wait["owners"]):
+                ids.add(id(task))
+                found.append(task)
+                changed = True
+    return found
+
+
+def check_cancellations(now):
+    """Tasks asked to cancel (`cancelling()` > 0: 3.11 counts cancel() calls until uncancel()) that went on: one
+    that later ended without being cancelled caught CancelledError and returned; one still running
+    CANCEL_IGNORED_S after it was first seen cancelling caught it and carried on, or awaits for long in a
+    `finally`/`except` (a shutdown that waits). Called by the tick every 0.5 s: costs nothing per step."""
+    for task in _all_tasks():
+        try:
+            if id(task) not in _cancel_watch and not task.done() and task.cancelling():
+                _cancel_watch[id(task)] = [task, now, False]
+        except Exception:
+            continue
+    for key, entry in list(_cancel_watch.items()):
+        task, since, reported = entry
+        try:
+            if task.done():
+                del _cancel_watch[key]
+                if not reported and not task.cancelled() and task.cancelling():
+                    _report_swallowed(task, None)
+            elif not reported and now - since >= CANCEL_IGNORED_S and task.cancelling():
+                entry[2] = True
+                _report_swallowed(task, now - since)
+        except Exception:
+            _cancel_watch.pop(key, None)
+
+
+def _report_swallowed(task, still_for):
+    frames = _coroutine_frames(task.get_coro()) if not task.done() else []
+    handler = _swallowing_handler(task, frames)
+    name = _task_name(task)
+    at = f" at {handler['file']}:{handler['line']}" if handler else ""
+    if still_for is None:
+        message = (f"task '{name}' was cancelled, caught CancelledError{at} and returned normally: the cancel "
+                   "had no effect (re-raise it, or call uncancel() if that is meant)")
+    else:
+        where = _site(frames)
+        now_at = f", now at {where['file']}:{where['line']}" if where else ""
+        message = (f"task '{name}' is still running {still_for:.1f} s after it was cancelled{now_at}: "
+                   f"CancelledError caught{at} and not re-raised, or a finally/except that awaits for long")
+    _record("cancellation_swallowed", message, task=name, site=handler or _site(frames), stack=frames or None,
+            created=_task_sites.get(id(task)), seconds=round(still_for, 6) if still_for is not None else None)
+
+
+def _swallowing_handler(task, frames):
+    """The `except` clause that can catch CancelledError without re-raising it, in the task's coroutine or a
+    coroutine on its stack: read from the source with ast, only for a finding."""
+    import ast
+    import linecache
+    places = []  # (file, a line inside the function)
+    coro = task.get_coro()
+    code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+    if code is not None:
+        places.append((code.co_filename, code.co_firstlineno))
+    places += [(frame["file"], frame["line"]) for frame in frames]
+    for filename, line in places:
+        if filename.startswith(_HERE) or _is_library(filename):
+            continue
+        try:
+            tree = ast.parse("".join(linecache.getlines(filename)))
+        except (SyntaxError, ValueError):
+            continue
+        functions = [node for node in ast.walk(tree) if isinstance(node, (ast.AsyncFunctionDef, ast.FunctionDef))
+                     and min([node.lineno] + [d.lineno for d in node.decorator_list]) <= line <= node.end_lineno]
+        if not functions:
+            continue
+        innermost = max(functions, key=lambda node: node.lineno)
+        for inner in ast.walk(innermost):
+            if isinstance(inner, ast.ExceptHandler) and _catches_cancel(ast, inner) and not any(
+                    isinstance(statement, ast.Raise) for statement in ast.walk(inner)):
+                return {"file": filename, "line": inner.lineno}
+    return None
+
+
+def _catches_cancel(ast, handler):
+    if handler.type is None:
+        return True
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any((getattr(name, "attr", None) or getattr(name, "id", None)) in ("CancelledError", "BaseException")
+               for name in names)
 
 
 def _under_timeout(task):
@@ -623,6 +727,7 @@ def at_exit():
         return
     for ident in list(_callbacks):
         _finish_sighting(ident, _monotonic())
+    check_cancellations(_monotonic())
     seen = set()
     for task in _all_tasks():
         try:

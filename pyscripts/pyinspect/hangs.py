@@ -159,6 +159,7 @@ def tick(argument=""):
                                     "thread": getattr(loop, "_thread_id", None)})
         if now - _last_cycle_look[0] >= 0.5:
             _last_cycle_look[0] = now
+            hang_asyncio.check_cancellations(now)
             # Tasks in an asyncio.Lock cycle while other tasks keep the loop busy (never quiescent).
             found = hang_asyncio.lock_cycle(now)
             if found is not None:
