@@ -17,8 +17,10 @@ CANCEL_IGNORED_S = 1.0         # a task still running this long after it was see
 SEEN_FOR_S = 0.04              # a slow callback was seen running by ticks at least this far apart (50 ms)
 _asyncio = None                # the asyncio package, once patched
 weakref = None                 # imported when asyncio is patched
-_progress = [0]                # loop iterations run by every loop: a loop that makes progress is not stuck
-_ready_since = {}              # loop thread ident -> when its current iteration's callbacks began
+_progress = [0]                # looks at which some loop had run an iteration since the look before
+_lock_owners = {}              # id(asyncio.Lock) -> weak reference to the task holding it (not an attribute:
+                               # a new attribute on the lock made every one of its own attribute reads slower)
+_stamps = {}                   # id(running loop) -> the iteration stamp (_pyi_ready_since) the last look saw
 _callbacks = {}                # loop thread ident -> the callback the tick saw running (_Sighting)
 _last_look = {}                # loop thread ident -> when the tick last looked at it
 _loop_threads = {}             # id(running loop) -> (loop, its thread ident)
@@ -55,22 +57,13 @@ def _patch_asyncio(asyncio):
         except RuntimeError:
             return None
 
-    def owner():
-        # A weak reference to the running task: a lock must not keep its holder alive.
-        try:
-            task = task_of_loop()
-        except RuntimeError:
-            return None
-        return weakref.ref(task) if task is not None else None
-
-    # Progress and when each loop iteration's callbacks begin: one call per loop iteration, not per callback.
+    # When each loop iteration's callbacks begin (and so progress): one call per loop iteration, not per callback.
     # What runs now and for how long is sampled by the monitor's tick (sample_loops), from the loop thread's stack.
     from asyncio import selector_events
     original_process_events = selector_events.BaseSelectorEventLoop._process_events
 
     def _process_events(self, event_list):
-        _progress[0] += 1
-        _ready_since[_get_ident()] = _monotonic()
+        self._pyi_ready_since = _monotonic()
         return original_process_events(self, event_list)
 
     _process_events.__qualname__ = original_process_events.__qualname__
@@ -85,9 +78,9 @@ def _patch_asyncio(asyncio):
             return original_run_forever(self)
         finally:
             _loop_threads.pop(id(self), None)
+            _stamps.pop(id(self), None)
             ident = _get_ident()
             _finish_sighting(ident, _monotonic())
-            _ready_since.pop(ident, None)
             _last_look.pop(ident, None)
 
     run_forever.__qualname__ = original_run_forever.__qualname__
@@ -112,11 +105,18 @@ def _patch_asyncio(asyncio):
     collections = locks.collections
     CancelledError = locks.exceptions.CancelledError
 
+    # The running task from C calls only (3.11's tasks.current_task is Python: a frame per acquire).
+    running_loop = events._get_running_loop
+    current_tasks = tasks._current_tasks
+    weak = weakref.ref
+
     async def acquire(self):
         if (not self._locked and (self._waiters is None or
                 all(w.cancelled() for w in self._waiters))):
             self._locked = True
-            self._pyi_owner = owner()
+            task = current_tasks.get(running_loop())
+            if task is not None:
+                _lock_owners[id(self)] = weak(task)
             return True
         if self._waiters is None:
             self._waiters = collections.deque()
@@ -132,15 +132,22 @@ def _patch_asyncio(asyncio):
                 self._wake_up_first()
             raise
         self._locked = True
-        self._pyi_owner = owner()
+        task = current_tasks.get(running_loop())
+        if task is not None:
+            _lock_owners[id(self)] = weak(task)
         return True
 
     original_acquire = locks.Lock.acquire
     original_release = locks.Lock.release
 
     def release(self):
-        self._pyi_owner = None
-        return original_release(self)
+        # 3.11's own, inline (a wrapper calling it cost a frame per release), plus the owner.
+        if self._locked:
+            self._locked = False
+            _lock_owners.pop(id(self), None)
+            self._wake_up_first()
+        else:
+            raise RuntimeError('Lock is not acquired.')
 
     for wrapper, original in ((acquire, original_acquire), (release, original_release)):
         wrapper.__qualname__ = original.__qualname__
@@ -148,7 +155,6 @@ def _patch_asyncio(asyncio):
 
     locks.Lock.acquire = acquire
     locks.Lock.release = release
-    locks.Lock._pyi_owner = None
 
     original_sem_acquire = locks.Semaphore.acquire
 
@@ -299,7 +305,7 @@ def _describe_wait(task, waiter, index=None):
         wait = {"kind": kind, "object": type(primitive).__name__, "object_id": id(primitive),
                 "created": getattr(primitive, "_pyi_site", None), "owners": []}
         if kind == "lock":
-            owner = getattr(primitive, "_pyi_owner", None)
+            owner = _lock_owners.get(id(primitive)) if primitive._locked else None
             owner = owner() if owner is not None else None
             if owner is not None:
                 wait["owners"] = [{"id": id(owner), "name": _task_name(owner)}]
@@ -335,7 +341,8 @@ def lock_cycle(now):
     for primitive in list(_primitives):
         if not isinstance(primitive, _asyncio.locks.Lock) or not primitive._waiters:
             continue
-        owner = primitive._pyi_owner() if primitive._pyi_owner is not None else None
+        owner = _lock_owners.get(id(primitive))
+        owner = owner() if owner is not None else None
         if owner is None or owner.done():
             continue
         for future in list(primitive._waiters):
@@ -603,9 +610,13 @@ def sample_loops(now, frames):
     """The tick's look at every loop thread: which callback runs, since when at the earliest; a callback seen
     running for at least SAMPLE_AFTER_S gets its stack sampled (the blocking line), and is reported as slow once
     it ends (_finish_sighting). Costs the loop nothing between ticks."""
-    for ident in list(_ready_since):
+    for key, (loop, ident) in list(_loop_threads.items()):
         frame = frames.get(ident)
-        iteration = _ready_since.get(ident)
+        # When the loop's current iteration began running callbacks (stamped once per iteration).
+        iteration = getattr(loop, "_pyi_ready_since", None)
+        if _stamps.get(key) != iteration:
+            _stamps[key] = iteration
+            _progress[0] += 1
         seen = _callbacks.get(ident)
         handle = _running_handle(frame) if frame is not None else None
         if seen is not None and (handle is not seen.handle or iteration != seen.iteration):

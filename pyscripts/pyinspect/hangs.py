@@ -32,8 +32,15 @@ def _load():
     global _HERE, _frame_list, _record, _site, _thread_name, _thread_waits
     if hang_asyncio is not None:
         return
-    from . import hang_asyncio as asyncio_part, hang_locks as locks_part, hang_processes as processes_part
-    from . import hang_threads as threads_part
+    # Bytecode cached even under PYTHONDONTWRITEBYTECODE, as helper_call.c does for the helpers it imports:
+    # compiling these modules at every run cost ~15 M instructions.
+    saved = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        from . import hang_asyncio as asyncio_part, hang_locks as locks_part, hang_processes as processes_part
+        from . import hang_threads as threads_part
+    finally:
+        sys.dont_write_bytecode = saved
     from .hang_asyncio import _all_tasks, _loops, _quiescent, _task_row, _thread_blocked
     from .hang_frames import _HERE, _frame_list, _record, _site, _thread_name
     from .hang_locks import _thread_waits
@@ -110,11 +117,11 @@ def tick(argument=""):
     _load()
     now = _monotonic()
     me = _get_ident()
-    result = {"t": round(now, 6), "progress": hang_asyncio._progress[0], "loops": [], "waits": []}
     frames = None
-    if hang_asyncio._ready_since:
+    if hang_asyncio._loop_threads:
         frames = sys._current_frames()
         hang_asyncio.sample_loops(now, frames)
+    result = {"t": round(now, 6), "progress": hang_asyncio._progress[0], "loops": [], "waits": []}
     for ident, (lock, since, timeout) in list(_thread_waits.items()):
         owner = lock._owner
         result["waits"].append({"thread": ident, "lock": id(lock), "owner": owner, "since": round(since, 6),
