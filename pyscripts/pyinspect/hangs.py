@@ -216,11 +216,12 @@ def snapshot(reason, decision=None):
     # A callback that never returned (time.sleep(3600) in a coroutine): its stack now is the blocking line.
     hang_asyncio.report_ongoing(now, frames)
     loops = []
+    index = hang_asyncio._wait_index() if hang_asyncio._asyncio is not None else {}  # once, not per task
     for key, (loop, tasks) in _loops().items():
         thread_id = getattr(loop, "_thread_id", None)
         loops.append({"key": key, "thread": thread_id, "thread_name": _thread_name(thread_id) if thread_id else None,
                       "running": loop.is_running(), "closed": loop.is_closed(),
-                      "tasks": [_task_row(task) for task in tasks if not task.done()]})
+                      "tasks": [_task_row(task, index) for task in tasks if not task.done()]})
     thread_rows = []
     for ident, frame in frames.items():
         frames_of_thread = _frame_list(frame)
