@@ -8,7 +8,8 @@ import time
 import _thread
 
 from . import import_hooks
-from .hang_frames import _HERE, _caller_site, _coroutine_frames, _frame_list, _is_library, _record, _site, _thread_name
+from .hang_frames import (_HERE, _caller_site, _coroutine_frames, _frame_list, _is_library, _record, _site,
+                          _thread_name, need_monitor)
 from .hang_locks import _thread_waits
 
 SLOW_CALLBACK_S = 0.1          # asyncio's own slow_callback_duration
@@ -73,6 +74,7 @@ def _patch_asyncio(asyncio):
     original_run_forever = base_events.BaseEventLoop.run_forever
 
     def run_forever(self):
+        need_monitor()
         _loop_threads[id(self)] = (self, _get_ident())
         try:
             return original_run_forever(self)

@@ -109,7 +109,12 @@ def install():
     # The installs only wait for the target's import (import_hooks); loading them then, not now, is the same.
     import_hooks.after_import("threading", lambda _module: (_load(), hang_locks.install()))
     import_hooks.after_import("asyncio", lambda _module: (_load(), hang_asyncio.install()))
-    import_hooks.after_import("multiprocessing", lambda _module: (_load(), hang_processes.install()))
+    import_hooks.after_import("multiprocessing", lambda _module: (_load(), hang_processes.install(), _need_monitor()))
+
+
+def _need_monitor():
+    from .hang_frames import need_monitor
+    need_monitor()
 
 
 def tick(argument=""):

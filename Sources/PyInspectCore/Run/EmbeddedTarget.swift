@@ -52,7 +52,10 @@ enum EmbeddedTarget {
                 capturePath: workspace.capturePath)
         }
         if !request.noHangMonitor {
-            HangMonitor.start(helper: helper, capturePath: workspace.capturePath)
+            HangMonitor.arm(helper: helper, capturePath: workspace.capturePath)
+            // Under GIL tracing at once: a second thread costs little beside the tracer, and its GIL takes are
+            // what the tracer must tell apart from the target's (GILSingleThreadTests).
+            if request.gil != nil { _ = HangMonitor.startArmed() }
         }
         let gil = request.gil.flatMap { GILRun.start(options: $0, capturePath: capturePath) }
         // Last, so the instruments' own set-up is not sampled; host.py saves the samples at exit.

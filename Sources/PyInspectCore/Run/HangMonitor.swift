@@ -14,6 +14,27 @@ import Glibc
 enum HangMonitor {
     static let interval = 0.05
 
+    /// What `startArmed` needs; set by `arm`, taken by the first `startArmed`.
+    nonisolated(unsafe) private static var armed: (helper: PythonHelper, capturePath: String)?
+
+    /// Makes the monitor startable on demand: hangs.py starts it (`_pyinspect_native.call("start_hang_monitor")`)
+    /// when the target first has something to watch (a second thread, a running event loop, multiprocessing, a
+    /// contended lock). Until then the process keeps a single thread: glibc's single-threaded fast paths
+    /// (`read`/`write` without cancellation bookkeeping, `malloc` without atomic locks) made loops of
+    /// os.read/os.write ~15% slower with any second thread alive.
+    static func arm(helper: PythonHelper, capturePath: String) {
+        armed = (helper, capturePath)
+    }
+
+    /// Starts the armed monitor once (callers hold the GIL, which serialises them); false if not armed or
+    /// already started.
+    static func startArmed() -> Bool {
+        guard let armed else { return false }
+        self.armed = nil
+        start(helper: armed.helper, capturePath: armed.capturePath)
+        return true
+    }
+
     static func start(helper: PythonHelper, capturePath: String) {
         pyi_host_thread_expect()
         let started = NativeThread.start {
