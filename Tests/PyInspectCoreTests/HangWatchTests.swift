@@ -62,3 +62,36 @@ import Testing
         #expect(HangWatch.lockCycle(chain, now: 5, minimumAge: 0.5).isEmpty)
     }
 }
+
+/// Issue 18: task lock cycles on a busy loop, stalled processes, and the monitor's pace.
+@Suite struct HangWatchShapesTests {
+    @Test func aTaskLockCycleIsADeadlockOfItsTasksOnlyOnceStable() {
+        var watch = HangWatch(loopStableSeconds: 1.0)
+        let young = HangTick(t: 5, progress: 10, taskCycles: [.init(loop: 7, tasks: [3, 4], seconds: 0.6)])
+        #expect(watch.observe(young) == nil)
+        let old = HangTick(t: 5.5, progress: 20, taskCycles: [.init(loop: 7, tasks: [4, 3], seconds: 1.1)])
+        let decision = watch.observe(old)
+        #expect(decision?.loops == [7])
+        #expect(decision?.tasks == [3, 4])
+        #expect(decision?.seconds == 1.1)
+    }
+
+    @Test func aStalledProcessIsADeadlockOfItsWaitingThreads() {
+        let waits: [HangTick.ThreadWait] = [
+            .init(thread: 1, lock: 100, owner: 2, since: 0, forever: true),
+            .init(thread: 2, lock: 200, owner: nil, since: 0, forever: true),  // an Event only thread 1 would set
+        ]
+        var watch = HangWatch(loopStableSeconds: 1.0)
+        #expect(watch.observe(HangTick(t: 3, progress: 0, waits: waits, stalled: 0.5)) == nil)
+        #expect(watch.observe(HangTick(t: 3.6, progress: 0, waits: waits, stalled: 1.05))?.threads == [1, 2])
+        // Stalled, but nobody waits for ever: nothing to explain, no verdict.
+        #expect(watch.observe(HangTick(t: 4, progress: 0, waits: [], stalled: 5)) == nil)
+    }
+
+    @Test func theMonitorLooksLessOftenOnlyWhileThereIsNothingToWatch() {
+        #expect(HangWatch.pause(after: HangTick(t: 0, progress: 0, idle: true)) == HangWatch.idlePause)
+        #expect(HangWatch.pause(after: HangTick(t: 0, progress: 0)) == HangWatch.busyPause)
+        #expect(HangWatch.pause(after: nil) == HangWatch.busyPause)
+        #expect(HangWatch.idlePause <= 0.5)  // a thread deadlock is still called within about a second
+    }
+}

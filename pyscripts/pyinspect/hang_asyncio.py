@@ -8,15 +8,26 @@ import time
 import _thread
 
 from . import import_hooks
-from .hang_frames import _HERE, _caller_site, _coroutine_frames, _record, _site, _thread_name
+from .hang_frames import (_HERE, _caller_site, _coroutine_frames, _frame_list, _is_library, _record, _site,
+                          _thread_name, need_monitor)
 from .hang_locks import _thread_waits
 
 SLOW_CALLBACK_S = 0.1          # asyncio's own slow_callback_duration
+SAMPLE_AFTER_S = 0.05          # the tick samples the loop thread's stack once a callback has run this long
+CANCEL_IGNORED_S = 1.0         # a task still running this long after it was seen cancelling went on
+SEEN_FOR_S = 0.04              # a slow callback was seen running by ticks at least this far apart (50 ms)
 _asyncio = None                # the asyncio package, once patched
 weakref = None                 # imported when asyncio is patched
-_progress = [0]                # callbacks run by every loop: a loop that makes progress is not stuck
-_running = {}                  # thread ident -> [handle, started, sampled stack or None]
-_task_waits = {}               # id(task) -> (kind, primitive)
+_progress = [0]                # looks at which some loop had run an iteration since the look before
+_lock_owners = {}              # id(asyncio.Lock) -> weak reference to the task holding it (not an attribute:
+                               # a new attribute on the lock made every one of its own attribute reads slower)
+_stamps = {}                   # id(running loop) -> the iteration stamp (_pyi_ready_since) the last look saw
+_callbacks = {}                # loop thread ident -> the callback the tick saw running (_Sighting)
+_last_look = {}                # loop thread ident -> when the tick last looked at it
+_loop_threads = {}             # id(running loop) -> (loop, its thread ident)
+_cycle_seen = [None, 0.0]
+_cancel_watch = {}             # id(task) -> [task, first seen cancelling, reported]      # the task lock cycle the last look found (its waits), since when
+_primitives = None             # WeakSet of the program's asyncio Locks, Semaphores, Events, Conditions, Queues
 _task_sites = {}               # id(task) -> creation site {"file","line"}
 _reported_pending = set()      # id(task) already reported as pending
 _reported_unretrieved = set()  # id(task) already reported for an exception nobody retrieved
@@ -34,8 +45,9 @@ def _patch_asyncio(asyncio):
     if _asyncio is not None:
         return
     _asyncio = asyncio
-    global weakref
+    global weakref, _primitives
     import weakref
+    _primitives = weakref.WeakSet()
     from asyncio import base_events, events, locks, queues, runners, tasks
     task_of_loop = tasks.current_task
 
@@ -46,23 +58,36 @@ def _patch_asyncio(asyncio):
         except RuntimeError:
             return None
 
-    # Every callback: progress, and what the loop thread runs now (for slow callbacks).
-    original_run = events.Handle._run
+    # When each loop iteration's callbacks begin (and so progress): one call per loop iteration, not per callback.
+    # What runs now and for how long is sampled by the monitor's tick (sample_loops), from the loop thread's stack.
+    from asyncio import selector_events
+    original_process_events = selector_events.BaseSelectorEventLoop._process_events
 
-    def _run(self):
-        me = _get_ident()
-        entry = [self, _monotonic(), None]
-        _running[me] = entry
+    def _process_events(self, event_list):
+        self._pyi_ready_since = _monotonic()
+        return original_process_events(self, event_list)
+
+    _process_events.__qualname__ = original_process_events.__qualname__
+    selector_events.BaseSelectorEventLoop._process_events = _process_events
+
+    # When a loop stops, the callback the tick last saw running has ended.
+    original_run_forever = base_events.BaseEventLoop.run_forever
+
+    def run_forever(self):
+        need_monitor()
+        _loop_threads[id(self)] = (self, _get_ident())
         try:
-            return original_run(self)
+            return original_run_forever(self)
         finally:
-            _progress[0] += 1
-            _running.pop(me, None)
-            duration = _monotonic() - entry[1]
-            if duration >= SLOW_CALLBACK_S:
-                _report_slow(self, duration, entry[2])
+            _loop_threads.pop(id(self), None)
+            _stamps.pop(id(self), None)
+            ident = _get_ident()
+            _finish_sighting(ident, _monotonic())
+            _last_look.pop(ident, None)
 
-    events.Handle._run = _run
+    run_forever.__qualname__ = original_run_forever.__qualname__
+    run_forever.__doc__ = original_run_forever.__doc__
+    base_events.BaseEventLoop.run_forever = run_forever
 
     # Task creation sites.
     original_create_task = base_events.BaseEventLoop.create_task
@@ -76,43 +101,55 @@ def _patch_asyncio(asyncio):
 
     base_events.BaseEventLoop.create_task = create_task
 
-    # Lock owners and waiters.
-    def waiting(kind, original):
-        async def wrapper(self, *args, **kwargs):
-            task = current_task()
-            if task is None:
-                return await original(self, *args, **kwargs)
-            key = id(task)
-            _task_waits[key] = (kind, self)
-            try:
-                return await original(self, *args, **kwargs)
-            finally:
-                _task_waits.pop(key, None)
-        wrapper.__name__ = original.__name__
-        wrapper.__qualname__ = original.__qualname__
-        return wrapper
+    # Lock owners: asyncio's own acquire (3.11), plus the owner, in one coroutine level (a wrapper coroutine
+    # around it cost as much as the acquire itself). Who waits for what is read when needed, from each task's
+    # `_fut_waiter` and the primitives' waiter deques (_wait_index), so waits cost nothing.
+    collections = locks.collections
+    CancelledError = locks.exceptions.CancelledError
 
-    # One coroutine level each (a wrapper per level costs on every acquire of a contended lock).
-    original_acquire = locks.Lock.acquire
+    # The running task from C calls only (3.11's tasks.current_task is Python: a frame per acquire).
+    running_loop = events._get_running_loop
+    current_tasks = tasks._current_tasks
+    weak = weakref.ref
 
     async def acquire(self):
-        task = current_task()
-        if task is None:
-            return await original_acquire(self)
-        key = id(task)
-        _task_waits[key] = ("lock", self)
+        if (not self._locked and (self._waiters is None or
+                all(w.cancelled() for w in self._waiters))):
+            self._locked = True
+            task = current_tasks.get(running_loop())
+            if task is not None:
+                _lock_owners[id(self)] = weak(task)
+            return True
+        if self._waiters is None:
+            self._waiters = collections.deque()
+        fut = self._get_loop().create_future()
+        self._waiters.append(fut)
         try:
-            result = await original_acquire(self)
-        finally:
-            _task_waits.pop(key, None)
-        self._pyi_owner = weakref.ref(task)
-        return result
+            try:
+                await fut
+            finally:
+                self._waiters.remove(fut)
+        except CancelledError:
+            if not self._locked:
+                self._wake_up_first()
+            raise
+        self._locked = True
+        task = current_tasks.get(running_loop())
+        if task is not None:
+            _lock_owners[id(self)] = weak(task)
+        return True
 
+    original_acquire = locks.Lock.acquire
     original_release = locks.Lock.release
 
     def release(self):
-        self._pyi_owner = None
-        return original_release(self)
+        # 3.11's own, inline (a wrapper calling it cost a frame per release), plus the owner.
+        if self._locked:
+            self._locked = False
+            _lock_owners.pop(id(self), None)
+            self._wake_up_first()
+        else:
+            raise RuntimeError('Lock is not acquired.')
 
     for wrapper, original in ((acquire, original_acquire), (release, original_release)):
         wrapper.__qualname__ = original.__qualname__
@@ -124,16 +161,10 @@ def _patch_asyncio(asyncio):
     original_sem_acquire = locks.Semaphore.acquire
 
     async def sem_acquire(self):
+        result = await original_sem_acquire(self)
         task = current_task()
-        if task is None:
-            return await original_sem_acquire(self)
-        key = id(task)
-        _task_waits[key] = ("semaphore", self)
-        try:
-            result = await original_sem_acquire(self)
-        finally:
-            _task_waits.pop(key, None)
-        self.__dict__.setdefault("_pyi_holders", []).append(weakref.ref(task))
+        if task is not None:
+            self.__dict__.setdefault("_pyi_holders", []).append(weakref.ref(task))
         return result
 
     original_sem_release = locks.Semaphore.release
@@ -150,12 +181,11 @@ def _patch_asyncio(asyncio):
                 del holders[0]
         return original_sem_release(self)
 
+    for wrapper, original in ((sem_acquire, original_sem_acquire), (sem_release, original_sem_release)):
+        wrapper.__qualname__ = original.__qualname__
+        wrapper.__doc__ = original.__doc__
     locks.Semaphore.acquire = sem_acquire
     locks.Semaphore.release = sem_release
-    locks.Event.wait = waiting("event", locks.Event.wait)
-    locks.Condition.wait = waiting("condition", locks.Condition.wait)
-    queues.Queue.get = waiting("queue_get", queues.Queue.get)
-    queues.Queue.put = waiting("queue_put", queues.Queue.put)
     for cls in (locks.Lock, locks.Semaphore, locks.Event, locks.Condition, queues.Queue):
         _remember_creation(cls)
 
@@ -195,6 +225,7 @@ def _remember_creation(cls):
     def __init__(self, *args, **kwargs):
         original(self, *args, **kwargs)
         self._pyi_site = _caller_site()
+        _primitives.add(self)
 
     __init__.__qualname__ = original.__qualname__
     cls.__init__ = __init__
@@ -219,7 +250,37 @@ def _task_name(task):
         return repr(task)
 
 
-def _task_row(task):
+def _wait_index():
+    """id(future) -> (kind, primitive) for every future a task awaits inside one of the program's asyncio
+    primitives: built when a report needs it, so waiting costs the target nothing."""
+    index = {}
+    if _primitives is None:
+        return index
+    locks, queues = _asyncio.locks, _asyncio.queues
+    for _ in range(5):
+        try:
+            primitives = list(_primitives)
+            break
+        except RuntimeError:  # the set changed size (another thread made one)
+            continue
+    else:
+        return index
+    for primitive in primitives:
+        if isinstance(primitive, queues.Queue):
+            deques = (("queue_get", getattr(primitive, "_getters", None)),
+                      ("queue_put", getattr(primitive, "_putters", None)))
+        else:
+            kind = ("lock" if isinstance(primitive, locks.Lock) else
+                    "semaphore" if isinstance(primitive, locks.Semaphore) else
+                    "event" if isinstance(primitive, locks.Event) else "condition")
+            deques = ((kind, getattr(primitive, "_waiters", None)),)
+        for kind, waiters in deques:
+            for future in list(waiters or ()):
+                index[id(future)] = (kind, primitive)
+    return index
+
+
+def _task_row(task, index=None):
     frames = _coroutine_frames(task.get_coro())
     row = {"id": id(task), "name": _task_name(task), "done": task.done(), "frames": frames,
            "site": _site(frames), "created": _task_sites.get(id(task))}
@@ -231,20 +292,22 @@ def _task_row(task):
         row["running"] = True  # its step is executing now (the target was stopped while it blocked its loop)
         return row
     waiter = getattr(task, "_fut_waiter", None)
-    wait = _describe_wait(task, waiter)
+    wait = _describe_wait(task, waiter, index)
     if wait is not None:
         row["waits"] = wait
     return row
 
 
-def _describe_wait(task, waiter):
-    recorded = _task_waits.get(id(task))
+def _describe_wait(task, waiter, index=None):
+    if waiter is None:
+        return None
+    recorded = (index if index is not None else _wait_index()).get(id(waiter))
     if recorded is not None:
         kind, primitive = recorded
         wait = {"kind": kind, "object": type(primitive).__name__, "object_id": id(primitive),
                 "created": getattr(primitive, "_pyi_site", None), "owners": []}
         if kind == "lock":
-            owner = getattr(primitive, "_pyi_owner", None)
+            owner = _lock_owners.get(id(primitive)) if primitive._locked else None
             owner = owner() if owner is not None else None
             if owner is not None:
                 wait["owners"] = [{"id": id(owner), "name": _task_name(owner)}]
@@ -254,8 +317,6 @@ def _describe_wait(task, waiter):
                 if owner is not None:
                     wait["owners"].append({"id": id(owner), "name": _task_name(owner)})
         return wait
-    if waiter is None:
-        return None
     if isinstance(waiter, _asyncio.Task):
         return {"kind": "task", "object": "Task", "object_id": id(waiter),
                 "owners": [{"id": id(waiter), "name": _task_name(waiter)}]}
@@ -269,6 +330,171 @@ def _describe_wait(task, waiter):
         return {"kind": "wait", "object": "wait", "object_id": id(waiter),
                 "owners": [{"id": id(child), "name": _task_name(child)} for child in completers]}
     return {"kind": "future", "object": type(waiter).__name__, "object_id": id(waiter), "owners": []}
+
+
+def lock_cycle(now):
+    """Tasks waiting for each other's asyncio.Locks (each waits for a Lock the next one holds), whatever else
+    the loop does (a heartbeat keeps it busy, so it is never quiescent): ({id(loop): [task ids]}, seconds the
+    same waits have lasted), or None. A wait under a timeout (asyncio.wait_for, asyncio.timeout) ends by itself:
+    never part of a cycle."""
+    if _primitives is None:
+        return None
+    waited = {}  # id(future) -> the task holding the Lock it waits in
+    for primitive in list(_primitives):
+        if not isinstance(primitive, _asyncio.locks.Lock) or not primitive._waiters:
+            continue
+        owner = _lock_owners.get(id(primitive))
+        owner = owner() if owner is not None else None
+        if owner is None or owner.done():
+            continue
+        for future in list(primitive._waiters):
+            waited[id(future)] = owner
+    if not waited:
+        _cycle_seen[0] = None
+        return None
+    nexts = {}
+    futures = {}
+    for task in _all_tasks():
+        waiter = getattr(task, "_fut_waiter", None)
+        if waiter is not None and id(waiter) in waited and not _under_timeout(task):
+            nexts[task] = waited[id(waiter)]
+            futures[task] = id(waiter)
+    cycle = []
+    for start in nexts:
+        path, current = [], start
+        while current in nexts and current not in path:
+            path.append(current)
+            current = nexts[current]
+        if current in path:
+            cycle = path[path.index(current):]
+            break
+    if not cycle:
+        _cycle_seen[0] = None
+        return None
+    key = frozenset((id(task), futures[task]) for task in cycle)
+    if _cycle_seen[0] != key:
+        _cycle_seen[0], _cycle_seen[1] = key, now
+    by_loop = {}
+    for task in cycle + _waiting_on(cycle):
+        by_loop.setdefault(id(task.get_loop()), []).append(id(task))
+    return by_loop, now - _cycle_seen[1]
+
+
+def _waiting_on(stuck):
+    """Tasks that wait, directly or through others (awaiting a task, gather, asyncio.wait), for `stuck` ones:
+    stuck too, and reported with them."""
+    ids = {id(task) for task in stuck}
+    index = _wait_index()
+    found = []
+    candidates = [task for task in _all_tasks() if id(task) not in ids and not task.done()]
+    changed = True
+    while changed:
+        changed = False
+        for task in candidates:
+            if id(task) in ids:
+                continue
+            wait = _describe_wait(task, getattr(task, "_fut_waiter", None), index)
+            if wait and wait["kind"] in ("task", "gather", "wait") and any(
+                    owner["id"] in ids for owner in wait["owners"]):
+                ids.add(id(task))
+                found.append(task)
+                changed = True
+    return found
+
+
+def check_cancellations(now):
+    """Tasks asked to cancel (`cancelling()` > 0: 3.11 counts cancel() calls until uncancel()) that went on: one
+    that later ended without being cancelled caught CancelledError and returned; one still running
+    CANCEL_IGNORED_S after it was first seen cancelling caught it and carried on, or awaits for long in a
+    `finally`/`except` (a shutdown that waits). Called by the tick every 0.5 s: costs nothing per step."""
+    for task in _all_tasks():
+        try:
+            if id(task) not in _cancel_watch and not task.done() and task.cancelling():
+                _cancel_watch[id(task)] = [task, now, False]
+        except Exception:
+            continue
+    for key, entry in list(_cancel_watch.items()):
+        task, since, reported = entry
+        try:
+            if task.done():
+                del _cancel_watch[key]
+                if not reported and not task.cancelled() and task.cancelling():
+                    _report_swallowed(task, None)
+            elif not reported and now - since >= CANCEL_IGNORED_S and task.cancelling():
+                entry[2] = True
+                _report_swallowed(task, now - since)
+        except Exception:
+            _cancel_watch.pop(key, None)
+
+
+def _report_swallowed(task, still_for):
+    frames = _coroutine_frames(task.get_coro()) if not task.done() else []
+    handler = _swallowing_handler(task, frames)
+    name = _task_name(task)
+    at = f" at {handler['file']}:{handler['line']}" if handler else ""
+    if still_for is None:
+        message = (f"task '{name}' was cancelled, caught CancelledError{at} and returned normally: the cancel "
+                   "had no effect (re-raise it, or call uncancel() if that is meant)")
+    else:
+        where = _site(frames)
+        now_at = f", now at {where['file']}:{where['line']}" if where else ""
+        message = (f"task '{name}' is still running {still_for:.1f} s after it was cancelled{now_at}: "
+                   f"CancelledError caught{at} and not re-raised, or a finally/except that awaits for long")
+    _record("cancellation_swallowed", message, task=name, site=handler or _site(frames), stack=frames or None,
+            created=_task_sites.get(id(task)), seconds=round(still_for, 6) if still_for is not None else None)
+
+
+def _swallowing_handler(task, frames):
+    """The `except` clause that can catch CancelledError without re-raising it, in the task's coroutine or a
+    coroutine on its stack: read from the source with ast, only for a finding."""
+    import ast
+    import linecache
+    places = []  # (file, a line inside the function)
+    coro = task.get_coro()
+    code = getattr(coro, "cr_code", None) or getattr(coro, "gi_code", None)
+    if code is not None:
+        places.append((code.co_filename, code.co_firstlineno))
+    places += [(frame["file"], frame["line"]) for frame in frames]
+    for filename, line in places:
+        if filename.startswith(_HERE) or _is_library(filename):
+            continue
+        try:
+            tree = ast.parse("".join(linecache.getlines(filename)))
+        except (SyntaxError, ValueError):
+            continue
+        functions = [node for node in ast.walk(tree) if isinstance(node, (ast.AsyncFunctionDef, ast.FunctionDef))
+                     and min([node.lineno] + [d.lineno for d in node.decorator_list]) <= line <= node.end_lineno]
+        if not functions:
+            continue
+        innermost = max(functions, key=lambda node: node.lineno)
+        for inner in ast.walk(innermost):
+            if isinstance(inner, ast.ExceptHandler) and _catches_cancel(ast, inner) and not any(
+                    isinstance(statement, ast.Raise) for statement in ast.walk(inner)):
+                return {"file": filename, "line": inner.lineno}
+    return None
+
+
+def _catches_cancel(ast, handler):
+    if handler.type is None:
+        return True
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any((getattr(name, "attr", None) or getattr(name, "id", None)) in ("CancelledError", "BaseException")
+               for name in names)
+
+
+def _under_timeout(task):
+    """asyncio.wait_for waits for this task with a timeout (a _release_waiter done callback), or an
+    asyncio.timeout() block will cancel it (a live timer whose callback is its Timeout's)."""
+    for entry in list(getattr(task, "_callbacks", None) or ()):
+        callback = entry[0] if isinstance(entry, tuple) else entry
+        if getattr(getattr(callback, "func", None), "__name__", "") == "_release_waiter":
+            return True
+    loop = task.get_loop()
+    for handle in list(getattr(loop, "_scheduled", ())):
+        owner = getattr(getattr(handle, "_callback", None), "__self__", None)
+        if getattr(owner, "_task", None) is task and not handle.cancelled():
+            return True
+    return False
 
 
 def _completers(waiter):
@@ -358,6 +584,72 @@ def _thread_blocked(ident, frame):
     return True
 
 
+class _Sighting:
+    """A callback the monitor's tick saw running on a loop thread: `start` is no later than it began (its
+    iteration's start, or the last tick that did not see it), `first`/`last` the ticks that saw it."""
+    __slots__ = ("handle", "iteration", "start", "first", "last", "stack")
+
+    def __init__(self, handle, iteration, start, now):
+        self.handle, self.iteration, self.start, self.first, self.last, self.stack = (
+            handle, iteration, start, now, now, None)
+
+
+def _running_handle(frame):
+    """The Handle a loop thread runs now: `handle` in its `_run_once` while `Handle._run` is on the stack."""
+    child = None
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "_run_once" and code.co_filename.endswith("base_events.py"):
+            if child is not None and child.f_code.co_name == "_run" and child.f_code.co_filename.endswith("events.py"):
+                return frame.f_locals.get("handle")
+            return None
+        child = frame
+        frame = frame.f_back
+    return None
+
+
+def sample_loops(now, frames):
+    """The tick's look at every loop thread: which callback runs, since when at the earliest; a callback seen
+    running for at least SAMPLE_AFTER_S gets its stack sampled (the blocking line), and is reported as slow once
+    it ends (_finish_sighting). Costs the loop nothing between ticks."""
+    for key, (loop, ident) in list(_loop_threads.items()):
+        frame = frames.get(ident)
+        # When the loop's current iteration began running callbacks (stamped once per iteration).
+        iteration = getattr(loop, "_pyi_ready_since", None)
+        if _stamps.get(key) != iteration:
+            _stamps[key] = iteration
+            _progress[0] += 1
+        seen = _callbacks.get(ident)
+        handle = _running_handle(frame) if frame is not None else None
+        if seen is not None and (handle is not seen.handle or iteration != seen.iteration):
+            # It ended before this tick; if a new iteration began meanwhile, before that began.
+            _finish_sighting(ident, now if iteration == seen.iteration or iteration is None else min(now, iteration))
+            seen = None
+        if handle is not None:
+            if seen is None:
+                seen = _callbacks[ident] = _Sighting(handle, iteration, max(iteration or 0.0, _last_look.get(ident, 0.0)), now)
+            seen.last = now
+            if now - seen.start >= SAMPLE_AFTER_S:
+                seen.stack = _frame_list(frame)
+        _last_look[ident] = now
+
+
+def _finish_sighting(ident, end):
+    seen = _callbacks.pop(ident, None)
+    # Seen by two ticks (so it ran that long at least) and, at most, as long as a slow callback.
+    if seen is not None and seen.last - seen.first >= SEEN_FOR_S and end - seen.start >= SLOW_CALLBACK_S:
+        _report_slow(seen.handle, end - seen.start, seen.stack, thread=ident)
+
+
+def report_ongoing(now, frames):
+    """The target is being stopped: a callback still running that long is reported (its stack now)."""
+    sample_loops(now, frames)
+    for ident, seen in list(_callbacks.items()):
+        if now - seen.start >= SLOW_CALLBACK_S and ident in frames:
+            _callbacks.pop(ident, None)
+            _report_slow(seen.handle, now - seen.start, _frame_list(frames[ident]), thread=ident, ongoing=True)
+
+
 def _report_slow(handle, duration, sampled, thread=None, ongoing=False):
     """One callback held its loop `duration` s; `sampled`: the loop thread's stack the monitor took meanwhile.
     `ongoing`: it still runs (the target is being stopped), `thread` is then the loop thread's ident."""
@@ -420,6 +712,7 @@ def _report_unretrieved(task, name, exception):
 
 
 def _report_pending(loop, why):
+    index = None
     for task in _all_tasks():
         try:
             if task.get_loop() is not loop or task.done() or id(task) in _reported_pending:
@@ -429,7 +722,9 @@ def _report_pending(loop, why):
         if why.startswith("asyncio.run") and task is _asyncio.tasks.current_task(loop):
             continue
         _reported_pending.add(id(task))
-        row = _task_row(task)
+        if index is None:
+            index = _wait_index()
+        row = _task_row(task, index)
         created = row.get("created")
         where = f" (created at {created['file']}:{created['line']})" if created else ""
         waits = f", waiting at {row['site']['file']}:{row['site']['line']}" if row.get("site") else ""
@@ -443,6 +738,9 @@ def at_exit():
     exception nobody retrieved: the loop would log that only at garbage collection, possibly never."""
     if _asyncio is None:
         return
+    for ident in list(_callbacks):
+        _finish_sighting(ident, _monotonic())
+    check_cancellations(_monotonic())
     seen = set()
     for task in _all_tasks():
         try:

@@ -65,6 +65,22 @@ def _thread_name(ident):
     return threads.names_by_ident().get(ident, f"thread-{ident}")
 
 
+_monitor_started = [False]
+
+
+def need_monitor():
+    """The target has something to watch (a second thread, a running loop, a child process, a contended lock):
+    start the host's hang monitor thread if it is not running yet (HangMonitor.arm). Cheap after the first call."""
+    if _monitor_started[0]:
+        return
+    _monitor_started[0] = True
+    try:
+        import _pyinspect_native
+        _pyinspect_native.call("start_hang_monitor", "")
+    except Exception:  # not under the host (a child interpreter without it): nothing to start
+        pass
+
+
 def _record(kind, message, **fields):
     record = {"record": "hang", "kind": kind, "message": message,
               "at_s": round(capture.seconds_since_start(), 6)}

@@ -9,7 +9,7 @@ import sys
 import time
 
 from . import import_hooks
-from .hang_frames import _caller_site, _is_library
+from .hang_frames import _caller_site, _is_library, need_monitor
 
 _thread_waits = {}             # thread ident -> (tracked lock, since, timeout)
 _get_ident = _thread.get_ident
@@ -43,6 +43,7 @@ class _TrackedLock:
             self._owner = _get_ident()
             return True
         me = _get_ident()
+        need_monitor()  # a contended wait (a single thread taking its own lock twice is a deadlock too)
         _thread_waits[me] = (self, _monotonic(), timeout)
         try:
             got = lock.acquire(True, timeout)
@@ -140,4 +141,14 @@ def _patch_threading(threading):
         function.__doc__ = original.__doc__
     threading.Lock = Lock
     threading.RLock = RLock
+
+    # The hang monitor's thread starts with the target's second thread (hang_frames.need_monitor).
+    original_start = threading.Thread.start
+
+    def start(self):
+        need_monitor()
+        return original_start(self)
+
+    start.__qualname__, start.__doc__ = original_start.__qualname__, original_start.__doc__
+    threading.Thread.start = start
 

@@ -21,46 +21,59 @@ from . import capture, fastjson, import_hooks
 # hang_asyncio, hang_locks, hang_processes and hang_frames are imported by _load(): at the monitor's first tick
 # (50 ms in), or when the target imports threading, asyncio or multiprocessing. A short program never pays for them
 # (~3.7 M instructions).
-hang_asyncio = hang_locks = hang_processes = None
+hang_asyncio = hang_locks = hang_processes = hang_threads = None
 _all_tasks = _loops = _quiescent = _task_row = _thread_blocked = None
 _HERE = _frame_list = _record = _site = _thread_name = None
 _thread_waits = None
 
 
 def _load():
-    global hang_asyncio, hang_locks, hang_processes, _all_tasks, _loops, _quiescent, _task_row, _thread_blocked
+    global hang_asyncio, hang_locks, hang_processes, hang_threads, _all_tasks, _loops, _quiescent, _task_row, _thread_blocked
     global _HERE, _frame_list, _record, _site, _thread_name, _thread_waits
     if hang_asyncio is not None:
         return
-    from . import hang_asyncio as asyncio_part, hang_locks as locks_part, hang_processes as processes_part
+    # Bytecode cached even under PYTHONDONTWRITEBYTECODE, as helper_call.c does for the helpers it imports:
+    # compiling these modules at every run cost ~15 M instructions.
+    saved = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        from . import hang_asyncio as asyncio_part, hang_locks as locks_part, hang_processes as processes_part
+        from . import hang_threads as threads_part
+    finally:
+        sys.dont_write_bytecode = saved
     from .hang_asyncio import _all_tasks, _loops, _quiescent, _task_row, _thread_blocked
     from .hang_frames import _HERE, _frame_list, _record, _site, _thread_name
     from .hang_locks import _thread_waits
     hang_locks = locks_part
+    hang_threads = threads_part
     hang_processes = processes_part
     hang_asyncio = asyncio_part
 
-_ORIGIN_DEPTH = 2             # frames kept of where each coroutine was created (each costs on every creation)
-_user_depth = [0]              # the origin tracking depth the target set (and sees)
-SAMPLE_AFTER_S = 0.05          # the monitor samples the loop thread's stack once a callback has run this long
 _last_prune = [0.0]
+_last_cycle_look = [0.0]
+_last_progress = [None]        # the progress count the previous tick saw
 _get_ident = _thread.get_ident
 _monotonic = time.monotonic
 
 
 def _warn_unawaited():
-    """warnings._warn_unawaited_coroutine as 3.11 has it, plus a record; the origin lines appear only if the
-    target itself asked for origin tracking, as many as it asked for."""
+    """warnings._warn_unawaited_coroutine as 3.11 has it, plus a record. The creation line is where the coroutine
+    is dropped (python3's own warning names that line too): nearly always the line that called it without await.
+    No coroutine origin tracking (it cost ~1 µs on every coroutine created); `cr_origin` is used when the target
+    turned it on itself."""
     def _warn_unawaited_coroutine(coro):
         try:
             _load()
         except Exception:  # importing at interpreter shutdown: the warning itself still goes out
             pass
-        origin = [entry for entry in (getattr(coro, "cr_origin", None) or ())
-                  if not (_HERE and entry[0].startswith(_HERE))]
+        origin = getattr(coro, "cr_origin", None)
         name = getattr(coro, "__qualname__", None) or getattr(coro, "__name__", "?")
         try:
-            frames = [{"file": file, "line": line, "function": function} for file, line, function in origin]
+            if origin:
+                frames = [{"file": file, "line": line, "function": function} for file, line, function in origin
+                          if not (_HERE and file.startswith(_HERE))]
+            else:
+                frames = _frame_list(sys._getframe(1))
             site = _site(frames)
             where = f" (created at {site['file']}:{site['line']})" if site else ""
             _record("never_awaited", f"coroutine '{name}' was never awaited{where}", site=site,
@@ -68,19 +81,18 @@ def _warn_unawaited():
         except Exception:
             pass
         msg_lines = [f"coroutine '{name}' was never awaited\n"]
-        if origin and _user_depth[0]:
+        if origin is not None:
             import linecache
             import traceback
 
             def extract():
-                for filename, lineno, funcname in reversed(origin[:_user_depth[0]]):
+                for filename, lineno, funcname in reversed(origin):
                     yield (filename, lineno, funcname, linecache.getline(filename, lineno))
             msg_lines.append("Coroutine created at (most recent call last)\n")
             msg_lines += traceback.format_list(list(extract()))
         msg = "".join(msg_lines).rstrip("\n")
         warnings.warn(msg, category=RuntimeWarning, stacklevel=2, source=coro)
     return _warn_unawaited_coroutine
-
 
 
 def at_exit():
@@ -91,37 +103,18 @@ def at_exit():
 
 # ---------------------------------------------------------------- the monitor's view
 
-def _track_coroutine_origins():
-    """Origin tracking on (never-awaited coroutines get their creation line), invisibly: the target reads back
-    the depth it set itself (asyncio's debug mode saves and restores it)."""
-    real_get = sys.get_coroutine_origin_tracking_depth
-    real_set = sys.set_coroutine_origin_tracking_depth
-    _user_depth[0] = real_get()
-
-    def set_coroutine_origin_tracking_depth(depth):
-        real_set(depth)  # its own argument checks
-        _user_depth[0] = depth
-        real_set(max(depth, _ORIGIN_DEPTH))
-
-    def get_coroutine_origin_tracking_depth():
-        return _user_depth[0]
-
-    for wrapper, real in ((set_coroutine_origin_tracking_depth, real_set), (get_coroutine_origin_tracking_depth, real_get)):
-        wrapper.__doc__ = real.__doc__
-        wrapper.__module__ = "sys"
-    real_set(max(_user_depth[0], _ORIGIN_DEPTH))
-    sys.set_coroutine_origin_tracking_depth = set_coroutine_origin_tracking_depth
-    sys.get_coroutine_origin_tracking_depth = get_coroutine_origin_tracking_depth
-
-
 def install():
-    _track_coroutine_origins()
     if hasattr(warnings, "_warn_unawaited_coroutine"):
         warnings._warn_unawaited_coroutine = _warn_unawaited()
     # The installs only wait for the target's import (import_hooks); loading them then, not now, is the same.
     import_hooks.after_import("threading", lambda _module: (_load(), hang_locks.install()))
     import_hooks.after_import("asyncio", lambda _module: (_load(), hang_asyncio.install()))
-    import_hooks.after_import("multiprocessing", lambda _module: (_load(), hang_processes.install()))
+    import_hooks.after_import("multiprocessing", lambda _module: (_load(), hang_processes.install(), _need_monitor()))
+
+
+def _need_monitor():
+    from .hang_frames import need_monitor
+    need_monitor()
 
 
 def tick(argument=""):
@@ -129,17 +122,28 @@ def tick(argument=""):
     _load()
     now = _monotonic()
     me = _get_ident()
-    result = {"t": round(now, 6), "progress": hang_asyncio._progress[0], "loops": [], "waits": []}
     frames = None
-    if hang_asyncio._running:
+    if hang_asyncio._loop_threads:
         frames = sys._current_frames()
-        for ident, entry in list(hang_asyncio._running.items()):
-            if now - entry[1] >= SAMPLE_AFTER_S and ident in frames:
-                entry[2] = _frame_list(frames[ident])
+        hang_asyncio.sample_loops(now, frames)
+    result = {"t": round(now, 6), "progress": hang_asyncio._progress[0], "loops": [], "waits": []}
     for ident, (lock, since, timeout) in list(_thread_waits.items()):
         owner = lock._owner
         result["waits"].append({"thread": ident, "lock": id(lock), "owner": owner, "since": round(since, 6),
                                 "forever": timeout is None or timeout < 0})
+    threading = sys.modules.get("threading")
+    if threading is not None and (len(threading._active) > 1 or _thread_waits):
+        # Joins and futures a loop would complete (wait-for edges), and the whole process stalled.
+        if frames is None:
+            frames = sys._current_frames()
+        target_frames = {ident: frame for ident, frame in frames.items() if ident != me}
+        loop_threads = hang_asyncio._loop_threads
+        edges = hang_threads.waits(now, target_frames, loop_threads)
+        result["waits"] += edges
+        if _thread_waits or any(edge["owner"] is not None for edge in edges):
+            stalled = hang_threads.stalled_for(now, target_frames, loop_threads)
+            if stalled is not None and not _python_signal_handler():
+                result["stalled"] = round(stalled, 6)
     stuck = hang_processes.check(now)
     if stuck:
         result["processes"] = stuck
@@ -151,7 +155,8 @@ def tick(argument=""):
         # A loop can be quiescent only while its thread sits in select: without one, skip the task walk.
         in_select = any(frame.f_code.co_name == "select" and frame.f_code.co_filename.endswith("selectors.py")
                         for frame in frames.values())
-        loops = _loops() if in_select else {}
+        # A loop that ran an iteration since the last tick is not still: no task walk (O(tasks)) while it works.
+        loops = _loops() if in_select and result["progress"] == _last_progress[0] else {}
         others_blocked = None
         for key, (loop, tasks) in loops.items():
             pending = sum(1 for task in tasks if not task.done())
@@ -164,13 +169,46 @@ def tick(argument=""):
                 quiescent = others_blocked
             result["loops"].append({"key": key, "quiescent": quiescent, "pending": pending,
                                     "thread": getattr(loop, "_thread_id", None)})
+        if now - _last_cycle_look[0] >= 0.5:
+            _last_cycle_look[0] = now
+            hang_asyncio.check_cancellations(now)
+            # Tasks in an asyncio.Lock cycle while other tasks keep the loop busy (never quiescent).
+            found = hang_asyncio.lock_cycle(now)
+            if found is not None:
+                result["task_cycles"] = [{"loop": key, "tasks": tasks, "seconds": round(found[1], 6)}
+                                         for key, tasks in found[0].items()]
         if now - _last_prune[0] > 1.0:
             _last_prune[0] = now
             alive = {id(task) for task in _all_tasks()}
             sites = hang_asyncio._task_sites
             for key in [key for key in sites if key not in alive]:
                 sites.pop(key, None)
+    _last_progress[0] = result["progress"]
+    if frames is None and not result["waits"] and not _children_alive():
+        # Nothing to watch (no loop, task, second thread, lock wait or child): the monitor may look less often.
+        result["idle"] = True
     return fastjson.dumps(result)
+
+
+def _children_alive():
+    process = sys.modules.get("multiprocessing.process")
+    return process is not None and bool(process._children)
+
+
+def _python_signal_handler():
+    """The target handles a signal in Python: a thread blocked for ever may be woken by it (a server that waits
+    for SIGTERM), so a stalled process is not called a deadlock."""
+    signal = sys.modules.get("signal")
+    if signal is None:
+        return False
+    def waking(handler):
+        # Ctrl-C handlers (Python's own, asyncio.run's) only interrupt: they never wake a wait to go on.
+        return (callable(handler) and handler is not signal.default_int_handler
+                and getattr(getattr(handler, "func", handler), "__name__", "") != "_on_sigint")
+    try:
+        return any(waking(signal.getsignal(number)) for number in signal.valid_signals())
+    except (ValueError, OSError):
+        return False
 
 
 def snapshot(reason, decision=None):
@@ -180,21 +218,27 @@ def snapshot(reason, decision=None):
     frames = sys._current_frames()
     frames.pop(me, None)
     now = _monotonic()
-    for ident, (handle, started, _sampled) in list(hang_asyncio._running.items()):
-        # A callback that never returned (time.sleep(3600) in a coroutine): its stack now is the blocking line.
-        if now - started >= hang_asyncio.SLOW_CALLBACK_S and ident in frames:
-            hang_asyncio._report_slow(handle, now - started, _frame_list(frames[ident]), thread=ident, ongoing=True)
+    # A callback that never returned (time.sleep(3600) in a coroutine): its stack now is the blocking line.
+    hang_asyncio.report_ongoing(now, frames)
     loops = []
+    index = hang_asyncio._wait_index() if hang_asyncio._asyncio is not None else {}  # once, not per task
     for key, (loop, tasks) in _loops().items():
         thread_id = getattr(loop, "_thread_id", None)
         loops.append({"key": key, "thread": thread_id, "thread_name": _thread_name(thread_id) if thread_id else None,
                       "running": loop.is_running(), "closed": loop.is_closed(),
-                      "tasks": [_task_row(task) for task in tasks if not task.done()]})
+                      "tasks": [_task_row(task, index) for task in tasks if not task.done()]})
     thread_rows = []
     for ident, frame in frames.items():
         frames_of_thread = _frame_list(frame)
         row = {"ident": ident, "name": _thread_name(ident), "frames": frames_of_thread, "site": _site(frames_of_thread)}
         wait = _thread_waits.get(ident)
+        seen_wait = hang_threads.frame_wait(ident, frame, hang_asyncio._loop_threads) if wait is None else None
+        if seen_wait is not None:
+            kind, waited, owner = seen_wait
+            row["waits"] = {"lock_id": id(waited), "lock": kind, "created": None, "owner": owner,
+                            "owner_name": _thread_name(owner) if owner is not None else None,
+                            "seconds": round(_monotonic() - hang_threads._first_seen.get((ident, id(waited)), now), 6),
+                            "timeout": None}
         if wait is not None:
             lock, since, timeout = wait
             row["waits"] = {"lock_id": id(lock), "lock": type(lock).__name__.replace("_Tracked", ""),

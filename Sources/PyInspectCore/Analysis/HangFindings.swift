@@ -20,7 +20,8 @@ public enum HangFindings {
     static func lockWaitFindings(_ snapshot: HangSnapshotRecord) -> [Finding] {
         let names = Dictionary(snapshot.threads.map { ($0.ident, $0.name) }, uniquingKeysWith: { first, _ in first })
         return snapshot.threads.compactMap { thread in
-            guard let wait = thread.waits else { return nil }
+            // Joins and Condition/Event/Future waits explain deadlocks; at a timeout they are ordinary idling.
+            guard let wait = thread.waits, !frameWaitKinds.contains(wait.lock) else { return nil }
             let owner = wait.ownerName ?? wait.owner.map { names[$0] ?? "thread-\($0)" }
             let created = wait.created.map { " (created at \($0.file):\($0.line))" } ?? ""
             let held = owner.map { "held by thread '\($0)'" } ?? "whose owner is unknown"
@@ -65,8 +66,9 @@ public enum HangFindings {
         var found: [Finding] = []
         let decision = snapshot.decision
         let graph = TaskGraph(snapshot)
+        let cycleTasks = decision?.tasks.map(Set.init)
         for loop in snapshot.loops where decision?.loops.contains(loop.key) ?? true {
-            for task in loop.tasks {
+            for task in loop.tasks where cycleTasks?.contains(task.id) ?? true {
                 var finding = Finding(
                     kind: "deadlock",
                     message: "task '\(task.name)' \(at(task.site))waits for \(describeWait(task, graph: graph, stuck: true))")
@@ -87,11 +89,8 @@ public enum HangFindings {
         let names = Dictionary(snapshot.threads.map { ($0.ident, $0.name) }, uniquingKeysWith: { first, _ in first })
         for thread in snapshot.threads where stuck.contains(thread.ident) {
             guard let wait = thread.waits else { continue }
-            let owner = wait.ownerName ?? wait.owner.map { names[$0] ?? "thread-\($0)" } ?? "nobody"
-            let created = wait.created.map { " (created at \($0.file):\($0.line))" } ?? ""
             var finding = Finding(
-                kind: "deadlock",
-                message: "thread '\(thread.name)' \(at(thread.site))waits for \(wait.lock)\(created) held by thread '\(owner)'")
+                kind: "deadlock", message: "thread '\(thread.name)' \(at(thread.site))waits for \(describe(wait, names: names))")
             finding.thread = thread.name
             finding.site = thread.site
             finding.seconds = wait.seconds
@@ -104,6 +103,29 @@ public enum HangFindings {
             found.append(finding)
         }
         return found
+    }
+
+    /// Waits hang_threads.py reads from a thread's frames (not a tracked lock).
+    static let frameWaitKinds: Set<String> = ["Thread.join", "Future.result", "Event.wait", "Condition.wait"]
+
+    /// A thread's wait: a tracked lock and its holder, a join, or a wait (hang_threads.py) only a blocked thread
+    /// could end.
+    static func describe(_ wait: HangSnapshotRecord.ThreadWait, names: [UInt64: String]) -> String {
+        let owner = wait.ownerName ?? wait.owner.map { names[$0] ?? "thread-\($0)" }
+        let created = wait.created.map { " (created at \($0.file):\($0.line))" } ?? ""
+        switch wait.lock {
+        case "Thread.join":
+            return "thread '\(owner ?? "?")' to end (Thread.join)"
+        case "Future.result":
+            return owner.map { "a concurrent.futures.Future only thread '\($0)' (its event loop) would complete" }
+                ?? "a concurrent.futures.Future no running thread would complete"
+        case "Event.wait":
+            return "a threading.Event no running thread would set"
+        case "Condition.wait":
+            return "a threading.Condition no running thread would notify"
+        default:
+            return "\(wait.lock)\(created) held by thread '\(owner ?? "nobody")'"
+        }
     }
 
     static func at(_ site: SourceSite?) -> String {

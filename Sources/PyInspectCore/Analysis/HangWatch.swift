@@ -39,6 +39,21 @@ public struct HangTick: Codable, Sendable, Equatable {
         }
     }
 
+    /// Tasks of one loop waiting for each other's asyncio.Locks (a cycle), however busy the loop is.
+    public struct TaskCycle: Codable, Sendable, Equatable {
+        /// id() of the loop.
+        public var loop: Int
+        /// id() of each task in the cycle.
+        public var tasks: [Int]
+        /// How long the same waits have lasted.
+        public var seconds: Double
+        public init(loop: Int, tasks: [Int], seconds: Double) {
+            self.loop = loop
+            self.tasks = tasks
+            self.seconds = seconds
+        }
+    }
+
     /// Monotonic seconds (the target's clock).
     public var t: Double
     /// Callbacks run so far by every loop.
@@ -48,13 +63,28 @@ public struct HangTick: Codable, Sendable, Equatable {
     /// Child processes a thread of the target joins and that can never end (hang_processes.py: the
     /// multiprocessing Queue deadlock, confirmed twice); nil when none.
     public var processes: [Int32]?
+    /// Seconds every thread of the target has been blocked for ever with no CPU used (hang_threads.py), when
+    /// one of them waits for a tracked lock or a join; nil otherwise.
+    public var stalled: Double?
+    /// asyncio.Lock cycles between tasks (nil when none).
+    public var taskCycles: [TaskCycle]?
+    /// Nothing to watch (no loop, task, second thread, lock wait or child process): the next look can wait.
+    public var idle: Bool?
 
-    public init(t: Double, progress: Int, loops: [Loop] = [], waits: [ThreadWait] = [], processes: [Int32]? = nil) {
+    public init(t: Double, progress: Int, loops: [Loop] = [], waits: [ThreadWait] = [], processes: [Int32]? = nil,
+                stalled: Double? = nil, taskCycles: [TaskCycle]? = nil, idle: Bool? = nil) {
         self.t = t
         self.progress = progress
         self.loops = loops
         self.waits = waits
         self.processes = processes
+        self.stalled = stalled
+        self.taskCycles = taskCycles
+        self.idle = idle
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case t, progress, loops, waits, processes, stalled, taskCycles = "task_cycles", idle
     }
 }
 
@@ -68,11 +98,15 @@ public struct HangDecision: Codable, Sendable, Equatable {
     public var seconds: Double
     /// Child processes in a multiprocessing deadlock with the target (nil when none).
     public var processes: [Int32]?
-    public init(loops: [Int], threads: [UInt64], seconds: Double, processes: [Int32]? = nil) {
+    /// When the loops are stuck by a task lock cycle (not quiescence): id() of the tasks in it; nil: every
+    /// pending task of those loops.
+    public var tasks: [Int]?
+    public init(loops: [Int], threads: [UInt64], seconds: Double, processes: [Int32]? = nil, tasks: [Int]? = nil) {
         self.loops = loops
         self.threads = threads
         self.seconds = seconds
         self.processes = processes
+        self.tasks = tasks
     }
 }
 
@@ -85,6 +119,9 @@ public struct HangDecision: Codable, Sendable, Equatable {
 public struct HangWatch: Sendable {
     public var loopStableSeconds: Double
     public var threadStableSeconds: Double
+    /// Seconds between looks while the tick finds nothing to watch (`HangTick.idle`), and otherwise.
+    public static let idlePause = 0.5
+    public static let busyPause = 0.05
     private var stillSince: [Int: (since: Double, progress: Int)] = [:]
 
     public init(loopStableSeconds: Double = 1.0, threadStableSeconds: Double = 0.5) {
@@ -106,7 +143,24 @@ public struct HangWatch: Sendable {
             }
         }
         stillSince = seen
-        let cycle = Self.lockCycle(tick.waits, now: tick.t, minimumAge: threadStableSeconds)
+        // Tasks in a Lock cycle: stuck however busy their loop is; only they are reported.
+        var cycleTasks: [Int]?
+        for taskCycle in tick.taskCycles ?? [] where taskCycle.seconds >= loopStableSeconds {
+            if stuckLoops.isEmpty || cycleTasks != nil {
+                cycleTasks = (cycleTasks ?? []) + taskCycle.tasks
+            }
+            if !stuckLoops.contains(taskCycle.loop) { stuckLoops.append(taskCycle.loop) }
+            stillFor = min(stillFor, taskCycle.seconds)
+        }
+        var cycle = Self.lockCycle(tick.waits, now: tick.t, minimumAge: threadStableSeconds)
+        // Every thread blocked for ever, one on a lock or a join: nothing can ever release them.
+        if let stalled = tick.stalled, stalled >= loopStableSeconds {
+            let blocked = Set(tick.waits.filter(\.forever).map(\.thread))
+            if !blocked.isEmpty {
+                cycle = Array(blocked.union(cycle)).sorted()
+                stillFor = min(stillFor, stalled)
+            }
+        }
         let processes = tick.processes.flatMap { $0.isEmpty ? nil : $0.sorted() }
         if stuckLoops.isEmpty && cycle.isEmpty {
             // hang_processes.py already waited and confirmed: its answer is the decision.
@@ -117,7 +171,14 @@ public struct HangWatch: Sendable {
             stillFor = min(stillFor, ages.min() ?? 0)
         }
         return HangDecision(
-            loops: stuckLoops.sorted(), threads: cycle, seconds: (stillFor * 1000).rounded() / 1000, processes: processes)
+            loops: stuckLoops.sorted(), threads: cycle, seconds: (stillFor * 1000).rounded() / 1000, processes: processes,
+            tasks: cycleTasks?.sorted())
+    }
+
+    /// How long the monitor waits before its next look: longer while there is nothing to watch (a program
+    /// without threads, loops or children pays for fewer GIL hand-offs), 50 ms otherwise.
+    public static func pause(after tick: HangTick?) -> Double {
+        tick?.idle == true ? idlePause : busyPause
     }
 
     /// Threads in a cycle of forever-waits, each older than `minimumAge`; empty when there is none.

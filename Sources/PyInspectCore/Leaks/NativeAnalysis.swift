@@ -56,6 +56,8 @@ enum NativeAnalysis {
     /// nil for an unknown name.
     static func handle(_ name: String, _ argument: String) -> String? {
         switch name {
+        case "start_hang_monitor":  // hangs.py: the target has something to watch now (HangMonitor.arm)
+            return HangMonitor.startArmed() ? "true" : "false"
         case "leak_hunt_start":
             let capacity = LeakPolicy().maxCalls + 8
             series = LeakHuntChild.signalNames.map { _ in

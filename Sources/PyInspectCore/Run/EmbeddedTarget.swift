@@ -57,7 +57,10 @@ enum EmbeddedTarget {
                 capturePath: workspace.capturePath)
         }
         if !request.noHangMonitor {
-            HangMonitor.start(helper: helper, capturePath: workspace.capturePath)
+            HangMonitor.arm(helper: helper, capturePath: workspace.capturePath)
+            // Under GIL tracing at once: a second thread costs little beside the tracer, and its GIL takes are
+            // what the tracer must tell apart from the target's (GILSingleThreadTests).
+            if request.gil != nil { _ = HangMonitor.startArmed() }
         }
         if request.controlListenFD >= 0, let path = request.controlSocketPath {
             ControlServer.start(listenFD: request.controlListenFD, path: path, helper: helper, capturePath: capturePath)

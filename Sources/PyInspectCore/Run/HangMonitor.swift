@@ -8,9 +8,32 @@ import Glibc
 ///
 /// A native thread, not a Python one, so the target never sees it in `threading.enumerate()`; between ticks it
 /// costs nothing, and a tick on a program without asyncio or lock waits is a few microseconds with the GIL.
+/// While a tick finds nothing to watch it looks every 0.5 s (`HangWatch.pause`): each look takes the GIL from
+/// the target, and a loop of GIL-releasing calls (os.read/os.write) paid for every hand-off.
 /// Thread-safety: owns its `HangWatch`; touches Python only through `PythonHelper` (which takes the GIL).
 enum HangMonitor {
     static let interval = 0.05
+
+    /// What `startArmed` needs; set by `arm`, taken by the first `startArmed`.
+    nonisolated(unsafe) private static var armed: (helper: PythonHelper, capturePath: String)?
+
+    /// Makes the monitor startable on demand: hangs.py starts it (`_pyinspect_native.call("start_hang_monitor")`)
+    /// when the target first has something to watch (a second thread, a running event loop, multiprocessing, a
+    /// contended lock). Until then the process keeps a single thread: glibc's single-threaded fast paths
+    /// (`read`/`write` without cancellation bookkeeping, `malloc` without atomic locks) made loops of
+    /// os.read/os.write ~15% slower with any second thread alive.
+    static func arm(helper: PythonHelper, capturePath: String) {
+        armed = (helper, capturePath)
+    }
+
+    /// Starts the armed monitor once (callers hold the GIL, which serialises them); false if not armed or
+    /// already started.
+    static func startArmed() -> Bool {
+        guard let armed else { return false }
+        self.armed = nil
+        start(helper: armed.helper, capturePath: armed.capturePath)
+        return true
+    }
 
     static func start(helper: PythonHelper, capturePath: String) {
         pyi_host_thread_expect()
@@ -20,12 +43,17 @@ enum HangMonitor {
             pyi_host_thread_attach()
             var watch = HangWatch()
             let decoder = JSONDecoder()
+            var pause = interval
             while true {
-                NativeThread.sleep(seconds: interval)
+                NativeThread.sleep(seconds: pause)
                 guard pyi_is_initialized() != 0, pyi_is_finalizing() == 0 else { return }
                 guard let text = try? helper.call("hangs", "tick"),
                     let tick = try? decoder.decode(HangTick.self, from: Data(text.utf8))
-                else { continue }
+                else {
+                    pause = interval
+                    continue
+                }
+                pause = HangWatch.pause(after: tick)
                 guard let decision = watch.observe(tick) else { continue }
                 let argument = (try? JSONEncoder().encode(decision)).map { String(decoding: $0, as: UTF8.self) } ?? ""
                 _ = try? helper.call("host", "on_deadlock", argument)
