@@ -104,7 +104,7 @@ public struct RunCapture: Sendable, Equatable {
         }
         var writerPid: Int32?
         if let value = parsed["pid"], value != .null {
-            guard let number = try? CaptureDecoder.decode(Int32.self, from: value) else {
+            guard let number = try? CaptureFields.integer(value, Int32.self, "pid") else {
                 unreadableLines += 1
                 return
             }
@@ -123,7 +123,7 @@ public struct RunCapture: Sendable, Equatable {
             allocationsError = decoded(AllocationsError.self)?.message
         case "start":
             started = true
-            if let start = decoded(StartRecord.self) {
+            if let start = try? StartRecord(capture: parsed) {
                 python = start.python
                 pid = start.pid
                 mainThreadIdent = start.mainThreadIdent
@@ -135,14 +135,18 @@ public struct RunCapture: Sendable, Equatable {
                 targetActions.append(record.action)
             }
         case "end":
-            if let record = decoded(EndRecord.self) { end = record } else { unreadableLines += 1 }
+            if let record = try? EndRecord(capture: parsed) { end = record } else { unreadableLines += 1 }
         case "thread_started":
-            if let record = decoded(ThreadStartedRecord.self) { startedThreads.append(record.thread) }
+            if let thread = try? ThreadInfo(capture: CaptureFields(parsed).required("thread")) {
+                startedThreads.append(thread)
+            }
         case "timeout_fired":
             timeoutFired = true
         case "host_thread":
-            if let record = decoded(HostThreadRecord.self) {
-                hostThreads[record.nativeId] = record.name
+            if let fields = try? CaptureFields(parsed), let name = try? fields.string("name"),
+                let nativeId = try? fields.integer("native_id", as: Int64.self)
+            {
+                hostThreads[nativeId] = name
             }
         case "stacks":
             if let record = decoded(StacksRecord.self) { stacks = record.threads }
@@ -157,21 +161,21 @@ public struct RunCapture: Sendable, Equatable {
         var record: String
         var pid: Int32?
     }
-    private struct HostThreadRecord: Decodable {
-        var name: String
-        var nativeId: Int64
-        enum CodingKeys: String, CodingKey { case name, nativeId = "native_id" }
-    }
-    private struct StartRecord: Decodable {
+    /// start, end, host_thread and thread_started are read field by field (CaptureFields says why).
+    private struct StartRecord {
         var pid: Int32?
         var python: PythonInfo?
         var mainThreadIdent: UInt64?
-        enum CodingKeys: String, CodingKey { case pid, python, mainThreadIdent = "main_thread_ident" }
+        init(capture value: CaptureJSON) throws {
+            let fields = try CaptureFields(value)
+            pid = try fields.integer(ifPresent: "pid", as: Int32.self)
+            python = try fields.present("python").map { try PythonInfo(capture: $0) }
+            mainThreadIdent = try fields.integer(ifPresent: "main_thread_ident", as: UInt64.self)
+        }
     }
     private struct TargetAction: Decodable { var action: String }
     private struct AllocationsError: Decodable { var message: String }
     private struct StacksRecord: Decodable { var threads: [ThreadStack] }
-    private struct ThreadStartedRecord: Decodable { var thread: ThreadInfo }
 }
 
 /// Any JSON value, for records whose shape belongs to another feature.
