@@ -20,7 +20,17 @@ public struct RunCapture: Sendable, Equatable {
     public var foreignRecords = 0
     public var unreadableLines = 0
     /// pyinspect's own native threads in the target, by native id (HostThread).
-    public var hostThreads: [Int64: String] = [:]
+    public var hostThreads: [Int64: String] {
+        get { Dictionary(hostThreadList.map { ($0.nativeId, $0.name) }, uniquingKeysWith: { $1 }) }
+        set { hostThreadList = newValue.map { HostThread(nativeId: $0.key, name: $0.value) } }
+    }
+    /// Kept as a list: inserting into an [Int64: String] costs ~0.55 M instructions of conformance scans on first
+    /// use, in every run, and only `--gil` reads the dictionary.
+    private var hostThreadList: [HostThread] = []
+    private struct HostThread: Sendable, Equatable {
+        var nativeId: Int64
+        var name: String
+    }
     /// Threads the target started, as they started (`thread_started`): what is known of them without the end
     /// record.
     public var startedThreads: [ThreadInfo] = []
@@ -146,7 +156,8 @@ public struct RunCapture: Sendable, Equatable {
             if let fields = try? CaptureFields(parsed), let name = try? fields.string("name"),
                 let nativeId = try? fields.integer("native_id", as: Int64.self)
             {
-                hostThreads[nativeId] = name
+                hostThreadList.removeAll { $0.nativeId == nativeId }
+                hostThreadList.append(HostThread(nativeId: nativeId, name: name))
             }
         case "stacks":
             if let record = decoded(StacksRecord.self) { stacks = record.threads }

@@ -52,7 +52,9 @@ public enum RunReportBuilder {
         report.findings = findings(report: report, capture: capture, request: request) + hangFindings
         report.diagnostics = diagnostics(outcome: outcome, capture: capture)
         report.command = request.command
-        GILRun.addSection(to: &report, requested: request.gil != nil, capture: gil, hostThreads: capture.hostThreads)
+        GILRun.addSection(
+            to: &report, requested: request.gil != nil, capture: gil,
+            hostThreads: request.gil != nil ? capture.hostThreads : [:])  // built only when read: see RunCapture
         if request.allocationSampleBytes != nil { addAllocations(to: &report, capture: capture) }
         if let children { addProcesses(to: &report, children: children) }
         return report
