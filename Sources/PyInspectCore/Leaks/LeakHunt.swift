@@ -1,5 +1,4 @@
 import CPythonShim
-import Dispatch
 import FoundationEssentials
 import Glibc
 
@@ -178,7 +177,7 @@ enum LeakHuntChild {
             seconds += (warm.seconds ?? 0) + (request.policy.warmupCalls > 1 ? first.seconds ?? 0 : 0)
             var stoppedBy = "budget"
             // The budget is wall time of the whole loop: the target's calls and the measurements between them.
-            let started = DispatchTime.now().uptimeNanoseconds
+            let started = monotonicSeconds()
             var trends = signalNames.map { _ in LeakTrend.undecided }
             let interactive = request.progress
             while true {
@@ -200,7 +199,7 @@ enum LeakHuntChild {
                 let calls = levels[0].count - 1
                 // Under --calls, judge only once there (judging every call would cost calls² time).
                 if calls < request.policy.callsAtLeast { continue }
-                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                let elapsed = monotonicSeconds() - started
                 let final = elapsed >= request.policy.budgetSeconds || calls >= request.policy.maxCalls
                 trends = levels.indices.map { index in
                     LeakVerdict.trend(

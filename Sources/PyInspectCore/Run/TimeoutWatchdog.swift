@@ -1,5 +1,4 @@
 import CPythonShim
-import Dispatch
 import FoundationEssentials
 import Glibc
 
@@ -25,13 +24,13 @@ enum TimeoutWatchdog {
                 close(fd)
             }
             GILRun.finishPending()  // needs no GIL: saved even while a C call holds it
-            let snapshotTaken = DispatchSemaphore(value: 0)
+            let snapshotTaken = TimedSignal()
             NativeThread.start {
                 HostThread.announce(name: "pyinspect-timeout-snapshot", capturePath: capturePath)
                 _ = try? helper.call("host", "on_timeout")
                 snapshotTaken.signal()
             }
-            _ = snapshotTaken.wait(timeout: .now() + gilWaitSeconds)
+            _ = snapshotTaken.wait(seconds: gilWaitSeconds)
             fflush(stdout)
             fflush(stderr)
             _exit(ExitStatus.timeout)
