@@ -17,9 +17,9 @@ import time
 
 from . import capture, fastjson, import_hooks
 
-# hang_asyncio, hang_locks, hang_processes and hang_frames are imported by _load(): at the monitor's first tick
-# (50 ms in), or when the target imports threading, asyncio or multiprocessing. A short program never pays for them
-# (~3.7 M instructions).
+# hang_asyncio, hang_locks, hang_processes and hang_frames are imported by _load(): when the target imports
+# threading, asyncio or multiprocessing, leaves a coroutine never awaited, or is stopped (snapshot). Until then
+# tick() has nothing to watch, so a program that uses none of them never pays for them (~3.7 M instructions).
 hang_asyncio = hang_locks = hang_processes = None
 _all_tasks = _loops = _quiescent = _task_row = _thread_blocked = None
 _HERE = _frame_list = _record = _site = _thread_name = None
@@ -131,7 +131,10 @@ def install():
 
 def tick(argument=""):
     """Called by the host's monitor thread every ~50 ms. Cheap when nothing waits."""
-    _load()
+    if hang_asyncio is None:
+        # threading, asyncio and multiprocessing never imported (their import loads the instruments): no lock wait,
+        # loop or child can be tracked, and the instruments stay unloaded (~3.7 M instructions).
+        return fastjson.dumps({"t": round(_monotonic(), 6), "progress": 0, "loops": [], "waits": []})
     now = _monotonic()
     me = _get_ident()
     result = {"t": round(now, 6), "progress": hang_asyncio._progress[0], "loops": [], "waits": []}
