@@ -19,12 +19,14 @@ enum HangMonitor {
             // A thread state kept for the thread's life, made before the target runs (host_thread_state.c).
             pyi_host_thread_attach()
             var watch = HangWatch()
-            let decoder = JSONDecoder()
             while true {
                 NativeThread.sleep(seconds: interval)
                 guard pyi_is_initialized() != 0, pyi_is_finalizing() == 0 else { return }
+                // CaptureDecoder, not JSONDecoder: JSONDecoder's first use cost ~1 M instructions at the first tick
+                // of every run longer than 50 ms (callgrind).
                 guard let text = try? helper.call("hangs", "tick"),
-                    let tick = try? decoder.decode(HangTick.self, from: Data(text.utf8))
+                    let parsed = CaptureJSON.parse(ArraySlice(text.utf8)),
+                    let tick = try? CaptureDecoder.decode(HangTick.self, from: parsed)
                 else { continue }
                 guard let decision = watch.observe(tick) else { continue }
                 let argument = (try? JSONEncoder().encode(decision)).map { String(decoding: $0, as: UTF8.self) } ?? ""
