@@ -127,7 +127,8 @@ def main():
         for label, counted, seconds in rows:
             parts = " + ".join(millions(count) for _, count in counted["processes"])
             print(f"| {label} | **{millions(counted['total'])}** | {parts} | {seconds * 1000:.1f} ms |")
-        print(f"\n`run` / `pyinspect-python`: **{ratio:.2f}x** (target ≤ {TARGET}x); `run` / python3: "
+        verdict = "met" if ratio <= TARGET else "not met"
+        print(f"\n`run` / `pyinspect-python`: **{ratio:.3f}x** (target ≤ {TARGET}x: {verdict}); `run` / python3: "
               f"{run_total / python_total:.2f}x; `pyinspect-python` / python3: {plain_total / python_total:.2f}x "
               "(Debian's libpython3.11.a has no LTO, see the host overhead section).")
         print("Processes, in the order they started: for `run`, the supervisor (dynamic loading, the command "

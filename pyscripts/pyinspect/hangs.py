@@ -14,13 +14,12 @@ for importing it.
 import _thread
 import sys
 import time
-import warnings
 
 from . import capture, fastjson, import_hooks
 
-# hang_asyncio, hang_locks, hang_processes and hang_frames are imported by _load(): at the monitor's first tick
-# (50 ms in), or when the target imports threading, asyncio or multiprocessing. A short program never pays for them
-# (~3.7 M instructions).
+# hang_asyncio, hang_locks, hang_processes and hang_frames are imported by _load(): when the target imports
+# threading, asyncio or multiprocessing, leaves a coroutine never awaited, or is stopped (snapshot). Until then
+# tick() has nothing to watch, so a program that uses none of them never pays for them (~3.7 M instructions).
 hang_asyncio = hang_locks = hang_processes = hang_threads = None
 _all_tasks = _loops = _quiescent = _task_row = _thread_blocked = None
 _HERE = _frame_list = _record = _site = _thread_name = None
@@ -91,8 +90,16 @@ def _warn_unawaited():
             msg_lines.append("Coroutine created at (most recent call last)\n")
             msg_lines += traceback.format_list(list(extract()))
         msg = "".join(msg_lines).rstrip("\n")
-        warnings.warn(msg, category=RuntimeWarning, stacklevel=2, source=coro)
+        sys.modules["warnings"].warn(msg, category=RuntimeWarning, stacklevel=2, source=coro)
     return _warn_unawaited_coroutine
+
+
+def _patch_warnings(warnings):
+    # CPython imports warnings when a coroutine is first found never awaited (_PyErr_WarnUnawaitedCoroutine), so
+    # patching it at its import is soon enough; importing it ourselves cost ~1.1 M instructions at every start.
+    if hasattr(warnings, "_warn_unawaited_coroutine"):
+        warnings._warn_unawaited_coroutine = _warn_unawaited()
+
 
 
 def at_exit():
@@ -104,8 +111,7 @@ def at_exit():
 # ---------------------------------------------------------------- the monitor's view
 
 def install():
-    if hasattr(warnings, "_warn_unawaited_coroutine"):
-        warnings._warn_unawaited_coroutine = _warn_unawaited()
+    import_hooks.after_import("warnings", _patch_warnings)
     # The installs only wait for the target's import (import_hooks); loading them then, not now, is the same.
     import_hooks.after_import("threading", lambda _module: (_load(), hang_locks.install()))
     import_hooks.after_import("asyncio", lambda _module: (_load(), hang_asyncio.install()))
@@ -119,7 +125,10 @@ def _need_monitor():
 
 def tick(argument=""):
     """Called by the host's monitor thread every ~50 ms. Cheap when nothing waits."""
-    _load()
+    if hang_asyncio is None:
+        # threading, asyncio and multiprocessing never imported (their import loads the instruments): no lock wait,
+        # loop or child can be tracked, and the instruments stay unloaded (~3.7 M instructions).
+        return fastjson.dumps({"t": round(_monotonic(), 6), "progress": 0, "loops": [], "waits": []})
     now = _monotonic()
     me = _get_ident()
     frames = None

@@ -15,9 +15,16 @@ class _AfterImport:
         if callbacks is None:
             return None
         _remove_finder_if_idle()
-        # Find the real spec with the other finders, then wrap its exec_module.
-        import importlib.util
-        spec = importlib.util.find_spec(name)
+        # Find the real spec with the other finders, then wrap its exec_module. Asking them directly, not through
+        # importlib.util.find_spec, leaves importlib.util unimported (the target's sys.modules as under python3).
+        spec = None
+        for finder in list(sys.meta_path):
+            find = getattr(finder, "find_spec", None)
+            if finder is self or find is None:
+                continue
+            spec = find(name, path, target)
+            if spec is not None:
+                break
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
         original = spec.loader.exec_module

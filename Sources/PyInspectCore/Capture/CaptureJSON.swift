@@ -40,6 +40,18 @@ enum CaptureJSON: Equatable {
         return nil
     }
 
+    /// The inverse of `jsonValue` (numbers as Swift prints them, which reads back the same).
+    init(json value: JSONValue) {
+        switch value {
+        case .null: self = .null
+        case .bool(let flag): self = .bool(flag)
+        case .number(let number): self = .number(Substring(String(number)))
+        case .string(let text): self = .string(text)
+        case .array(let values): self = .array(values.map { CaptureJSON(json: $0) })
+        case .object(let members): self = .object(members.map { (key: $0.key, value: CaptureJSON(json: $0.value)) })
+        }
+    }
+
     var jsonValue: JSONValue {
         switch self {
         case .null: return .null

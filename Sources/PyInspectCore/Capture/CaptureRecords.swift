@@ -20,7 +20,17 @@ public struct RunCapture: Sendable, Equatable {
     public var foreignRecords = 0
     public var unreadableLines = 0
     /// pyinspect's own native threads in the target, by native id (HostThread).
-    public var hostThreads: [Int64: String] = [:]
+    public var hostThreads: [Int64: String] {
+        get { Dictionary(hostThreadList.map { ($0.nativeId, $0.name) }, uniquingKeysWith: { $1 }) }
+        set { hostThreadList = newValue.map { HostThread(nativeId: $0.key, name: $0.value) } }
+    }
+    /// Kept as a list: inserting into an [Int64: String] costs ~0.55 M instructions of conformance scans on first
+    /// use, in every run, and only `--gil` reads the dictionary.
+    private var hostThreadList: [HostThread] = []
+    private struct HostThread: Sendable, Equatable {
+        var nativeId: Int64
+        var name: String
+    }
     /// Threads the target started, as they started (`thread_started`): what is known of them without the end
     /// record.
     public var startedThreads: [ThreadInfo] = []
@@ -34,8 +44,19 @@ public struct RunCapture: Sendable, Equatable {
     public var checkpoints: [CheckpointSummary] = []
     /// Database statements and connections (queries.py, issue 16).
     public var queries = QueryCapture()
-    /// Every line, for capture readers of other features (leaks, gil, hangs).
-    public var rawRecords: [[String: JSONValue]] = []
+    /// Every line, for capture readers of other features (leaks, gil, hangs). Built when read: converting every
+    /// line to [String: JSONValue] as it was read cost ~0.36 M instructions in every run (callgrind).
+    public var rawRecords: [[String: JSONValue]] {
+        get {
+            recordLines.compactMap { line in
+                guard case .object(let raw) = line.jsonValue else { return nil }
+                return raw
+            }
+        }
+        set { recordLines = newValue.map { CaptureJSON(json: .object($0)) } }
+    }
+    /// The lines of `rawRecords`, as parsed.
+    var recordLines: [CaptureJSON] = []
 
     public struct EndRecord: Codable, Sendable, Equatable {
         public var reason: String
@@ -108,7 +129,7 @@ public struct RunCapture: Sendable, Equatable {
         }
         var writerPid: Int32?
         if let value = parsed["pid"], value != .null {
-            guard let number = try? CaptureDecoder.decode(Int32.self, from: value) else {
+            guard let number = try? CaptureFields.integer(value, Int32.self, "pid") else {
                 unreadableLines += 1
                 return
             }
@@ -120,7 +141,7 @@ public struct RunCapture: Sendable, Equatable {
             foreignRecords += 1
             return
         }
-        if case .object(let raw) = parsed.jsonValue { rawRecords.append(raw) }
+        recordLines.append(parsed)
         func decoded<T: Decodable>(_ type: T.Type) -> T? { try? CaptureDecoder.decode(type, from: parsed) }
         switch header.record {
         case "query":
@@ -135,7 +156,7 @@ public struct RunCapture: Sendable, Equatable {
             allocationsError = decoded(AllocationsError.self)?.message
         case "start":
             started = true
-            if let start = decoded(StartRecord.self) {
+            if let start = try? StartRecord(capture: parsed) {
                 python = start.python
                 pid = start.pid
                 mainThreadIdent = start.mainThreadIdent
@@ -147,16 +168,21 @@ public struct RunCapture: Sendable, Equatable {
                 targetActions.append(record.action)
             }
         case "end":
-            if let record = decoded(EndRecord.self) { end = record } else { unreadableLines += 1 }
+            if let record = try? EndRecord(capture: parsed) { end = record } else { unreadableLines += 1 }
         case "thread_started":
-            if let record = decoded(ThreadStartedRecord.self) { startedThreads.append(record.thread) }
+            if let thread = try? ThreadInfo(capture: CaptureFields(parsed).required("thread")) {
+                startedThreads.append(thread)
+            }
         case "timeout_fired":
             timeoutFired = true
         case "checkpoint":
             if let record = decoded(CheckpointSummary.self) { checkpoints.append(record) }
         case "host_thread":
-            if let record = decoded(HostThreadRecord.self) {
-                hostThreads[record.nativeId] = record.name
+            if let fields = try? CaptureFields(parsed), let name = try? fields.string("name"),
+                let nativeId = try? fields.integer("native_id", as: Int64.self)
+            {
+                hostThreadList.removeAll { $0.nativeId == nativeId }
+                hostThreadList.append(HostThread(nativeId: nativeId, name: name))
             }
         case "stacks":
             if let record = decoded(StacksRecord.self) { stacks = record.threads }
@@ -171,21 +197,21 @@ public struct RunCapture: Sendable, Equatable {
         var record: String
         var pid: Int32?
     }
-    private struct HostThreadRecord: Decodable {
-        var name: String
-        var nativeId: Int64
-        enum CodingKeys: String, CodingKey { case name, nativeId = "native_id" }
-    }
-    private struct StartRecord: Decodable {
+    /// start, end, host_thread and thread_started are read field by field (CaptureFields says why).
+    private struct StartRecord {
         var pid: Int32?
         var python: PythonInfo?
         var mainThreadIdent: UInt64?
-        enum CodingKeys: String, CodingKey { case pid, python, mainThreadIdent = "main_thread_ident" }
+        init(capture value: CaptureJSON) throws {
+            let fields = try CaptureFields(value)
+            pid = try fields.integer(ifPresent: "pid", as: Int32.self)
+            python = try fields.present("python").map { try PythonInfo(capture: $0) }
+            mainThreadIdent = try fields.integer(ifPresent: "main_thread_ident", as: UInt64.self)
+        }
     }
     private struct TargetAction: Decodable { var action: String }
     private struct AllocationsError: Decodable { var message: String }
     private struct StacksRecord: Decodable { var threads: [ThreadStack] }
-    private struct ThreadStartedRecord: Decodable { var thread: ThreadInfo }
 }
 
 /// Any JSON value, for records whose shape belongs to another feature.

@@ -153,10 +153,13 @@ extension RunCapture {
     public var hangSnapshot: HangSnapshotRecord? { decodeRecords("hang_snapshot").last }
 
     func decodeRecords<Record: Decodable>(_ name: String) -> [Record] {
+        // Lines of other kinds are never converted (most runs have no hang record at all).
+        let lines = recordLines.filter { $0["record"] == .string(name) }
+        guard !lines.isEmpty else { return [] }
         let encoder = JSONEncoder()
         let decoder = JSONDecoder()
-        return rawRecords.compactMap { raw in
-            guard raw["record"] == .string(name), let data = try? encoder.encode(raw) else { return nil }
+        return lines.compactMap { line in
+            guard case .object(let raw) = line.jsonValue, let data = try? encoder.encode(raw) else { return nil }
             return try? decoder.decode(Record.self, from: data)
         }
     }

@@ -47,7 +47,7 @@ enum ChildStacks {
     /// The stacks written, one entry per process that has threads, by pid; commands from `known` (the processes
     /// pyinspect listed before killing them).
     static func read(directory: String, known: [LeftoverProcess], targetCommand: String? = nil) -> [ChildStack] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        guard let names = directoryEntryNames(directory) else { return [] }
         let commands = Dictionary(known.map { ($0.pid, $0.command) }, uniquingKeysWith: { first, _ in first })
         return names.compactMap { name -> ChildStack? in
             guard name.hasSuffix(".stacks"), let pid = Int32(name.dropLast(".stacks".count)),

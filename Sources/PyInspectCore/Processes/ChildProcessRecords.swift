@@ -69,7 +69,7 @@ public struct ChildProcessCapture: Sendable, Equatable {
     /// Reads `<directory>/*.jsonl`; a missing directory is an empty capture.
     public static func read(directory: String) -> ChildProcessCapture {
         var capture = ChildProcessCapture()
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let names = directoryEntryNames(directory) ?? []
         let decoder = JSONDecoder()
         for name in names.sorted() where name.hasSuffix(".jsonl") {
             let path = directory + "/" + name

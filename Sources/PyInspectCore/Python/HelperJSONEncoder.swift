@@ -51,7 +51,8 @@ enum HelperJSONEncoder {
         }
     }
 
-    private static func writeString(_ string: String, to text: inout String) {
+    /// A JSON string literal (quotes and escapes), appended.
+    static func writeString(_ string: String, to text: inout String) {
         text += "\""
         for scalar in string.unicodeScalars {
             switch scalar {

@@ -34,9 +34,14 @@ public enum RunReportBuilder {
         report.gc = capture.end?.gc
         report.threads = capture.end?.threads ?? threadsWithoutEnd(capture)
         report.exception = capture.end?.exception
-        var names: [UInt64: String] = [:]
-        if let main = capture.mainThreadIdent { names[main] = "MainThread" }
-        for thread in report.threads { if let ident = thread.ident { names[ident] = thread.name } }
+        // Built only when stacks need it: a first [UInt64: String] costs ~0.27 M instructions (conformance scan).
+        let threads = report.threads
+        var names: [UInt64: String] {
+            var names: [UInt64: String] = [:]
+            if let main = capture.mainThreadIdent { names[main] = "MainThread" }
+            for thread in threads { if let ident = thread.ident { names[ident] = thread.name } }
+            return names
+        }
         // The richest stacks first: the watchdog's snapshot with the GIL, its GIL-free dump, the stacks written
         // by the fatal-signal handler, the place os._exit was called.
         if let stacks = capture.stacks {
@@ -53,7 +58,9 @@ public enum RunReportBuilder {
         report.findings = findings(report: report, capture: capture, request: request) + hangFindings
         report.diagnostics = diagnostics(outcome: outcome, capture: capture)
         report.command = request.command
-        GILRun.addSection(to: &report, requested: request.gil != nil, capture: gil, hostThreads: capture.hostThreads)
+        GILRun.addSection(
+            to: &report, requested: request.gil != nil, capture: gil,
+            hostThreads: request.gil != nil ? capture.hostThreads : [:])  // built only when read: see RunCapture
         if request.allocationSampleBytes != nil { addAllocations(to: &report, capture: capture) }
         if !capture.checkpoints.isEmpty { report.checkpoints = capture.checkpoints }  // services
         ProfileRun.addSection(to: &report, requested: request.profile != nil, capture: profile, hostThreads: capture.hostThreads)

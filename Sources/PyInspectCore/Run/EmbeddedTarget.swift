@@ -5,10 +5,21 @@ import Glibc
 /// The child side of `pyinspect run`: starts the interpreter as python3 would for the target, installs the
 /// instruments, runs the target's main, and returns its exit code. Runs in the supervised child process.
 enum EmbeddedTarget {
-    struct PrepareReply: Decodable {
+    /// host.prepare's reply: {"ok": true} or {"ok": false, "problem", "message"}.
+    struct PrepareReply {
         var ok: Bool
         var problem: String?
         var message: String?
+
+        init(json text: String) throws {
+            guard let parsed = CaptureJSON.parse(ArraySlice(text.utf8)) else {
+                throw PythonHelperError(traceback: "host.prepare returned text that is not JSON: \(text.prefix(200))")
+            }
+            let fields = try CaptureFields(parsed)
+            ok = try fields.bool("ok")
+            problem = try fields.string(ifPresent: "problem")
+            message = try fields.string(ifPresent: "message")
+        }
     }
 
     static func run(request: RunRequest, helper: PythonHelper, workspace: CaptureWorkspace) -> Int32 {
@@ -28,15 +39,14 @@ enum EmbeddedTarget {
             argv: argv, anchor: anchor, sysExecutable: inVirtualenv ? anchor : interpreter)
         if startCode != 0 { return startCode }
 
-        let prepareArgument = PrepareArgument(
-            capture: capturePath, target: .init(kind: request.target.kind.rawValue, value: request.target.value),
-            multiprocessing_executable: inVirtualenv ? interpreter : nil,
+        let prepareArgument = Self.prepareArgument(
+            capture: capturePath, kind: request.target.kind.rawValue, value: request.target.value,
+            multiprocessingExecutable: inVirtualenv ? interpreter : nil,
             hangs: !request.noHangMonitor, allocations: request.allocationSampleBytes != nil,
-            deps: request.deps != nil ? workspace.depsFactsPath : nil,
-            queries: !request.noQueries)
+            deps: request.deps != nil ? workspace.depsFactsPath : nil, queries: !request.noQueries)
         let reply: PrepareReply
         do {
-            reply = try helper.call("host", "prepare", json: prepareArgument, as: PrepareReply.self)
+            reply = try PrepareReply(json: helper.call("host", "prepare", prepareArgument))
         } catch {
             writeError("cannot install instruments: \(error)")
             return ExitStatus.internalError
@@ -74,18 +84,30 @@ enum EmbeddedTarget {
         return code
     }
 
-    private struct PrepareArgument: Encodable {
-        struct Target: Encodable {
-            var kind: String
-            var value: String
+    /// host.prepare's argument, written by hand like its reply is read: Encodable and Decodable structs cost
+    /// ~0.85 M instructions of protocol conformance scans in every run (callgrind), for six fields.
+    static func prepareArgument(
+        capture: String, kind: String, value: String, multiprocessingExecutable: String?, hangs: Bool,
+        allocations: Bool, deps: String?, queries: Bool
+    ) -> String {
+        var text = #"{"capture":"#
+        HelperJSONEncoder.writeString(capture, to: &text)
+        text += #","target":{"kind":"#
+        HelperJSONEncoder.writeString(kind, to: &text)
+        text += #","value":"#
+        HelperJSONEncoder.writeString(value, to: &text)
+        text += "}"
+        if let multiprocessingExecutable {
+            text += #","multiprocessing_executable":"#
+            HelperJSONEncoder.writeString(multiprocessingExecutable, to: &text)
         }
-        var capture: String
-        var target: Target
-        var multiprocessing_executable: String?
-        var hangs: Bool
-        var allocations: Bool
-        var deps: String?
-        var queries: Bool
+        text += #","hangs":"# + (hangs ? "true" : "false") + #","allocations":"# + (allocations ? "true" : "false")
+        if let deps {
+            text += #","deps":"#
+            HelperJSONEncoder.writeString(deps, to: &text)
+        }
+        text += #","queries":"# + (queries ? "true" : "false") + "}"
+        return text
     }
 
     /// Initialises CPython from python3-style argv. Returns 0, or the exit code to leave with.

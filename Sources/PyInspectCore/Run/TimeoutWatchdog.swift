@@ -1,5 +1,4 @@
 import CPythonShim
-import Dispatch
 import FoundationEssentials
 import Glibc
 
@@ -26,13 +25,13 @@ enum TimeoutWatchdog {
             }
             GILRun.finishPending()  // needs no GIL: saved even while a C call holds it
             ProfileRun.finishPending()  // issue 15: the samples so far (no GIL needed either)
-            let snapshotTaken = DispatchSemaphore(value: 0)
+            let snapshotTaken = TimedSignal()
             NativeThread.start {
                 HostThread.announce(name: "pyinspect-timeout-snapshot", capturePath: capturePath)
                 _ = try? helper.call("host", "on_timeout")
                 snapshotTaken.signal()
             }
-            _ = snapshotTaken.wait(timeout: .now() + gilWaitSeconds)
+            _ = snapshotTaken.wait(seconds: gilWaitSeconds)
             fflush(stdout)
             fflush(stderr)
             _exit(ExitStatus.timeout)

@@ -73,7 +73,10 @@ enum PathText {
         // Byte comparisons: Substring == "." goes through Unicode equivalence (a quarter million instructions).
         func isDot(_ part: Substring) -> Bool { part.utf8.count == 1 && part.utf8.first == UInt8(ascii: ".") }
         func isDotDot(_ part: Substring) -> Bool { part.utf8.elementsEqual("..".utf8) }
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+        // Split and joined by bytes: the Character-wise split and the generic joined(separator:) cost ~0.25 M
+        // instructions at every start (callgrind); "/" is one byte in UTF-8 and never part of another character's.
+        for bytes in path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
+            let part = Substring(bytes)
             if isDot(part) { continue }
             if isDotDot(part), let last = parts.last, !isDotDot(last) {
                 parts.removeLast()
@@ -82,7 +85,11 @@ enum PathText {
             if isDotDot(part), absolute { continue }
             parts.append(part)
         }
-        let joined = parts.joined(separator: "/")
+        var joined = ""
+        for (index, part) in parts.enumerated() {
+            if index > 0 { joined.append("/") }
+            joined.append(contentsOf: part)
+        }
         if absolute { return "/" + joined }
         return joined.isEmpty ? (path.isEmpty ? "" : ".") : joined
     }

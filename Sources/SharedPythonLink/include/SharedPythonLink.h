@@ -1,0 +1,1 @@
+// Nothing to import: see shared_python_link.c.
