@@ -166,3 +166,36 @@ import Testing
         #expect(run.status == 64 && run.stderr.contains("--profile-rate"))
     }
 }
+
+/// `profile --html/--speedscope/--collapsed`: the files the command writes come from the same samples as the
+/// report (the exports' own tests check their formats on recorded stacks; these check the command's wiring).
+@Suite struct ProfileExportFilesTests {
+    @Test func theThreeExportsAreWrittenFromTheRun() throws {
+        let directory = NSTemporaryDirectory() + "pyinspect-profile-exports-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (html, speedscope, collapsed) = (directory + "/flame.html", directory + "/p.speedscope.json", directory + "/p.folded")
+        let result = try BinaryHarness.run(
+            ["profile", "--quiet", "--html", html, "--speedscope", speedscope, "--collapsed", collapsed,
+             BinaryHarness.fixture("profile/seven_three.py")], json: true)
+        #expect(result.status == 0, "\(result.stderr)")
+        let folded = try String(contentsOfFile: collapsed, encoding: .utf8)
+        let lines = folded.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("MainThread") && $0.contains("seven") && $0.contains("unit") }, "\(folded)")
+        let counted = lines.compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }.reduce(0, +)
+        let samples = ((result.report?["profile"] as? [String: Any])?["samples"] as? NSNumber)?.intValue ?? -1
+        #expect(counted == samples, "folded stacks count \(counted) samples, the report \(samples)")
+        let scope = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: speedscope))) as? [String: Any])
+        #expect((scope["profiles"] as? [Any])?.count == 1)
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("seven_three.py") && page.contains("application/json"))
+    }
+
+    @Test func anExportThatCannotBeWrittenIsOneLineAndAnInternalError() throws {
+        let result = try BinaryHarness.run(
+            ["profile", "--quiet", "--collapsed", "/nonexistent-dir/p.folded", BinaryHarness.fixture("profile/seven_three.py")])
+        #expect(result.status == 70, "\(result.stderr)")
+        #expect(result.stderr.contains("cannot write /nonexistent-dir/p.folded"), "\(result.stderr)")
+    }
+}

@@ -15,7 +15,7 @@ enum HangMonitor {
     static let interval = 0.05
 
     /// What `startArmed` needs; set by `arm`, taken by the first `startArmed`.
-    nonisolated(unsafe) private static var armed: (helper: PythonHelper, capturePath: String)?
+    nonisolated(unsafe) private static var armed: (helper: PythonHelper, capturePath: String, pid: pid_t)?
 
     /// Makes the monitor startable on demand: hangs.py starts it (`_pyinspect_native.call("start_hang_monitor")`)
     /// when the target first has something to watch (a second thread, a running event loop, multiprocessing, a
@@ -23,13 +23,14 @@ enum HangMonitor {
     /// (`read`/`write` without cancellation bookkeeping, `malloc` without atomic locks) made loops of
     /// os.read/os.write ~15% slower with any second thread alive.
     static func arm(helper: PythonHelper, capturePath: String) {
-        armed = (helper, capturePath)
+        armed = (helper, capturePath, getpid())
     }
 
     /// Starts the armed monitor once (callers hold the GIL, which serialises them); false if not armed or
-    /// already started.
+    /// already started, or in a process the target forked: a fork child has its own watcher (child_hangs.py),
+    /// which records a deadlock instead of ending the child with 123 under its parent's feet.
     static func startArmed() -> Bool {
-        guard let armed else { return false }
+        guard let armed, armed.pid == getpid() else { return false }
         self.armed = nil
         start(helper: armed.helper, capturePath: armed.capturePath)
         return true
