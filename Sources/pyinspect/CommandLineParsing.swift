@@ -102,3 +102,15 @@ enum CommandLineParsing {
         return line + " (see 'pyinspect --help')"
     }
 }
+
+extension RunTarget {
+    /// `RunTarget.parse` for a subcommand's `validate()`/`run()`: a malformed target is ArgumentParser's usage
+    /// error (one line, exit 64).
+    static func parsedForCommand(_ arguments: [String]) throws -> RunTarget {
+        do {
+            return try RunTarget.parse(arguments)
+        } catch let error as UsageError {
+            throw ValidationError(error.message)
+        }
+    }
+}

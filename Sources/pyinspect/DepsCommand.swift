@@ -27,14 +27,14 @@ extension PyInspectCommand {
                 throw ValidationError("--timeout must be a positive number of seconds")
             }
             if !target.isEmpty {
-                do { _ = try RunTarget.parse(target) } catch let error as UsageError { throw ValidationError(error.message) }
+                _ = try RunTarget.parsedForCommand(target)
             }
         }
 
         func run() throws {
             var parsed: RunTarget?
             if !target.isEmpty {
-                do { parsed = try RunTarget.parse(target) } catch let error as UsageError { throw ValidationError(error.message) }
+                parsed = try RunTarget.parsedForCommand(target)
             }
             var request = DepsRequest(
                 target: parsed, jsonPath: report.json, htmlPath: html, quiet: report.quiet, timeoutSeconds: timeout)

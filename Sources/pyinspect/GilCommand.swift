@@ -39,12 +39,7 @@ extension PyInspectCommand {
         }
 
         func run() throws {
-            let parsed: RunTarget
-            do {
-                parsed = try RunTarget.parse(target)
-            } catch let error as UsageError {
-                throw ValidationError(error.message)
-            }
+            let parsed = try RunTarget.parsedForCommand(target)
             var request = RunRequest(
                 target: parsed, timeoutSeconds: timeout, jsonPath: report.json, quiet: report.quiet)
             request.command = "gil"

@@ -37,20 +37,11 @@ extension PyInspectCommand {
             if let timeout, !(timeout > 0 && timeout.isFinite && timeout < 1e9) {
                 throw ValidationError("--timeout must be a positive number of seconds")
             }
-            do {
-                _ = try RunTarget.parse(target)
-            } catch let error as UsageError {
-                throw ValidationError(error.message)
-            }
+            _ = try RunTarget.parsedForCommand(target)
         }
 
         func run() throws {
-            let parsed: RunTarget
-            do {
-                parsed = try RunTarget.parse(target)
-            } catch let error as UsageError {
-                throw ValidationError(error.message)
-            }
+            let parsed = try RunTarget.parsedForCommand(target)
             var request = RunRequest(
                 target: parsed, timeoutSeconds: timeout, jsonPath: report.json, quiet: report.quiet)
             request.command = "profile"

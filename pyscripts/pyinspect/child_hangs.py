@@ -69,6 +69,17 @@ def _announce():
                    "pid": os.getpid()})
 
 
+def _main_thread_ended():
+    """A fork made from a thread other than the main one ends when that thread returns (it is the child's main
+    thread, and no interpreter finalization follows): a watcher still running would keep the child alive for
+    ever, a zombie leader its parent's waitpid never reaps (test_threading's main_thread_after_fork_from_nonmain)."""
+    threading = sys.modules.get("threading")
+    try:
+        return threading is not None and not threading.main_thread().is_alive()
+    except Exception:
+        return False
+
+
 def _watch():
     from . import capture, hangs
     try:
@@ -79,7 +90,7 @@ def _watch():
     reported = set()
     while True:
         time.sleep(INTERVAL_S)
-        if sys.is_finalizing():
+        if sys.is_finalizing() or _main_thread_ended():
             return
         try:
             tick = fastjson.loads(hangs.tick())
