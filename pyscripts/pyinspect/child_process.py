@@ -80,7 +80,8 @@ def install(argument):
             from . import hangs
             hangs.install()
             atexit.register(hangs.at_exit)
-            _watch_deadlocks()
+            if os.environ.get("PYINSPECT_CHILD_DEADLOCKS"):
+                _watch_deadlocks()
     return ""
 
 
@@ -155,7 +156,7 @@ def after_fork_in_child():
         _write({"record": "process_started", "started_by": "fork", "parent_pid": os.getppid(),
                 "argv": list(getattr(sys, "orig_argv", sys.argv)), "monotonic_s": now,
                 "fork_site": _frames(sys._getframe(1))})
-        if os.environ.get("PYINSPECT_CHILD_HANGS") and "_pyinspect.hangs" in sys.modules:
+        if os.environ.get("PYINSPECT_CHILD_DEADLOCKS") and "_pyinspect.hangs" in sys.modules:
             # The parent's monitor thread did not survive the fork: this process watches itself.
             from . import child_hangs
             child_hangs.forget_other_threads()

@@ -14,6 +14,10 @@ public enum ChildProcessDirectory {
     /// Hang watching on (not `--no-hangs`): pyinspect-python records hang events (never-awaited coroutines,
     /// exceptions never retrieved, tasks pending at exit) as the target does. Deadlock detection stays the target's.
     public static let hangsVariable = "PYINSPECT_CHILD_HANGS"
+    /// Hang watching with `--timeout`: each child also watches itself for deadlocks (child_hangs.py). Its watcher is
+    /// a Python thread the child's own code can see (faulthandler's dumps, sys._current_frames), so it runs only
+    /// when a child's hang would otherwise end the run at its timeout unexplained.
+    public static let deadlocksVariable = "PYINSPECT_CHILD_DEADLOCKS"
     /// `run --gil`: pyinspect-python traces its own GIL ("<long-hold ms>" or "<long-hold ms>:sampling") and saves
     /// `<pid>.gil.json` beside its records at its exit.
     public static let gilVariable = "PYINSPECT_CHILD_GIL"
@@ -31,6 +35,11 @@ public enum ChildProcessDirectory {
             unsetenv(allocationsVariable)
         }
         if request.noHangMonitor { unsetenv(hangsVariable) } else { setenv(hangsVariable, "1", 1) }
+        if request.noHangMonitor || request.timeoutSeconds == nil {
+            unsetenv(deadlocksVariable)
+        } else {
+            setenv(deadlocksVariable, "1", 1)
+        }
         if let gil = request.gil {
             setenv(gilVariable, String(gil.longHoldMs) + (gil.sampling ? ":sampling" : ""), 1)
         } else {
