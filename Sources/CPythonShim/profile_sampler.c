@@ -383,10 +383,16 @@ int pyi_profile_task(uint32_t index, const char **name, const char **coroutine) 
 
 static uint32_t key_buffer[4 + 2 * PROF_MAX_DEPTH];
 
-static void sample_thread(const pyi_prof_thread *thread) {
+enum walk_result { WALK_KEPT, WALK_DROPPED, WALK_TORN };
+
+// Walks one thread's frame chain into key_buffer. The chain is read while the thread runs, so it can tear: a
+// generator or coroutine that yields between our reading the thread's current frame and reading that frame has
+// its `previous` cleared (gen_send_ex2), and the walk would end at the generator as if it were the bottom of the
+// stack. A generator is always resumed by some caller frame, so a chain ending at one is WALK_TORN: read again.
+static enum walk_result walk_thread(const pyi_prof_thread *thread, uint32_t *depth_out, uint32_t *task_out) {
     uint32_t depth = 0, task = 0;
     uintptr_t address = thread->current_frame, coroutine_frame = 0, coroutine_code = 0;
-    int walked = 0, task_found = 0;
+    int walked = 0, task_found = 0, ended_at_generator = 0;
     while (address != 0) {
         if (walked++ >= PROF_MAX_WALK) {
             prof.totals.truncated++;
@@ -395,10 +401,11 @@ static void sample_thread(const pyi_prof_thread *thread) {
         pyi_prof_frame frame;
         if (pyi_prof_read_frame(address, &frame) != 0) {
             prof.totals.dropped++;   // freed or rewritten under us: not a sample we can trust
-            return;
+            return WALK_DROPPED;
         }
         uintptr_t here = address;
         address = frame.previous;
+        ended_at_generator = frame.generator && address == 0;
         if (frame.incomplete) continue;
         if (frame.generator && !task_found) {
             coroutine_frame = here;
@@ -408,13 +415,13 @@ static void sample_thread(const pyi_prof_thread *thread) {
         code_entry *code = resolve_code(&frame);
         if (code == NULL) {
             prof.totals.dropped++;
-            return;
+            return WALK_DROPPED;
         }
         int line = pyi_profile_line((const unsigned char *)prof.text + code->table_off, code->table_len,
                                     code->key.first_line, frame.lasti);
         if (line < 0 || line > 10000000) {
             prof.totals.dropped++;
-            return;
+            return WALK_DROPPED;
         }
         if (!task_found && prof.functions[code->function].runs_handles) {
             task_found = 1;
@@ -424,12 +431,34 @@ static void sample_thread(const pyi_prof_thread *thread) {
         key_buffer[5 + 2 * depth] = (uint32_t)line;
         depth++;
     }
+    *depth_out = depth;
+    *task_out = task;
+    return ended_at_generator ? WALK_TORN : WALK_KEPT;
+}
+
+// Up to this many walks per thread and tick when the chain tears; the last one is kept as read (a generator
+// driven from C with no Python caller really is the bottom of its stack).
+#define PROF_TORN_RETRIES 4
+
+static void sample_thread(uintptr_t tstate, const pyi_prof_thread *first_read) {
+    pyi_prof_thread thread = *first_read;
+    uint32_t depth = 0, task = 0;
+    for (int attempt = 1;; attempt++) {
+        enum walk_result result = walk_thread(&thread, &depth, &task);
+        if (result == WALK_DROPPED) return;
+        if (result == WALK_KEPT || attempt == PROF_TORN_RETRIES) break;
+        prof.totals.torn_rereads++;
+        if (pyi_prof_read_thread(tstate, &thread) != 0) {
+            prof.totals.dropped++;
+            return;
+        }
+    }
     if (depth == 0) {
         prof.totals.idle++;
         return;
     }
-    key_buffer[0] = (uint32_t)thread->native_id;
-    key_buffer[1] = sample_state((int32_t)thread->native_id);
+    key_buffer[0] = (uint32_t)thread.native_id;
+    key_buffer[1] = sample_state((int32_t)thread.native_id);
     key_buffer[2] = task;
     key_buffer[3] = depth;
     if (insert_stack(key_buffer, 4 + 2 * depth) != 0) {
@@ -455,7 +484,7 @@ static void tick(void) {
             prof.totals.dropped++;
             break;
         }
-        if (!is_excluded((int32_t)thread.native_id)) sample_thread(&thread);
+        if (!is_excluded((int32_t)thread.native_id)) sample_thread(tstate, &thread);
         tstate = thread.next;
     }
     pyi_prof_threads_unlock();
