@@ -65,11 +65,7 @@ int pyi_save_before_terminate(void (*function)(void)) {
     if (terminate_pipe[0] >= 0) return 0;
     if (pipe2(terminate_pipe, O_CLOEXEC) != 0) return -1;
     pthread_t thread;
-    pthread_attr_t attributes;
-    pthread_attr_init(&attributes);
-    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-    int failed = pthread_create(&thread, &attributes, terminate_watcher, NULL);
-    pthread_attr_destroy(&attributes);
+    int failed = pyi_start_host_thread(&thread, 1, terminate_watcher, NULL);
     if (failed) {
         close(terminate_pipe[0]);
         close(terminate_pipe[1]);

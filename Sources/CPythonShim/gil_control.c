@@ -74,7 +74,7 @@ static int self_test(char *message, size_t size) {
     int started;
     Py_BEGIN_ALLOW_THREADS
     pthread_t helper;
-    started = pthread_create(&helper, NULL, take_and_release_gil, NULL) == 0;
+    started = pyi_start_host_thread(&helper, 0, take_and_release_gil, NULL) == 0;
     if (started) pthread_join(helper, NULL);
     Py_END_ALLOW_THREADS
     if (!started) {

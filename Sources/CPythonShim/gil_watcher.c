@@ -191,7 +191,7 @@ int pyi_gil_watcher_start(int sampling, uint64_t tick, int fd) {
     tick_t = pyi_gil_ns_to_ticks(tick);
     stacks_fd = fd;
     atomic_store(&keep_watching, 1);
-    watcher_running = pthread_create(&watcher_thread, NULL, watch, NULL) == 0;
+    watcher_running = pyi_start_host_thread(&watcher_thread, 0, watch, NULL) == 0;
     return watcher_running ? 0 : -1;
 }
 

@@ -15,6 +15,7 @@ already on disk.
 Started only when the process can deadlock: when it imports threading or asyncio (pyinspect-python), or at a
 fork of a process that has (a fork of the target).
 """
+import _signal
 import _thread
 import os
 import sys
@@ -26,6 +27,7 @@ INTERVAL_S = 0.05
 LOOP_STABLE_S = 1.0
 THREAD_STABLE_S = 0.5
 _watching = [None]  # the pid whose watcher runs
+_FAULTS = {_signal.SIGSEGV, _signal.SIGBUS, _signal.SIGILL, _signal.SIGFPE, _signal.SIGTRAP, _signal.SIGSYS}
 
 
 def start():
@@ -36,10 +38,16 @@ def start():
     _watching[0] = pid
     threads = sys.modules.get("_pyinspect.threads")
     start_thread = getattr(threads, "_original_start", None) or _thread.start_new_thread  # not a target's thread
+    # Started with the target's signals blocked (it inherits the mask): a Ctrl-C delivered to this thread would
+    # leave the main thread blocked in its read, never told (host_thread_start.c).
+    blocked = _signal.valid_signals() - _FAULTS
+    previous = _signal.pthread_sigmask(_signal.SIG_BLOCK, blocked)
     try:
         start_thread(_watch, ())
     except RuntimeError:
         _watching[0] = None
+    finally:
+        _signal.pthread_sigmask(_signal.SIG_SETMASK, previous)
 
 
 def forget_other_threads():

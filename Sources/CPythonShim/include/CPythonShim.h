@@ -151,6 +151,12 @@ void pyi_gil_trace_stop(void);
 int32_t pyi_gil_current_tid(void);
 // Called by each of pyinspect's own threads on itself: its GIL takes are not the target's switches.
 void pyi_gil_mark_host_thread(void);
+// pyinspect's own threads: created with every asynchronous signal blocked, so a signal sent to the target
+// (Ctrl-C, kill) is delivered to one of the target's threads (host_thread_start.c says why).
+#include <pthread.h>
+#include <signal.h>
+int pyi_start_host_thread(pthread_t *thread, int detached, void *(*body)(void *), void *argument);
+void pyi_block_async_signals(sigset_t *old);
 
 typedef struct {
     int mode;

@@ -1,6 +1,7 @@
+import CPythonShim
 import Glibc
 
-/// A detached native thread running a closure: what Foundation's `Thread { }.start()` did, without Foundation
+/// A detached native thread running a closure, blind to the target's signals: what Foundation's `Thread { }.start()` did, without Foundation
 /// (pyinspect links only FoundationEssentials, for start-up cost). The threads are not named, as before (their
 /// names were longer than the 15 characters Linux keeps, so setting them failed).
 enum NativeThread {
@@ -14,11 +15,8 @@ enum NativeThread {
     static func start(_ body: @escaping () -> Void) -> Bool {
         let context = Unmanaged.passRetained(Body(body)).toOpaque()
         var thread = pthread_t()
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        defer { pthread_attr_destroy(&attributes) }
-        let created = pthread_create(&thread, &attributes, { context in
+        // With the target's signals blocked (host_thread_start.c): a Ctrl-C must reach a thread of the target.
+        let created = pyi_start_host_thread(&thread, 1, { context in
             guard let context else { return nil }
             let body = Unmanaged<Body>.fromOpaque(context).takeRetainedValue()
             body.run()

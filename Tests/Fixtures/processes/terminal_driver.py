@@ -26,6 +26,7 @@ if action == "suspend":
     session.output += b"|resumed|"
     os.write(master, b"again\n")
     session.read_until(b"got again")
+session.wait_until_blocked(pid)
 os.write(master, b"\x03")  # Ctrl-C
 session.read_until()  # to the end of its output
 status = session.wait_or_kill(pid)
