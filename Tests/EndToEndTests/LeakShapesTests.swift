@@ -62,6 +62,25 @@ import Testing
         #expect(leak["bytes_per_call"] as? Double == 16)
     }
 
+    // Buffers that grow in place (no new objects, hardly any allocation): the line that grew them, the exact
+    // bytes per call from the buffer's own length, and the chain to the buffer.
+    @Test func aBytearrayLogGrowingInPlace() throws {
+        let (leak, _) = try leak("bytearray_log.py", kind: "memory", lines: [8])
+        let steps = chain(leak)
+        #expect(steps.first?["repr"] as? String == "module bytearray_log", "\(steps)")
+        #expect(steps.last?["type"] as? String == "bytearray" && steps.last?["via"] as? String == ".buffer", "\(steps)")
+        #expect(leak["bytes_per_call"] as? Double == 16, "\(leak)")
+        #expect((leak["message"] as? String ?? "").contains("grows in place"), "\(leak)")
+    }
+
+    @Test func anArrayOfSamplesGrowingInPlace() throws {
+        let (leak, _) = try leak("array_samples.py", kind: "memory", lines: [8, 9])
+        #expect(chain(leak).last?["via"] as? String == ".LATENCIES", "\(chain(leak))")
+        #expect(leak["bytes_per_call"] as? Double == 16, "\(leak)")
+    }
+
+    @Test func aScratchBufferEmptiedEveryCallIsClean() throws { _ = try clean("clean_bytearray_reset.py") }
+
     // Once every 25 calls: the first step extends the hunt; attribution watches two periods.
     @Test func aLeakOnEvery25thCall() throws {
         let (leak, _) = try leak("every_25th_call.py", kind: "objects", lines: [9, 15])

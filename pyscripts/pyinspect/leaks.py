@@ -462,12 +462,17 @@ def attribute(argument):
         leaks.append(_python_leak(census_before, census_after, stats, calls, tracemalloc, ids_before,
                                   grown_containers, registered, period))
         ids_before.clear()
+    buffer_leak = None
+    if "native" in signals and not python and not resource:
+        buffer_leak = _buffer_leak(calls, grown_containers, registered)
     del stats
     grown_containers.clear()
     registered.clear()
     tracemalloc.stop()
     _settle()
-    if "native" in signals and not resource:
+    if buffer_leak is not None:
+        leaks.append(buffer_leak)
+    elif "native" in signals and not resource:
         native_per_call = options.get("native_per_call", 0)
         if not python or native_per_call > 2 * max(traced_per_call, 0) + 512:
             leaks.append(_native_leak(calls, native_per_call))
@@ -493,7 +498,10 @@ def _sized_containers():
     objects = [obj for obj in tracked if isinstance(obj, kinds)]
     # Dicts of only str and int are not tracked: those a tracked object refers to (a module's registry of
     # descriptor numbers), each once.
-    untracked = {id(obj): obj for obj in gc.get_referents(*tracked) if type(obj) is dict and not gc.is_tracked(obj)}
+    # Buffers that grow in place (a bytearray, an array.array) are never tracked: those referred to, too.
+    buffers = _buffer_types()
+    untracked = {id(obj): obj for obj in gc.get_referents(*tracked)
+                 if (type(obj) is dict and not gc.is_tracked(obj)) or type(obj) in buffers}
     del tracked
     objects.extend(untracked.values())
     untracked.clear()
@@ -504,6 +512,34 @@ def _sized_containers():
         except BaseException:
             lengths.append(1 << 62)
     return objects, lengths
+
+
+def _buffer_types():
+    array = sys.modules.get("array")
+    return (bytearray, array.array) if array is not None else (bytearray,)
+
+
+def _buffer_leak(calls, grown_containers, registered):
+    """The C heap grew, no object count did: a buffer that grows in place (a bytearray extended, an
+    array.array appended to) is among the containers that got longer. Its allocation is over-sized, so most
+    calls grow it without allocating: tracemalloc sees no bytes; the line is the one during which it grew,
+    watched with a line tracer. None when no buffer grew (a C extension's own malloc: the native hunt)."""
+    buffers = _buffer_types()
+    holder = next(((obj, growth) for obj, growth in grown_containers if type(obj) in buffers), None)
+    if holder is None or holder[1] < calls:
+        return None
+    buffer, growth = holder
+    del holder
+    chain, path = _chain_path(buffer, registered)
+    item_size = getattr(buffer, "itemsize", 1)
+    stored = _stored_at([buffer], calls, [], holder_is_last=True)
+    items = "bytes" if isinstance(buffer, bytearray) else "items"
+    name = _type_name(buffer)
+    article = "an" if name[:1] in "aeiou" else "a"
+    message = f"{article} {name} grows in place by {growth / calls:g} {items} per call (no new objects)"
+    del buffer, path
+    frames = stored[1] if stored is not None else []
+    return _leak("memory", frames, calls, [], growth * item_size, 0, chain, message)
 
 
 def _grown_containers(objects, lengths):
