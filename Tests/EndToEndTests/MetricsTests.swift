@@ -108,6 +108,33 @@ import Testing
         #expect(valid.status == 0, "\(valid.output)")
     }
 
+    @Test func underGILTracingEachOfTheTargetsThreadsHasItsGILSeconds() throws {
+        // GIVEN a target under `run --gil --metrics` that has started three named threads
+        let directory = try temporaryDirectory()
+        let port = try MetricsHTTPClient.freePort()
+        let running = try RunningBinary(
+            ["run", "--gil", "--metrics", "127.0.0.1:\(port)", fixture("metrics_phases.py"), directory])
+        #expect(running.waitForOutput("ready"))
+        touch(directory + "/go")
+        #expect(running.waitForOutput("phase 2"))
+        // WHEN /metrics is scraped
+        let reply = try MetricsHTTPClient.get(port: port, path: "/metrics")
+        touch(directory + "/stop")
+        let end = running.finish()
+        // THEN the main thread (which did the work) held the GIL, every parked thread has a series, and pyinspect's
+        // own threads have none
+        #expect(end.status == 0, "\(end.stderr)")
+        let held = reply.body.split(separator: "\n").filter { $0.hasPrefix("pyinspect_gil_held_seconds_total{") }
+        let main = try #require(held.first { $0.contains("thread=\"MainThread\"") }, "\(reply.body)")
+        #expect((Double(main.split(separator: " ").last ?? "") ?? 0) > 0)
+        for name in ["parked-0", "parked-1", "parked-2"] {
+            #expect(held.contains { $0.contains("thread=\"\(name)\"") }, "\(held)")
+        }
+        #expect(held.count == 4, "\(held)")
+        let checked = try Promtool.checkMetrics(reply.body)
+        #expect(checked.status == 0, "\(checked.output)")
+    }
+
     @Test func aTargetInALongCCallStillAnswers() throws {
         // GIVEN a target whose main thread sits in a C call that keeps the GIL
         let port = try MetricsHTTPClient.freePort()

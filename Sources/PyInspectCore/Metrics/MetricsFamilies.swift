@@ -46,7 +46,11 @@ enum MetricsFamilies {
                 "pyinspect_python_figures_age_seconds", .gauge, help: "Seconds since the Python side's figures were read.", value: age))
         }
         if let python = scrape.python { families += pythonFamilies(python) }
-        if let threads = scrape.gilThreads { families += gilFamilies(threads, names: scrape.python?.threadNames ?? [:]) }
+        // The target's threads only: the tracer also has pyinspect's own (these metrics threads, the hang monitor),
+        // which threading does not list. Without Python figures yet, no thread can be told apart: none shown.
+        if let threads = scrape.gilThreads, let names = scrape.python?.threadNames {
+            families += gilFamilies(threads.filter { names[$0.nativeId] != nil }, names: names)
+        }
         families.append(MetricFamily(
             "pyinspect_metrics_scrapes_total", .counter, help: "Requests for /metrics answered, this one included.",
             value: Double(scrape.scrapes)))
@@ -103,7 +107,7 @@ enum MetricsFamilies {
 
     static func gilFamilies(_ threads: [GILThread], names: [Int32: String]) -> [MetricFamily] {
         func labels(_ thread: GILThread) -> [MetricFamily.Label] {
-            [MetricFamily.Label("thread", names[thread.nativeId] ?? "thread-\(thread.nativeId)"),
+            [MetricFamily.Label("thread", names[thread.nativeId] ?? ""),
              MetricFamily.Label("native_id", String(thread.nativeId))]
         }
         return [

@@ -128,9 +128,11 @@ enum MetricsServer {
             var figures = pyi_gil_thread_figures()
             guard pyi_gil_trace_thread(Int32(index), &figures) == 0, figures.tid != 0, figures.exited == 0 else { continue }
             threads.append(MetricsFamilies.GILThread(
-                nativeId: figures.tid, heldSeconds: Double(figures.hold_total_ns) / scale / 1e9,
-                waitedSeconds: Double(figures.wait_total_ns) / scale / 1e9))
+                nativeId: figures.tid, heldSeconds: microseconds(Double(figures.hold_total_ns) / scale / 1e9),
+                waitedSeconds: microseconds(Double(figures.wait_total_ns) / scale / 1e9)))
         }
         return threads.sorted { $0.nativeId < $1.nativeId }
     }
+
+    private static func microseconds(_ seconds: Double) -> Double { (seconds * 1e6).rounded() / 1e6 }
 }
