@@ -95,7 +95,10 @@ enum MetricsServer {
     static func readHead(_ client: Int32) -> [UInt8]? {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 2048)
+        // SO_RCVTIMEO bounds each read; this bounds the whole head (a client trickling bytes).
+        let deadline = monotonicSeconds() + Double(MetricsHTTP.timeoutSeconds)
         while bytes.count <= MetricsHTTP.maxRequestBytes {
+            guard monotonicSeconds() < deadline else { return nil }
             let got = chunk.withUnsafeMutableBytes { read(client, $0.baseAddress, $0.count) }
             if got < 0, errno == EINTR { continue }
             if got <= 0 { return nil }
