@@ -135,6 +135,31 @@ import Testing
         #expect(checked.status == 0, "\(checked.output)")
     }
 
+    @Test func anAsyncioTaskLeakShowsInTheTaskGauge() throws {
+        // GIVEN an asyncio server that leaks a task per connection, under `run --metrics`
+        let port = try MetricsHTTPClient.freePort()
+        let running = try RunningBinary(["run", "--metrics", "127.0.0.1:\(port)", fixture("task_leak.py")])
+        let listening = try #require(running.waitForLine(containing: "listening on"))
+        let appPort = try #require(listening.split(separator: " ").last.map(String.init))
+        let before = PrometheusText(try MetricsHTTPClient.get(port: port, path: "/metrics").body)
+        // WHEN 25 connections come and go
+        let load = Process()
+        load.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        load.arguments = [fixture("tcp_load.py"), appPort, "25"]
+        load.standardOutput = FileHandle.nullDevice
+        try load.run()
+        load.waitUntilExit()
+        let after = PrometheusText(try MetricsHTTPClient.get(port: port, path: "/metrics").body)
+        running.signal(SIGINT)
+        let end = running.finish()
+        // THEN the pending tasks grew by the 25 leaked ones (a last handler may still be finishing), and the run
+        // still ends as interrupted
+        #expect(load.terminationStatus == 0)
+        let grown = (after.value("pyinspect_asyncio_tasks") ?? 0) - (before.value("pyinspect_asyncio_tasks") ?? 0)
+        #expect(grown >= 25, "before \(before.value("pyinspect_asyncio_tasks") ?? -1), after \(after.value("pyinspect_asyncio_tasks") ?? -1)")
+        #expect(end.status == 130, "\(end.stderr)")
+    }
+
     @Test func aTargetInALongCCallStillAnswers() throws {
         // GIVEN a target whose main thread sits in a C call that keeps the GIL
         let port = try MetricsHTTPClient.freePort()
