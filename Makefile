@@ -8,6 +8,8 @@ BIN := .build/debug/pyinspect
 APT_PACKAGES := libpython3.11-dev pkg-config libpython3.11-testsuite python3-pytest python3.11-venv python3-jsonschema chromium python3-packaging
 # QueriesTests start a throwaway PostgreSQL server (Tests/Fixtures/queries/postgres_server.sh).
 APT_PACKAGES += postgresql
+# MetricsTests (run --metrics): promtool check metrics, and a real Prometheus server scraping a target.
+APT_PACKAGES += prometheus
 STAMP := .build/.deps-installed
 
 .PHONY: help deps build run test test-venv unit-test e2e-test cpython-tests bench clean

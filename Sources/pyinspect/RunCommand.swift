@@ -34,6 +34,10 @@ extension PyInspectCommand {
         var allocSample: String?
         @Option(help: ArgumentHelp("Serve the control socket at this path (mode 0600, in a directory only you can enter) for `pyinspect checkpoint|diff|dump|watch`; default: one in $XDG_RUNTIME_DIR or /tmp/pyinspect-UID, named by pyinspect's pid.", valueName: "path"))
         var control: String?
+        @Option(help: ArgumentHelp("Serve Prometheus metrics at http://HOST:PORT/metrics while the target runs (loopback only unless --metrics-any-host; see docs/services.md).", valueName: "host:port"))
+        var metrics: String?
+        @Flag(name: .customLong("metrics-any-host"), help: "Let --metrics listen on an address other than loopback.")
+        var metricsAnyHost = false
         @Flag(name: .customLong("no-hangs"), help: "Do not watch for deadlocks, blocked loops and asyncio misuse.")
         var noHangs = false
         @Flag(help: "Profile too: the report gets the `profile` section of `pyinspect profile` (see docs/profile.md).")
@@ -61,6 +65,9 @@ extension PyInspectCommand {
             do {
                 if let memoryLimit { _ = try MemorySize.parse(memoryLimit) }
                 if let allocSample { _ = try AllocationOptions.sampleBytes(allocSample) }
+                if let metrics, case .failure(let error) = MetricsAddress.parse(metrics, allowAnyHost: metricsAnyHost) {
+                    throw error
+                }
                 _ = try RunTarget.parse(target)
             } catch let error as UsageError {
                 throw ValidationError(error.message)
@@ -89,6 +96,12 @@ extension PyInspectCommand {
             }
             request.noHangMonitor = noHangs
             request.controlPath = control
+            if let metrics {
+                switch MetricsAddress.parse(metrics, allowAnyHost: metricsAnyHost) {
+                case .success(let address): request.metricsAddress = address
+                case .failure(let error): throw ValidationError(error.message)
+                }
+            }
             if profile || profileRate != nil {
                 request.profile = ProfileOptions(rateHz: profileRate ?? ProfileOptions.defaultRateHz)
             }

@@ -235,6 +235,20 @@ void pyi_control_remove_at_exit(const char *path);
 // accept4(fd, SOCK_CLOEXEC), and the peer's uid (SO_PEERCRED): 0 or -1.
 int pyi_control_accept(int fd);
 int pyi_control_peer_uid(int fd, uid_t *uid);
+// ---- Prometheus metrics (`run --metrics HOST:PORT`, Metrics/, metrics_native.c) ----
+// A TCP socket bound to the numeric address `host` (IPv4, or IPv6 when `ipv6`) and `port`, listening,
+// close-on-exec, moved out of the target's descriptor range. The descriptor, or -1 with errno set.
+int pyi_metrics_listen(const char *host, int ipv6, int port);
+// The port a listening socket is bound to (for port 0), or -1.
+int pyi_metrics_bound_port(int fd);
+// accept4(fd, SOCK_CLOEXEC) with EINTR retried.
+int pyi_metrics_accept(int fd);
+// A counter shared by pyinspect and the target it forks (MAP_SHARED): NULL when it cannot be mapped.
+uint64_t *pyi_metrics_shared_counter(void);
+void pyi_metrics_counter_add(uint64_t *counter, uint64_t amount);
+uint64_t pyi_metrics_counter_load(const uint64_t *counter);
+// pymalloc's bytes in allocated blocks (_PyObject_DebugMallocStats' figure), or -1. Caller holds the GIL.
+long long pyi_metrics_pymalloc_bytes(void);
 // Allocation sampling for checkpoints: 1 while the sampler is installed (by --allocations or a checkpoint).
 int pyi_alloc_sampler_installed(void);
 

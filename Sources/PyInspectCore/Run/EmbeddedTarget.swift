@@ -75,6 +75,11 @@ enum EmbeddedTarget {
         if request.controlListenFD >= 0, let path = request.controlSocketPath {
             ControlServer.start(listenFD: request.controlListenFD, path: path, helper: helper, capturePath: capturePath)
         }
+        if let metrics = request.metricsListening {  // run --metrics, after the GIL tracer it reads
+            MetricsServer.start(
+                listenFD: metrics.fd, helper: helper, capturePath: capturePath, scrapeCounter: metrics.counter.pointer,
+                gilTraced: gil != nil)
+        }
         // After the GIL tracer, whose per-thread flags give the samples' gil_wait state.
         if let profile = request.profile { ProfileRun.start(options: profile, capturePath: capturePath, helper: helper) }
         // Last, so the instruments' own set-up is not sampled; host.py saves the samples at exit.

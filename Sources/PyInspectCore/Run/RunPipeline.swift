@@ -32,6 +32,15 @@ public enum RunPipeline {
             request.controlSocketPath = listener?.path
         }
         defer { ControlListener.close(fd: request.controlListenFD, path: request.controlSocketPath) }
+        if let address = request.metricsAddress {  // run --metrics
+            switch MetricsListener.open(address) {
+            case .failure(let error):
+                writeError(error.message)
+                return .notRun(status: error.status)
+            case .success(let listening): request.metricsListening = listening
+            }
+        }
+        defer { if let fd = request.metricsListening?.fd { close(fd) } }
         let outcome: ChildOutcome
         do {
             let limits = Supervisor.Limits(
@@ -60,6 +69,9 @@ public enum RunPipeline {
             profile: profile)
         var finished = ChildStacks.add(to: report, directory: childDirectory, outcome: outcome)
         if let scope = request.deps { DepsRun.add(to: &finished, factsPath: workspace.depsFactsPath, scope: scope) }
+        if let metrics = request.metricsListening {  // run --metrics
+            finished.metrics = MetricsSection(address: metrics.address, scrapes: metrics.counter.value)
+        }
         return .report(finished, gil: gil)
     }
 

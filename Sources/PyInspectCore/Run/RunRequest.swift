@@ -32,6 +32,10 @@ public struct RunRequest: Sendable {
     public var profile: ProfileOptions?
     /// `--no-queries`: no database statement recording (issue 16).
     public var noQueries: Bool = false
+    /// `--metrics HOST:PORT` (docs/services.md "Prometheus metrics"); nil: off, nothing started.
+    public var metricsAddress: MetricsAddress?
+    /// The listening socket and scrape counter pyinspect made before forking the target (RunPipeline).
+    var metricsListening: MetricsListener.Listening?
 
     public init(
         target: RunTarget, timeoutSeconds: Double? = nil, jsonPath: String? = nil, quiet: Bool = false,
