@@ -189,6 +189,41 @@ import Testing
         #expect(schema.status == 0, "\(schema.output)")
     }
 
+    @Test func aScriptDeepInItsProjectRunFromElsewhereFindsTheProjectsRequirements() throws {
+        // GIVEN src/app/main.py of a project whose requirements.txt is pip-compile's (hashes on continued lines,
+        // an -r include, -e ., a URL), run from the virtualenv's folder
+        let venv = try Self.makeEnvironment("healthy")
+        defer { try? FileManager.default.removeItem(atPath: venv) }
+        let script = BinaryHarness.fixture("deps/nested_project/src/app/main.py")
+        let result = try BinaryHarness.run(["deps", script], json: true, environment: Self.activated(venv), directory: venv)
+        // THEN the project root's files are read as pip reads them: every line a requirement or skipped, no warning
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout == "app ran\n")
+        let report = result.report
+        #expect(Self.site(Self.finding(report, kind: "drift", requirementPrefix: "beta==1.0")) == "requirements.txt:8")
+        #expect(Self.site(Self.finding(report, kind: "drift", requirementPrefix: "beta>=2.0")) == "pyproject.toml:6")
+        #expect(Self.site(Self.finding(report, kind: "not_installed", requirementPrefix: "absent-base")) == "base.txt:3")
+        #expect(Self.finding(report, kind: "drift", requirementPrefix: "gamma") == nil, "gamma==1.2 with its hashes is met")
+        #expect(!Self.findings(report).contains { ($0["requirement"] as? String ?? "").hasPrefix("nothere") }, "an extra's")
+        #expect((report?["diagnostics"] as? [Any] ?? []).isEmpty, "\(report?["diagnostics"] ?? "")")
+        let files = (report?["deps"] as? [String: Any])?["project_files"] as? [String] ?? []
+        #expect(files.map { ($0 as NSString).lastPathComponent }.sorted() == ["base.txt", "pyproject.toml", "requirements.txt"])
+    }
+
+    @Test func dashMOfAnInstalledModuleIsTiedToItsDistribution() throws {
+        // GIVEN pytest's __main__ importing py, whose name pytest's py.py shim shares with the py package
+        let venv = try Self.makeEnvironment("namespaces")
+        defer { try? FileManager.default.removeItem(atPath: venv) }
+        let result = try BinaryHarness.run(["deps", "-m", "pytest"], json: true, environment: Self.activated(venv), directory: venv)
+        #expect(result.stdout == "pytest main\n", "\(result.stderr)")
+        let modules = (result.report?["deps"] as? [String: Any])?["modules"] as? [[String: Any]] ?? []
+        let main = modules.first { $0["name"] as? String == "__main__" }
+        #expect(main?["distribution"] as? String == "pytest" && main?["origin"] as? String == "distribution")
+        // THEN the module is tied to the distribution that wrote its file (py/__init__.py: py, not pytest)
+        let py = modules.first { $0["name"] as? String == "py" }
+        #expect(py?["distribution"] as? String == "py" && py?["version"] as? String == "1.11.0", "\(py ?? [:])")
+    }
+
     @Test func usageErrorsAndAMissingTarget() throws {
         #expect(try BinaryHarness.run(["deps", "--bogus"]).status == 64)
         #expect(try BinaryHarness.run(["deps", "/nonexistent/script.py"]).status == 66)

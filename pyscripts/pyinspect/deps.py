@@ -14,6 +14,7 @@ from . import fastjson
 _first_import = {}  # module name -> [file, line] of the statement that first imported it
 _skipped_dirs = ()  # importlib's and our own frames are not the importing line
 _script = [None]  # the target script's absolute path (Python removes __main__.__file__ after running it)
+_main_module = [None]  # `-m NAME`: __main__ is NAME's (its distribution's, the standard library's)
 _PACKAGING_DIR = "/usr/lib/python3/dist-packages/packaging"  # Debian's python3-packaging
 _PRIVATE = "_pyinspect_packaging"
 
@@ -38,6 +39,8 @@ def install(target):
     import importlib
     if target.get("kind") == "script":
         _script[0] = os.path.abspath(target["value"])
+    elif target.get("kind") == "module":
+        _main_module[0] = target.get("value")
     _skipped_dirs = (os.path.dirname(importlib.__file__) + os.sep, os.path.dirname(__file__) + os.sep)
     sys.meta_path.insert(0, _ImportSites())
 
@@ -68,10 +71,16 @@ def _packaging(submodule):
             raise ImportError(f"cannot load packaging from {_PACKAGING_DIR} (apt-get install python3-packaging)")
         module = importlib.util.module_from_spec(spec)
         sys.modules[_PRIVATE] = module
+        # packaging.utils imports wheel tags (Tag, parse_tag) for wheel file names, which deps never parses;
+        # packaging.tags probes sysconfig, platform and the ELF header at import: two thirds of `specifiers`'
+        # import. A stand-in takes its place in this private copy only.
+        tags = type(sys)(f"{_PRIVATE}.tags")
+        tags.Tag = tags.parse_tag = None
+        sys.modules[tags.__name__] = tags
         try:
             spec.loader.exec_module(module)
         except BaseException:
-            del sys.modules[_PRIVATE]
+            _forget_packaging()
             raise
     return importlib.import_module(f"{_PRIVATE}.{submodule}")
 
@@ -119,18 +128,11 @@ class _StandardLibraryOnly:
 
 
 def _canonical(name):
-    # packaging.utils.canonicalize_name without `re` at every call site
-    out = []
-    previous_separator = False
-    for character in name.lower():
-        if character in "-_.":
-            if not previous_separator:
-                out.append("-")
-            previous_separator = True
-        else:
-            out.append(character)
-            previous_separator = False
-    return "".join(out)
+    # packaging.utils.canonicalize_name (runs of "-", "_", "." become one "-") without `re`
+    name = name.lower().replace("_", "-").replace(".", "-")
+    while "--" in name:
+        name = name.replace("--", "-")
+    return name
 
 
 def _environment(sys_path, loaded, sites):
@@ -165,11 +167,11 @@ def _environment(sys_path, loaded, sites):
                                "same_directory": len(folders) == 1})
 
     # Top-level modules each distribution installs (RECORD, installed-files.txt, else top_level.txt).
-    owners = {}  # (location, top) -> display name
+    owners = {}  # (location, top) -> [(display name, Distribution)], more than one when they share it
     provides = {}  # top -> [(display name, version, Distribution)]
     for canonical, (dist, location, facts) in winners.items():
         for top in facts["tops"]:
-            owners.setdefault((location, top), facts["name"])
+            owners.setdefault((location, top), []).append((facts["name"], dist))
             provides.setdefault(top, []).append((facts["name"], facts["version"], dist))
     shared = _shared_modules(provides)
 
@@ -194,7 +196,7 @@ def _environment(sys_path, loaded, sites):
                 continue
             requirement_problems.append({
                 "distribution": name, "version": version, "requirement": detail,
-                "required": names.get(wanted, detail), "installed": versions.get(wanted)})
+                "required": names.get(wanted, wanted), "installed": versions.get(wanted)})
 
     modules = _modules(loaded, sites, entries, owners, provides, versions)
     project = _project(versions, names, problems)
@@ -449,7 +451,15 @@ def _shared_modules(provides):
 def _written(dist, top):
     """{file relative to the sys.path entry: RECORD hash or None} that `dist` writes of the module `top`,
     without bytecode and without a namespace package's `__init__.py` it declares in namespace_packages.txt.
-    With no file list, the file the import system would load, found on disk."""
+    With no file list, the file the import system would load, found on disk. Kept on `dist`: the modules table
+    asks again for every module of a shared namespace."""
+    known = dist.written.get(top)
+    if known is None:
+        known = dist.written[top] = _written_files(dist, top)
+    return known
+
+
+def _written_files(dist, top):
     declared = {line.strip().replace(".", "/") + "/__init__.py"
                 for line in (dist.read_text("namespace_packages.txt") or "").splitlines() if line.strip()}
     files = dist.files(with_hashes=True)
@@ -475,6 +485,7 @@ class _Distribution:
         self.path = path
         self._metadata_file = metadata_file
         self._headers = None
+        self.written = {}  # top-level module -> {file: hash} (_written)
 
     def stamp(self):
         """When the folder and the metadata file were last written (a reinstall rewrites both), for the cache."""
@@ -575,19 +586,34 @@ def _distributions_in(entry, problems):
         return []
     found = []
     for child in children:
-        path = os.path.join(entry, child)
         if child.endswith(".dist-info"):
+            path = os.path.join(entry, child)
             found.append(_Distribution(path, os.path.join(path, "METADATA")))
         elif child.endswith(".egg-info"):
+            path = os.path.join(entry, child)
             found.append(_Distribution(path, os.path.join(path, "PKG-INFO") if os.path.isdir(path) else path))
-        elif child.endswith(".egg") and os.path.isdir(os.path.join(path, "EGG-INFO")):
-            info = os.path.join(path, "EGG-INFO")
-            found.append(_Distribution(info, os.path.join(info, "PKG-INFO")))
+        elif child.endswith(".egg"):
+            info = os.path.join(entry, child, "EGG-INFO")
+            if os.path.isdir(info):
+                found.append(_Distribution(info, os.path.join(info, "PKG-INFO")))
     return found
 
 
 def _stdlib_dir():
     return os.path.dirname(os.__file__) + os.sep
+
+
+def _owner(candidates, file, entry, top):
+    """The distribution that wrote `file` among those installing `top` in `entry` (pytest's py.py and the py
+    package share the name `py`), else the first."""
+    if not candidates:
+        return None
+    if len(candidates) > 1 and file.startswith(entry + os.sep):
+        relative = file[len(entry) + 1:]
+        for name, dist in candidates:
+            if relative in _written(dist, top):
+                return name
+    return candidates[0][0]
 
 
 def _modules(loaded, sites, entries, owners, provides, versions):
@@ -626,7 +652,9 @@ def _modules(loaded, sites, entries, owners, provides, versions):
                 real_entries = sorted(((os.path.realpath(e), e) for e in set(entries)), key=lambda pair: -len(pair[0]))
             real = os.path.realpath(file)
             entry = next((plain for resolved, plain in real_entries if real.startswith(resolved + os.sep)), None)
-        owner = owners.get((entry, top)) if entry is not None else None
+        if name == "__main__" and _main_module[0]:
+            top = _main_module[0].split(".", 1)[0]
+        owner = _owner(owners.get((entry, top)) if entry is not None else None, file, entry, top)
         if owner is not None:
             row["origin"] = "distribution"
             row["distribution"] = owner
@@ -647,8 +675,8 @@ def _modules(loaded, sites, entries, owners, provides, versions):
     # the target tried to import counts as imported too.
     loaded_names = {name for name, _ in loaded}
     by_top = {}
-    for (location, top), owner in owners.items():
-        by_top.setdefault(top, owner)
+    for (location, top), listed in owners.items():
+        by_top.setdefault(top, listed[0][0])
     for name, site in sorted(sites.items()):
         owner = by_top.get(name.split(".", 1)[0])
         if name in loaded_names or owner is None:
@@ -660,20 +688,17 @@ def _modules(loaded, sites, entries, owners, provides, versions):
 
 
 def _project(versions, names, problems):
-    """The project's declared requirements (pyproject.toml's [project] dependencies, requirements*.txt) from
-    the script's folder and the working directory, each compared with what is installed."""
+    """The project's declared requirements (pyproject.toml's [project] dependencies, requirements*.txt and the
+    files they include with -r) of the script's project and the working directory's, each compared with what
+    is installed."""
     declared = []
-    for folder in _project_folders():
-        try:
-            listing = sorted(os.listdir(folder))
-        except OSError:
-            continue
+    included = set()
+    for folder, listing in _project_folders():
         for entry in listing:
-            path = os.path.join(folder, entry)
             if entry == "pyproject.toml":
-                declared += _pyproject(path, problems)
-            elif entry.startswith("requirements") and entry.endswith(".txt"):
-                declared += _requirements_txt(path, problems)
+                declared += _pyproject(os.path.join(folder, entry), problems)
+            elif _is_requirements_file(entry):
+                declared += _requirements_txt(os.path.join(folder, entry), problems, included)
     rows = []
     for file, line, text, lock_style in declared:
         try:
@@ -695,15 +720,35 @@ def _project(versions, names, problems):
     return rows
 
 
+def _is_requirements_file(name):
+    return name.startswith("requirements") and name.endswith(".txt")
+
+
 def _project_folders():
-    """The script's folder, then the working directory."""
-    folders = []
+    """(folder, sorted listing) of the script's project, then the working directory: the script's project is
+    the nearest folder up from the script's that holds a pyproject.toml or a requirements*.txt (`src/app/main.py`
+    run from anywhere), not above the repository's root (a folder with .git) nor the home folder."""
+    starts = []
     if _script[0] is not None:
-        folders.append(os.path.dirname(os.path.realpath(_script[0])))
-    cwd = os.path.realpath(os.getcwd())
-    if cwd not in folders:
-        folders.append(cwd)
-    return folders
+        starts.append((os.path.dirname(os.path.realpath(_script[0])), True))
+    starts.append((os.path.realpath(os.getcwd()), False))
+    home = os.path.realpath(os.path.expanduser("~"))
+    found = []
+    for folder, walk_up in starts:
+        while True:
+            try:
+                listing = sorted(os.listdir(folder))
+            except OSError:
+                break
+            if any(entry == "pyproject.toml" or _is_requirements_file(entry) for entry in listing):
+                if folder not in [known for known, _ in found]:
+                    found.append((folder, listing))
+                break
+            parent = os.path.dirname(folder)
+            if not walk_up or ".git" in listing or folder == home or parent == folder:
+                break
+            folder = parent
+    return found
 
 
 def _pyproject(path, problems):
@@ -727,17 +772,45 @@ def _pyproject(path, problems):
     return out
 
 
-def _requirements_txt(path, problems):
+def _requirements_txt(path, problems, included):
+    """(path, line, requirement, True) of each named requirement in a requirements file, as pip reads it:
+    lines continued with a backslash joined, per-requirement options (--hash) cut off, files included with
+    -r / --requirement followed; other options (-e, -c, --index-url), URLs and paths skipped."""
     out = []
+    real = os.path.realpath(path)
+    if real in included:
+        return out
+    included.add(real)
     try:
         with open(path, encoding="utf-8") as source:
             lines = source.read().splitlines()
     except (OSError, UnicodeDecodeError) as error:
         problems.append(f"{path}: {error}")
         return out
-    for number, content in enumerate(lines, 1):
+    number = 0
+    while number < len(lines):
+        first = number + 1
+        content = lines[number]
+        number += 1
+        while content.rstrip().endswith("\\") and number < len(lines):
+            content = content.rstrip()[:-1] + " " + lines[number]
+            number += 1
         text = content.split(" #", 1)[0].strip()
-        if not text or text.startswith(("#", "-")):  # comments and options (-r, -e, --index-url ...)
+        if text.startswith("#"):
             continue
-        out.append((path, number, text, True))
+        words = text.split()
+        if not words:
+            continue
+        if words[0] in ("-r", "--requirement") or words[0].startswith(("-r", "--requirement=")):
+            name = words[1] if words[0] in ("-r", "--requirement") and len(words) > 1 else \
+                words[0].split("=", 1)[1] if words[0].startswith("--requirement=") else words[0][2:]
+            if name:
+                out += _requirements_txt(os.path.join(os.path.dirname(path), name), problems, included)
+            continue
+        if text.startswith("-"):  # -e, -c, --index-url ...
+            continue
+        text = text.split(" --", 1)[0].split("\t--", 1)[0].strip()
+        if "://" in words[0] or text.startswith((".", "/", "~")) or words[0].endswith((".whl", ".zip", ".tar.gz")):
+            continue  # a URL or a path: no name to compare
+        out.append((path, first, text, True))
     return out

@@ -140,7 +140,8 @@ def namespaces(venv):
     record(site, "plugins-a", "1.0", {"plugins/a.py": "", "plugins/common.py": "A = 1\n"})
     record(site, "plugins-b", "1.0", {"plugins/b.py": "", "plugins/common.py": "B = 1\n"})
     # pytest's py.py shim beside the py package (different files: the package wins by design).
-    record(site, "pytest", "7.2.1", {"py.py": "import sys\n", "pytest/__init__.py": ""})
+    record(site, "pytest", "7.2.1", {"py.py": "import sys\n", "pytest/__init__.py": "",
+                                     "pytest/__main__.py": "import py\nprint('pytest main')\n"})
     debian_egg_info(site, "py", "1.11.0", ["py"])
     write(os.path.join(site, "py", "__init__.py"))
     # Debian's cryptography: a dist-info and an egg-info of the same version in one folder (stale metadata),
