@@ -317,7 +317,8 @@ class _Cache:
     name, version, requirements and top-level modules, keyed by its folder and the times its folder and metadata
     file were written; each requirement's verdict, keyed by the requirement and the version it was checked
     against. An unchanged environment is read again without METADATA, RECORD or packaging. Only what this run
-    saw is written back; a cache that cannot be read or written is ignored (PYINSPECT_DEPS_CACHE=0 turns it off)."""
+    saw is written back, and files not written for 30 days are removed; a cache that cannot be read or written is
+    ignored (PYINSPECT_DEPS_CACHE=0 turns it off)."""
 
     FORMAT = 1
 
@@ -379,6 +380,20 @@ class _Cache:
                 out.write(fastjson.dumps({"identity": self.identity, "distributions": self.distributions,
                                           "verdicts": self.verdicts}))
             os.replace(partial, self.path)
+        except OSError:
+            return
+        self._prune(os.path.dirname(self.path))
+
+    @staticmethod
+    def _prune(folder, days=30):
+        """Removes the files of environments not inspected for `days` (temporary virtualenvs), when writing."""
+        import time
+        oldest = time.time() - days * 86400
+        try:
+            for name in os.listdir(folder):
+                path = os.path.join(folder, name)
+                if name.startswith("deps-") and os.stat(path).st_mtime < oldest:
+                    os.remove(path)
         except OSError:
             pass
 
