@@ -13,8 +13,10 @@ import Testing
         return venv
     }
 
+    /// The virtualenv activated, with deps' cache (docs/deps.md) kept inside it: removed with it, never shared.
     static func activated(_ venv: String) -> [String: String] {
-        ["VIRTUAL_ENV": venv, "PATH": venv + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
+        ["VIRTUAL_ENV": venv, "PATH": venv + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+         "XDG_CACHE_HOME": venv + "/cache"]
     }
 
     static func execute(_ program: String, _ arguments: [String], environment: [String: String] = [:]) throws
@@ -91,6 +93,49 @@ import Testing
         #expect(modules.first { $0["name"] as? String == "os" }?["origin"] as? String == "standard library")
     }
 
+    @Test func sharedNamespacePackagesAndStaleMetadataAreNotConflicts() throws {
+        // GIVEN namespace packages shared the ways Debian and pip install them (namespace_packages.txt without
+        // __init__.py, *-nspkg.pth, pkgutil's identical __init__.py, PEP 420 folders), pytest's py.py shim beside
+        // the py package, Debian's dist-info + egg-info of one version, and two real problems among them
+        let venv = try Self.makeEnvironment("namespaces")
+        defer { try? FileManager.default.removeItem(atPath: venv) }
+        let code = "import lazr.uri, lazr.restfulclient, zope.event, zope.interface, google.auth, plugins.common, py"
+        let result = try BinaryHarness.run(["deps", "-c", code], json: true, environment: Self.activated(venv), directory: venv)
+        // THEN the one module file two distributions write, and the metadata that disagrees on a version, are
+        // conflicts; the same version's second record is advice; the shared namespaces are nothing
+        #expect(result.status == 1, "\(result.stderr)")
+        let kinds = Self.findings(result.report).map { "\($0["kind"] as? String ?? "") \($0["distribution"] as? String ?? "")" }
+        #expect(kinds.sorted() == ["duplicate_distribution chardet", "duplicate_module plugins-a, plugins-b", "stale_metadata cryptography"], "\(kinds)")
+        let clash = Self.finding(result.report, kind: "duplicate_module")
+        #expect((clash?["message"] as? String ?? "").contains("(plugins/common.py)"))
+        #expect(clash?["imported"] as? Bool == true)
+        // advice alone does not fail CI: without the two conflicts the status is 0
+        try FileManager.default.removeItem(atPath: venv + "/lib/python3.11/site-packages/chardet.egg-info")
+        try FileManager.default.removeItem(atPath: venv + "/lib/python3.11/site-packages/plugins_b-1.0.dist-info")
+        let advice = try BinaryHarness.run(["deps"], json: true, environment: Self.activated(venv), directory: venv)
+        #expect(advice.status == 0, "\(advice.stderr)")
+        #expect(Self.findings(advice.report).map { $0["kind"] as? String } == ["stale_metadata"])
+    }
+
+    @Test func theCacheGivesTheSameFindingsAndForgetsAChangedDistribution() throws {
+        let venv = try Self.makeEnvironment("conflicts")
+        defer { try? FileManager.default.removeItem(atPath: venv) }
+        let first = try BinaryHarness.run(["deps"], json: true, environment: Self.activated(venv), directory: venv)
+        let cacheFolder = venv + "/cache/pyinspect"
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: cacheFolder)) ?? []).count == 1, "the first run wrote the cache")
+        let second = try BinaryHarness.run(["deps"], json: true, environment: Self.activated(venv), directory: venv)
+        #expect(first.status == 1 && second.status == 1)
+        let messages = { (report: [String: Any]?) in Self.findings(report).map { $0["message"] as? String ?? "" } }
+        #expect(messages(first.report) == messages(second.report) && !messages(first.report).isEmpty)
+        // beta upgraded in place (its METADATA rewritten): alpha's and eggy's conflicts with beta 1.5 are gone
+        let metadata = venv + "/lib/python3.11/site-packages/beta-1.5.dist-info/METADATA"
+        try "Metadata-Version: 2.1\nName: beta\nVersion: 3.0\n\n".write(toFile: metadata, atomically: false, encoding: .utf8)
+        let third = try BinaryHarness.run(["deps"], json: true, environment: Self.activated(venv), directory: venv)
+        #expect(Self.finding(third.report, kind: "version_conflict", distribution: "alpha") == nil, "\(messages(third.report))")
+        #expect(Self.finding(third.report, kind: "version_conflict", distribution: "eggy") == nil)
+        #expect(Self.finding(third.report, kind: "missing_requirement", distribution: "alpha") != nil)
+    }
+
     @Test func aHealthyEnvironmentIsCleanWithAndWithoutATarget() throws {
         let venv = try Self.makeEnvironment("healthy")
         defer { try? FileManager.default.removeItem(atPath: venv) }
@@ -142,6 +187,41 @@ import Testing
         _ = try BinaryHarness.run(["deps", "--json", path, "--quiet", "main.py"], environment: Self.activated(venv), directory: BinaryHarness.fixture("deps/project"))
         let schema = try ReportSchemaTests.validate(path)
         #expect(schema.status == 0, "\(schema.output)")
+    }
+
+    @Test func aScriptDeepInItsProjectRunFromElsewhereFindsTheProjectsRequirements() throws {
+        // GIVEN src/app/main.py of a project whose requirements.txt is pip-compile's (hashes on continued lines,
+        // an -r include, -e ., a URL), run from the virtualenv's folder
+        let venv = try Self.makeEnvironment("healthy")
+        defer { try? FileManager.default.removeItem(atPath: venv) }
+        let script = BinaryHarness.fixture("deps/nested_project/src/app/main.py")
+        let result = try BinaryHarness.run(["deps", script], json: true, environment: Self.activated(venv), directory: venv)
+        // THEN the project root's files are read as pip reads them: every line a requirement or skipped, no warning
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stdout == "app ran\n")
+        let report = result.report
+        #expect(Self.site(Self.finding(report, kind: "drift", requirementPrefix: "beta==1.0")) == "requirements.txt:8")
+        #expect(Self.site(Self.finding(report, kind: "drift", requirementPrefix: "beta>=2.0")) == "pyproject.toml:6")
+        #expect(Self.site(Self.finding(report, kind: "not_installed", requirementPrefix: "absent-base")) == "base.txt:3")
+        #expect(Self.finding(report, kind: "drift", requirementPrefix: "gamma") == nil, "gamma==1.2 with its hashes is met")
+        #expect(!Self.findings(report).contains { ($0["requirement"] as? String ?? "").hasPrefix("nothere") }, "an extra's")
+        #expect((report?["diagnostics"] as? [Any] ?? []).isEmpty, "\(report?["diagnostics"] ?? "")")
+        let files = (report?["deps"] as? [String: Any])?["project_files"] as? [String] ?? []
+        #expect(files.map { ($0 as NSString).lastPathComponent }.sorted() == ["base.txt", "pyproject.toml", "requirements.txt"])
+    }
+
+    @Test func dashMOfAnInstalledModuleIsTiedToItsDistribution() throws {
+        // GIVEN pytest's __main__ importing py, whose name pytest's py.py shim shares with the py package
+        let venv = try Self.makeEnvironment("namespaces")
+        defer { try? FileManager.default.removeItem(atPath: venv) }
+        let result = try BinaryHarness.run(["deps", "-m", "pytest"], json: true, environment: Self.activated(venv), directory: venv)
+        #expect(result.stdout == "pytest main\n", "\(result.stderr)")
+        let modules = (result.report?["deps"] as? [String: Any])?["modules"] as? [[String: Any]] ?? []
+        let main = modules.first { $0["name"] as? String == "__main__" }
+        #expect(main?["distribution"] as? String == "pytest" && main?["origin"] as? String == "distribution")
+        // THEN the module is tied to the distribution that wrote its file (py/__init__.py: py, not pytest)
+        let py = modules.first { $0["name"] as? String == "py" }
+        #expect(py?["distribution"] as? String == "py" && py?["version"] as? String == "1.11.0", "\(py ?? [:])")
     }
 
     @Test func usageErrorsAndAMissingTarget() throws {
@@ -222,7 +302,7 @@ import Testing
             {
                 requirements.insert(Problem(distribution, requirementName(requirement)))
             }
-            if kind == "duplicate_distribution", let name = finding["distribution"] as? String { duplicates.insert(name.lowercased()) }
+            if kind == "duplicate_distribution" || kind == "stale_metadata", let name = finding["distribution"] as? String { duplicates.insert(name.lowercased()) }
         }
         return (requirements, duplicates)
     }
@@ -257,6 +337,19 @@ import Testing
         try compareWithPeers(venv: venv, pipCheck: pipCheck, target: ["-c", "import requests"])
         let ours = try BinaryHarness.run(["deps", "-c", "import requests"], json: true, environment: Self.activated(venv), directory: venv)
         #expect(Self.finding(ours.report, kind: "version_conflict", distribution: "requests", requirementPrefix: "urllib3")?["imported"] as? Bool == true)
+    }
+
+    @Test func namespacesAndStaleMetadataMatchPipdeptreesDuplicates() throws {
+        let tools = Self.peerVenvs + "/tools/bin/pipdeptree"
+        #expect(FileManager.default.fileExists(atPath: tools), "run `make test-venv` (make test does)")
+        guard FileManager.default.fileExists(atPath: tools) else { return }
+        let venv = try Self.makeEnvironment("namespaces")
+        defer { try? FileManager.default.removeItem(atPath: venv) }
+        let pipdeptree = try Self.execute(tools, ["--python", venv + "/bin/python", "--warn", "fail"])
+        let tree = Self.pipdeptreeProblems(pipdeptree.output)
+        let ours = Self.ourProblems(try BinaryHarness.run(["deps"], json: true, environment: Self.activated(venv), directory: venv).report)
+        #expect(tree.duplicates == ["chardet", "cryptography"], "\(pipdeptree.output)")
+        #expect(tree.duplicates.subtracting(ours.duplicates).isEmpty, "pipdeptree's duplicates: \(tree.duplicates), ours: \(ours.duplicates)")
     }
 
     @Test func handWrittenConflictsMatchPipCheckAndPipdeptree() throws {

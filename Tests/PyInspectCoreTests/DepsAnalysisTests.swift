@@ -55,6 +55,29 @@ import Testing
         #expect(result.findings.first { $0.distribution == "eggy" }?.imported == false)
     }
 
+    @Test func metadataTwiceInOneFolderIsStaleWhenTheVersionsAgree() {
+        // GIVEN Debian's cryptography (dist-info and egg-info of one version in one folder) and a pair that disagree
+        var facts = DepsFacts()
+        facts.duplicates = [
+            .init(name: "cryptography", copies: [.init(version: "38.0.4", path: "/d/cryptography-38.0.4.dist-info"),
+                                                 .init(version: "38.0.4", path: "/d/cryptography.egg-info")], sameDirectory: true),
+            .init(name: "chardet", copies: [.init(version: "5.1.0", path: "/d/chardet-5.1.0.dist-info"),
+                                            .init(version: "4.0.0", path: "/d/chardet.egg-info")], sameDirectory: true),
+        ]
+        facts.sharedModules = [.init(module: "plugins", distributions: [.init(name: "a", version: "1"), .init(name: "b", version: "1")],
+                                     files: ["plugins/common.py"], sameDirectory: false)]
+        let result = DepsAnalysis.analyze(facts, targetRan: false)
+        // THEN the first is advice (no conflict), the second a duplicate_distribution; a clash across folders hides
+        #expect(result.findings.first { $0.distribution == "cryptography" }?.kind == "stale_metadata")
+        #expect(result.findings.first { $0.distribution == "chardet" }?.kind == "duplicate_distribution")
+        #expect(result.section.conflicts == 2)
+        #expect(result.findings.first { $0.kind == "duplicate_module" }?.message
+            == "a 1 and b 1 both install the top-level module plugins (plugins/common.py): the first on sys.path hides the other's files")
+        facts.duplicates.removeLast()
+        facts.sharedModules = []
+        #expect(!DepsAnalysis.analyze(facts, targetRan: false).hasConflict)
+    }
+
     @Test func withoutATargetNothingIsMarkedImported() {
         let result = DepsAnalysis.analyze(facts(), targetRan: false)
         #expect(result.findings.allSatisfy { $0.imported == nil })

@@ -14,6 +14,7 @@ from . import fastjson
 _first_import = {}  # module name -> [file, line] of the statement that first imported it
 _skipped_dirs = ()  # importlib's and our own frames are not the importing line
 _script = [None]  # the target script's absolute path (Python removes __main__.__file__ after running it)
+_main_module = [None]  # `-m NAME`: __main__ is NAME's (its distribution's, the standard library's)
 _PACKAGING_DIR = "/usr/lib/python3/dist-packages/packaging"  # Debian's python3-packaging
 _PRIVATE = "_pyinspect_packaging"
 
@@ -38,6 +39,8 @@ def install(target):
     import importlib
     if target.get("kind") == "script":
         _script[0] = os.path.abspath(target["value"])
+    elif target.get("kind") == "module":
+        _main_module[0] = target.get("value")
     _skipped_dirs = (os.path.dirname(importlib.__file__) + os.sep, os.path.dirname(__file__) + os.sep)
     sys.meta_path.insert(0, _ImportSites())
 
@@ -54,23 +57,32 @@ def save(path):
 
 # ---- the end of the run ----------------------------------------------------------------------------------
 
-def _packaging():
-    """Debian's `packaging`, imported as `_pyinspect_packaging` (its imports are relative): not in sys.path,
-    not under the target's own `packaging` name. The caller removes it from sys.modules."""
-    import importlib.util
-    if _PRIVATE in sys.modules:
-        return sys.modules[_PRIVATE]
-    spec = importlib.util.spec_from_file_location(
-        _PRIVATE, os.path.join(_PACKAGING_DIR, "__init__.py"), submodule_search_locations=[_PACKAGING_DIR])
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load packaging from {_PACKAGING_DIR} (apt-get install python3-packaging)")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[_PRIVATE] = module
-    spec.loader.exec_module(module)
+def _packaging(submodule):
+    """Debian's `packaging.<submodule>`, imported as `_pyinspect_packaging.<submodule>` (its imports are relative):
+    not in sys.path, not under the target's own `packaging` name. Only what a check needs is imported:
+    `specifiers` alone costs half of `requirements`, which adds the marker parser and its tokenizer's patterns.
+    The caller removes it from sys.modules."""
     import importlib
-    for name in ("requirements", "specifiers", "version", "markers"):
-        importlib.import_module(f"{_PRIVATE}.{name}")
-    return module
+    if _PRIVATE not in sys.modules:
+        import importlib.util
+        spec = importlib.util.spec_from_file_location(
+            _PRIVATE, os.path.join(_PACKAGING_DIR, "__init__.py"), submodule_search_locations=[_PACKAGING_DIR])
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load packaging from {_PACKAGING_DIR} (apt-get install python3-packaging)")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[_PRIVATE] = module
+        # packaging.utils imports wheel tags (Tag, parse_tag) for wheel file names, which deps never parses;
+        # packaging.tags probes sysconfig, platform and the ELF header at import: two thirds of `specifiers`'
+        # import. A stand-in takes its place in this private copy only.
+        tags = type(sys)(f"{_PRIVATE}.tags")
+        tags.Tag = tags.parse_tag = None
+        sys.modules[tags.__name__] = tags
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            _forget_packaging()
+            raise
+    return importlib.import_module(f"{_PRIVATE}.{submodule}")
 
 
 def _forget_packaging():
@@ -79,159 +91,404 @@ def _forget_packaging():
 
 
 def _facts():
-    # Modules first: what the end step imports itself (importlib.metadata, email, csv...) is not the target's.
+    # Modules first: what the end step imports itself (csv, tomllib, packaging...) is not the target's.
     sys_path = [entry for entry in sys.path if isinstance(entry, str)]
     loaded = [(name, module) for name, module in list(sys.modules.items())
               if not name.startswith(("_pyinspect", "pyinspect"))]
     sites = dict(_first_import)
     try:
-        packaging = _import_from_stdlib_only()
-        return _environment(packaging, sys_path, loaded, sites)
+        with _StandardLibraryOnly():
+            return _environment(sys_path, loaded, sites)
     finally:
         _forget_packaging()
 
 
-def _import_from_stdlib_only():
-    """Imports what the end step needs from the standard library itself, not from the target's folder: a
-    local random.py or email.py the target imported must not stand in for the real one. sys.path and the
-    target's modules are put back before anything else runs (the target has ended)."""
-    stdlib = _stdlib_dir()
-    kept_path = list(sys.path)
-    hidden = {}
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if (isinstance(file, str) and name.split(".", 1)[0] in sys.stdlib_module_names
-                and not file.startswith(stdlib)):
-            hidden[name] = sys.modules.pop(name)
-    sys.path[:] = [entry for entry in kept_path if isinstance(entry, str) and entry.startswith(stdlib.rstrip(os.sep))]
-    try:
-        if any(os.path.exists(os.path.join(folder, "pyproject.toml")) for folder in _project_folders()):
-            import tomllib  # noqa: F401
-        return _packaging()
-    finally:
-        sys.path[:] = kept_path
-        sys.modules.update(hidden)
+class _StandardLibraryOnly:
+    """While the end step runs, what it imports comes from the standard library itself, not from the target's
+    folder: a local random.py or email.py the target imported must not stand in for the real one. sys.path and
+    the target's modules are put back afterwards (the target has ended)."""
+
+    def __enter__(self):
+        stdlib = _stdlib_dir()
+        self.kept_path = list(sys.path)
+        self.hidden = {}
+        for name, module in list(sys.modules.items()):
+            file = getattr(module, "__file__", None)
+            if (isinstance(file, str) and name.split(".", 1)[0] in sys.stdlib_module_names
+                    and not file.startswith(stdlib)):
+                self.hidden[name] = sys.modules.pop(name)
+        sys.path[:] = [entry for entry in self.kept_path
+                       if isinstance(entry, str) and entry.startswith(stdlib.rstrip(os.sep))]
+        return self
+
+    def __exit__(self, *exc_info):
+        sys.path[:] = self.kept_path
+        sys.modules.update(self.hidden)
+        return False
 
 
 def _canonical(name):
-    # packaging.utils.canonicalize_name without `re` at every call site
-    out = []
-    previous_separator = False
-    for character in name.lower():
-        if character in "-_.":
-            if not previous_separator:
-                out.append("-")
-            previous_separator = True
-        else:
-            out.append(character)
-            previous_separator = False
-    return "".join(out)
+    # packaging.utils.canonicalize_name (runs of "-", "_", "." become one "-") without `re`
+    name = name.lower().replace("_", "-").replace(".", "-")
+    while "--" in name:
+        name = name.replace("--", "-")
+    return name
 
 
-def _environment(packaging, sys_path, loaded, sites):
-    Requirement = packaging.requirements.Requirement
+def _environment(sys_path, loaded, sites):
     problems = []
+    cache = _Cache()
 
     # Every distribution on sys.path, in sys.path order: the first of a name is the one importlib and pip use.
     entries = [entry or os.getcwd() for entry in sys_path]
-    found = []  # (canonical, Distribution, path, location, name, headers)
+    found = []  # (canonical, Distribution, location, facts)
     seen_paths = set()
     for entry in entries:
         for dist in _distributions_in(entry, problems):
             if dist.path in seen_paths:
                 continue
             seen_paths.add(dist.path)
-            name = dist.header("name")
-            if not name:
+            facts = cache.distribution(dist)
+            if not facts["name"]:
                 problems.append(f"no Name in {dist.path}")
                 continue
-            found.append((_canonical(name), dist, dist.path, entry, name, dist))
+            found.append((_canonical(facts["name"]), dist, entry, facts))
 
     winners = {}
     copies = {}
-    for canonical, dist, dist_path, location, name, meta in found:
-        winners.setdefault(canonical, (dist, dist_path, location, name, meta))
-        copies.setdefault(canonical, []).append({"version": meta.header("version"), "path": dist_path})
-    duplicates = [{"name": winners[name][3], "copies": listed} for name, listed in copies.items() if len(listed) > 1]
+    for canonical, dist, location, facts in found:
+        winners.setdefault(canonical, (dist, location, facts))
+        copies.setdefault(canonical, []).append({"version": facts["version"], "path": dist.path})
+    duplicates = []
+    for canonical, listed in copies.items():
+        if len(listed) > 1:
+            folders = {os.path.dirname(copy["path"]) for copy in listed}
+            duplicates.append({"name": winners[canonical][2]["name"], "copies": listed,
+                               "same_directory": len(folders) == 1})
 
-    # Top-level modules each distribution installs (RECORD, else top_level.txt), and the regular ones among them.
-    owners = {}  # (location, top) -> display name
-    provides = {}  # top -> [(display name, version, regular)]
-    for canonical, (dist, dist_path, location, name, meta) in winners.items():
-        for top, regular in _top_level(dist).items():
-            owners.setdefault((location, top), name)
-            provides.setdefault(top, []).append((name, meta.header("version"), regular))
-    shared = [{"module": top, "distributions": [{"name": n, "version": v} for n, v, regular in listed if regular]}
-              for top, listed in sorted(provides.items()) if sum(1 for item in listed if item[2]) > 1]
+    # Top-level modules each distribution installs (RECORD, installed-files.txt, else top_level.txt).
+    owners = {}  # (location, top) -> [(display name, Distribution)], more than one when they share it
+    provides = {}  # top -> [(display name, version, Distribution)]
+    for canonical, (dist, location, facts) in winners.items():
+        for top in facts["tops"]:
+            owners.setdefault((location, top), []).append((facts["name"], dist))
+            provides.setdefault(top, []).append((facts["name"], facts["version"], dist))
+    shared = _shared_modules(provides)
 
-    versions = {canonical: winner[4].header("version") for canonical, winner in winners.items()}
-    names = {canonical: winner[3] for canonical, winner in winners.items()}
+    versions = {canonical: winner[2]["version"] for canonical, winner in winners.items()}
+    names = {canonical: winner[2]["name"] for canonical, winner in winners.items()}
 
     # pip check: each requirement of each distribution, markers evaluated with extra "" (no extras requested).
+    checker = _Checker(versions, cache)
     requirement_problems = []
     checked = 0
-    for canonical, (dist, dist_path, _, name, meta) in sorted(winners.items()):
-        version = meta.header("version")
-        for text in dist.requires():
-            try:
-                requirement = Requirement(text)
-            except Exception as error:
-                problems.append(f"{name} {version}: unreadable requirement {text!r}: {error}")
+    for canonical, (dist, _, facts) in sorted(winners.items()):
+        name, version = facts["name"], facts["version"]
+        for text in facts["requires"]:
+            verdict, detail, wanted = checker.check(text)
+            if verdict == "error":
+                problems.append(f"{name} {version}: {detail}")
                 continue
-            if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+            if verdict == "skip":
                 continue
             checked += 1
-            wanted = _canonical(requirement.name)
-            installed = versions.get(wanted)
-            if installed is not None and _satisfies(requirement, installed, problems):
+            if verdict == "ok":
                 continue
             requirement_problems.append({
-                "distribution": name, "version": version, "requirement": str(requirement),
-                "required": names.get(wanted, requirement.name), "installed": installed})
+                "distribution": name, "version": version, "requirement": detail,
+                "required": names.get(wanted, wanted), "installed": versions.get(wanted)})
 
     modules = _modules(loaded, sites, entries, owners, provides, versions)
+    project = _project(versions, names, problems)
+    cache.save()
     return {
         "sys_path": sys_path, "distribution_count": len(winners), "requirements_checked": checked,
         "duplicates": duplicates, "shared_modules": shared, "requirement_problems": requirement_problems,
-        "project": _project(Requirement, versions, names, problems), "modules": modules, "problems": problems,
+        "project": project, "modules": modules, "problems": problems,
     }
 
 
-def _satisfies(requirement, version, problems):
+def _split_requirement(text):
+    """(name, specifier text, marker text) of a plain PEP 508 requirement (`name[extras] specifiers; marker`,
+    old-style `name (specifiers)`), None for anything else (a URL): those go to packaging's own parser. Only
+    splits: the specifiers and the marker are still read by packaging when they must be."""
+    requirement, _, marker = text.partition(";")
+    requirement = requirement.strip()
+    end = 0
+    while end < len(requirement) and (requirement[end].isalnum() or requirement[end] in "._-"):
+        end += 1
+    name, rest = requirement[:end], requirement[end:].strip()
+    if rest.startswith("["):
+        close = rest.find("]")
+        if close < 0:
+            return None
+        rest = rest[close + 1:].strip()
+    if rest.startswith("(") and rest.endswith(")"):
+        rest = rest[1:-1].strip()
+    if not name or "@" in rest or "[" in rest:
+        return None
+    return name, rest, marker.strip()
+
+
+def _excluded_by_extra(marker):
+    """True when the marker is an `and` of clauses one of which is `extra == "X"`: false with no extra requested,
+    whatever the rest says. Anything else (`or`, parentheses) is left to packaging's markers."""
+    if " or " in marker or "(" in marker:
+        return False
+    for clause in marker.split(" and "):
+        compact = clause.replace(" ", "")
+        if compact.startswith("extra==") and len(compact) > len("extra==") + 2 and compact[-1] in "\"'":
+            return True
+    return False
+
+
+class _Checker:
+    """Each requirement decided as `pip check` does, with packaging loaded only for what needs it: a requirement
+    behind an extra is skipped and one with no specifier met by any installed version without it; a specifier
+    is read by `packaging.specifiers` alone; `packaging.requirements` (and its markers) only for one that is not
+    met, to evaluate its marker. Verdicts are kept in the cache, keyed by the requirement and the version it was
+    checked against."""
+
+    def __init__(self, versions, cache):
+        self.versions = versions
+        self.cache = cache
+        self.specifier_sets = {}
+
+    def check(self, text):
+        """(verdict, detail, canonical name required): "skip" (marker false here), "ok", "unmet" (detail: the
+        requirement as packaging writes it), "error" (detail: why it cannot be read)."""
+        parts = _split_requirement(text)
+        if parts is None:
+            return self._full(text)
+        name, specifier, marker = parts
+        canonical = _canonical(name)
+        if marker and _excluded_by_extra(marker):
+            return "skip", None, canonical
+        installed = self.versions.get(canonical)
+        if installed is not None and not specifier:
+            return "ok", None, canonical
+        key = f"{text}\0{installed or ''}"
+        known = self.cache.verdict(key)
+        if known is not None:
+            return known[0], known[1], canonical
+        decided = None
+        if installed is not None:
+            try:
+                if self._specifier_set(specifier).contains(installed, prereleases=True):
+                    decided = ("ok", None, canonical)
+            except Exception:  # an invalid specifier or installed version: the full parse decides
+                pass
+        if decided is None:
+            decided = self._full(text)
+        if decided[0] != "error":
+            self.cache.remember_verdict(key, decided[0], decided[1])
+        return decided
+
+    def _specifier_set(self, text):
+        specifier_set = self.specifier_sets.get(text)
+        if specifier_set is None:
+            specifier_set = self.specifier_sets[text] = _packaging("specifiers").SpecifierSet(text)
+        return specifier_set
+
+    def _full(self, text):
+        try:
+            requirement = _packaging("requirements").Requirement(text)
+        except Exception as error:
+            return "error", f"unreadable requirement {text!r}: {error}", None
+        canonical = _canonical(requirement.name)
+        installed = self.versions.get(canonical)
+        if installed is not None and _satisfies(requirement, installed):
+            return "ok", None, canonical
+        if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
+            return "skip", None, canonical
+        return "unmet", str(requirement), canonical
+
+
+def _satisfies(requirement, version):
     try:
         return requirement.specifier.contains(version, prereleases=True)
     except Exception:  # an invalid installed version: pip reports it as a conflict too
         return False
 
 
+class _Cache:
+    """What the end step learnt about this interpreter's distributions, kept between runs in
+    $XDG_CACHE_HOME/pyinspect (~/.cache/pyinspect), one file per interpreter prefix: each distribution's
+    name, version, requirements and top-level modules, keyed by its folder and the times its folder and metadata
+    file were written; each requirement's verdict, keyed by the requirement and the version it was checked
+    against. An unchanged environment is read again without METADATA, RECORD or packaging. Only what this run
+    saw is written back, and files not written for 30 days are removed; a cache that cannot be read or written is
+    ignored (PYINSPECT_DEPS_CACHE=0 turns it off)."""
+
+    FORMAT = 1
+
+    def __init__(self):
+        self.path = None
+        self.old_distributions, self.old_verdicts = {}, {}
+        self.distributions, self.verdicts = {}, {}
+        self.changed = False
+        if os.environ.get("PYINSPECT_DEPS_CACHE") == "0":
+            return
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        if not os.path.isabs(base):
+            return
+        self.identity = [self.FORMAT, sys.prefix, sys.executable, sys.version]
+        self.path = os.path.join(base, "pyinspect", "deps-" + sys.prefix.strip(os.sep).replace(os.sep, "_")[-120:] + ".json")
+        try:
+            with open(self.path, encoding="utf-8") as source:
+                saved = fastjson.loads(source.read())
+        except (OSError, ValueError, UnicodeDecodeError):
+            return
+        if isinstance(saved, dict) and saved.get("identity") == self.identity:
+            self.old_distributions = saved.get("distributions") or {}
+            self.old_verdicts = saved.get("verdicts") or {}
+
+    def distribution(self, dist):
+        """{name, version, requires, tops} of one distribution, from the cache when its files are unchanged."""
+        stamp = dist.stamp()
+        old = self.old_distributions.get(dist.path)
+        if stamp is not None and isinstance(old, dict) and old.get("stamp") == stamp:
+            facts = old
+        else:
+            facts = {"stamp": stamp, "name": dist.header("name"), "version": dist.header("version"),
+                     "requires": dist.requires(), "tops": sorted(_top_level(dist))}
+            self.changed = True
+        self.distributions[dist.path] = facts
+        return facts
+
+    def verdict(self, key):
+        known = self.old_verdicts.get(key)
+        if isinstance(known, list) and len(known) == 2:
+            self.verdicts[key] = known
+            return known
+        return None
+
+    def remember_verdict(self, key, verdict, detail):
+        self.verdicts[key] = [verdict, detail]
+        self.changed = True
+
+    def save(self):
+        if self.path is None:
+            return
+        if not self.changed and self.old_distributions.keys() == self.distributions.keys() \
+                and self.old_verdicts.keys() == self.verdicts.keys():
+            return
+        try:
+            os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
+            partial = f"{self.path}.{os.getpid()}"
+            with open(partial, "w", encoding="utf-8") as out:
+                out.write(fastjson.dumps({"identity": self.identity, "distributions": self.distributions,
+                                          "verdicts": self.verdicts}))
+            os.replace(partial, self.path)
+        except OSError:
+            return
+        self._prune(os.path.dirname(self.path))
+
+    @staticmethod
+    def _prune(folder, days=30):
+        """Removes the files of environments not inspected for `days` (temporary virtualenvs), when writing."""
+        import time
+        oldest = time.time() - days * 86400
+        try:
+            for name in os.listdir(folder):
+                path = os.path.join(folder, name)
+                if name.startswith("deps-") and os.stat(path).st_mtime < oldest:
+                    os.remove(path)
+        except OSError:
+            pass
+
+
 def _top_level(dist):
-    """{top-level name: regular?}: regular when the distribution writes `top.py`, `top/__init__.py` or an
-    extension module; a directory alone (a namespace package part) is not. From RECORD, else top_level.txt."""
-    tops = {}
+    """The top-level module and package names a distribution installs: from its file list (RECORD,
+    installed-files.txt), else top_level.txt."""
     files = dist.files()
-    if files is not None:
-        for file in files:
-            parts = file.split("/")
-            first = parts[0]
-            if not first or first in ("..", "__pycache__") or first.endswith((".dist-info", ".egg-info", ".data")):
-                continue
-            if len(parts) == 1:
-                if first.endswith(".py"):
-                    top = first[:-3]
-                elif first.endswith((".so", ".pyd")):
-                    top = first.split(".", 1)[0]
-                else:
-                    continue
-                if top.isidentifier():
-                    tops[top] = True
-            elif first.isidentifier():
-                tops[first] = tops.get(first, False) or (len(parts) == 2 and parts[1] == "__init__.py")
+    if files is None:
+        tops = set()
+        for line in (dist.read_text("top_level.txt") or "").splitlines():
+            top = line.strip().split("/", 1)[0]
+            if top.isidentifier():
+                tops.add(top)
         return tops
-    for line in (dist.read_text("top_level.txt") or "").splitlines():
-        top = line.strip().split("/", 1)[0]
-        if top.isidentifier():
-            tops[top] = True
-    return tops
+    return {top for top in map(_top_of, files) if top is not None}
+
+
+def _top_of(file):
+    """The top-level module a file installed relative to its sys.path entry belongs to, or None."""
+    first, separator, _ = file.partition("/")
+    if not first or first in ("..", "__pycache__") or first.endswith((".dist-info", ".egg-info", ".data")):
+        return None
+    if separator:
+        return first if first.isidentifier() else None
+    if first.endswith(".py"):
+        top = first[:-3]
+    elif first.endswith((".so", ".pyd")):
+        top = first.split(".", 1)[0]
+    else:
+        return None
+    return top if top.isidentifier() else None
+
+
+def _shared_modules(provides):
+    """Top-level modules two distributions write the same file of (`shared/__init__.py` twice: the last install
+    overwrote the other's). Sharing a namespace package is not: each writes its own files under it, whether a
+    PEP 420 folder, a pkg_resources one (`namespace_packages.txt`, a `*-nspkg.pth`, or the `__init__.py` each
+    declares) or a pkgutil one written with the same content (same RECORD hash). A module and a package of one
+    name (pytest's `py.py` shim beside the `py` package) write different files: the package wins by design."""
+    shared = []
+    for top, listed in sorted(provides.items()):
+        if len(listed) < 2:
+            continue
+        writers = {}  # file -> [(name, version, hash, folder)]
+        for name, version, dist in listed:
+            for file, digest in _written(dist, top).items():
+                writers.setdefault(file, []).append((name, version, digest, os.path.dirname(dist.path)))
+        clashes = {}
+        for file, who in sorted(writers.items()):
+            if len(who) < 2:
+                continue
+            digests = {digest for _, _, digest, _ in who}
+            if len(digests) == 1 and None not in digests:
+                continue  # the same content written twice (a pkgutil namespace __init__.py)
+            clashes[file] = who
+        if not clashes:
+            continue
+        involved = []
+        for who in clashes.values():
+            for name, version, _, _ in who:
+                if (name, version) not in involved:
+                    involved.append((name, version))
+        folders = {folder for who in clashes.values() for _, _, _, folder in who}
+        shared.append({"module": top, "distributions": [{"name": n, "version": v} for n, v in involved],
+                       "files": list(clashes)[:3], "same_directory": len(folders) == 1})
+    return shared
+
+
+def _written(dist, top):
+    """{file relative to the sys.path entry: RECORD hash or None} that `dist` writes of the module `top`,
+    without bytecode and without a namespace package's `__init__.py` it declares in namespace_packages.txt.
+    With no file list, the file the import system would load, found on disk. Kept on `dist`: the modules table
+    asks again for every module of a shared namespace."""
+    known = dist.written.get(top)
+    if known is None:
+        known = dist.written[top] = _written_files(dist, top)
+    return known
+
+
+def _written_files(dist, top):
+    declared = {line.strip().replace(".", "/") + "/__init__.py"
+                for line in (dist.read_text("namespace_packages.txt") or "").splitlines() if line.strip()}
+    files = dist.files(with_hashes=True)
+    if files is None:
+        folder = os.path.dirname(dist.path)
+        if top + "/__init__.py" in declared:
+            return {}
+        for candidate in (top + "/__init__.py", top + ".py"):
+            if os.path.isfile(os.path.join(folder, candidate)):
+                return {candidate: None}
+        return {}
+    return {file: digest for file, digest in files
+            if _top_of(file) == top and file not in declared and "/__pycache__/" not in file
+            and not file.endswith(".pyc")}
 
 
 class _Distribution:
@@ -243,6 +500,16 @@ class _Distribution:
         self.path = path
         self._metadata_file = metadata_file
         self._headers = None
+        self.written = {}  # top-level module -> {file: hash} (_written)
+
+    def stamp(self):
+        """When the folder and the metadata file were last written (a reinstall rewrites both), for the cache."""
+        try:
+            folder = os.stat(self.path)
+            metadata = os.stat(self._metadata_file) if self._metadata_file != self.path else folder
+        except OSError:
+            return None
+        return [folder.st_mtime_ns, metadata.st_mtime_ns, metadata.st_size]
 
     def read_text(self, name):
         if not os.path.isdir(self.path):
@@ -283,19 +550,30 @@ class _Distribution:
             return listed
         return _egg_requires(self.read_text("requires.txt") or "")
 
-    def files(self):
-        """RECORD's paths (dist-info), None when there is no RECORD."""
-        text = self.read_text("RECORD") if self.path.endswith(".dist-info") else None
+    def files(self, with_hashes=False):
+        """The files it installed, relative to its sys.path entry: RECORD's (dist-info) or installed-files.txt's
+        (egg-info, written relative to the egg-info folder); None when there is no such list. With hashes:
+        (file, RECORD's hash or None) pairs."""
+        if self.path.endswith(".dist-info"):
+            text = self.read_text("RECORD")
+            if text is None:
+                return None
+            rows = []
+            for line in text.splitlines():
+                if line.startswith('"'):
+                    import csv  # a path with a comma: quoted (the standard library's csv)
+                    rows += [row for row in csv.reader([line]) if row]
+                else:
+                    rows.append(line.split(","))
+            if with_hashes:
+                return [(row[0], row[1] if len(row) > 1 and row[1] else None) for row in rows]
+            return [row[0] for row in rows]
+        text = self.read_text("installed-files.txt")
         if text is None:
             return None
-        paths = []
-        for line in text.splitlines():
-            if line.startswith('"'):
-                import csv  # a path with a comma: quoted (the standard library's csv, loaded by then or cheap)
-                paths += [row[0] for row in csv.reader([line]) if row]
-            else:
-                paths.append(line.split(",", 1)[0])
-        return paths
+        base = os.path.basename(self.path)
+        paths = [os.path.normpath(os.path.join(base, line.strip())) for line in text.splitlines() if line.strip()]
+        return [(path, None) for path in paths] if with_hashes else paths
 
 
 def _egg_requires(text):
@@ -323,19 +601,34 @@ def _distributions_in(entry, problems):
         return []
     found = []
     for child in children:
-        path = os.path.join(entry, child)
         if child.endswith(".dist-info"):
+            path = os.path.join(entry, child)
             found.append(_Distribution(path, os.path.join(path, "METADATA")))
         elif child.endswith(".egg-info"):
+            path = os.path.join(entry, child)
             found.append(_Distribution(path, os.path.join(path, "PKG-INFO") if os.path.isdir(path) else path))
-        elif child.endswith(".egg") and os.path.isdir(os.path.join(path, "EGG-INFO")):
-            info = os.path.join(path, "EGG-INFO")
-            found.append(_Distribution(info, os.path.join(info, "PKG-INFO")))
+        elif child.endswith(".egg"):
+            info = os.path.join(entry, child, "EGG-INFO")
+            if os.path.isdir(info):
+                found.append(_Distribution(info, os.path.join(info, "PKG-INFO")))
     return found
 
 
 def _stdlib_dir():
     return os.path.dirname(os.__file__) + os.sep
+
+
+def _owner(candidates, file, entry, top):
+    """The distribution that wrote `file` among those installing `top` in `entry` (pytest's py.py and the py
+    package share the name `py`), else the first."""
+    if not candidates:
+        return None
+    if len(candidates) > 1 and file.startswith(entry + os.sep):
+        relative = file[len(entry) + 1:]
+        for name, dist in candidates:
+            if relative in _written(dist, top):
+                return name
+    return candidates[0][0]
 
 
 def _modules(loaded, sites, entries, owners, provides, versions):
@@ -374,7 +667,9 @@ def _modules(loaded, sites, entries, owners, provides, versions):
                 real_entries = sorted(((os.path.realpath(e), e) for e in set(entries)), key=lambda pair: -len(pair[0]))
             real = os.path.realpath(file)
             entry = next((plain for resolved, plain in real_entries if real.startswith(resolved + os.sep)), None)
-        owner = owners.get((entry, top)) if entry is not None else None
+        if name == "__main__" and _main_module[0]:
+            top = _main_module[0].split(".", 1)[0]
+        owner = _owner(owners.get((entry, top)) if entry is not None else None, file, entry, top)
         if owner is not None:
             row["origin"] = "distribution"
             row["distribution"] = owner
@@ -395,8 +690,8 @@ def _modules(loaded, sites, entries, owners, provides, versions):
     # the target tried to import counts as imported too.
     loaded_names = {name for name, _ in loaded}
     by_top = {}
-    for (location, top), owner in owners.items():
-        by_top.setdefault(top, owner)
+    for (location, top), listed in owners.items():
+        by_top.setdefault(top, listed[0][0])
     for name, site in sorted(sites.items()):
         owner = by_top.get(name.split(".", 1)[0])
         if name in loaded_names or owner is None:
@@ -407,25 +702,22 @@ def _modules(loaded, sites, entries, owners, provides, versions):
     return rows
 
 
-def _project(Requirement, versions, names, problems):
-    """The project's declared requirements (pyproject.toml's [project] dependencies, requirements*.txt) from
-    the script's folder and the working directory, each compared with what is installed."""
+def _project(versions, names, problems):
+    """The project's declared requirements (pyproject.toml's [project] dependencies, requirements*.txt and the
+    files they include with -r) of the script's project and the working directory's, each compared with what
+    is installed."""
     declared = []
-    for folder in _project_folders():
-        try:
-            listing = sorted(os.listdir(folder))
-        except OSError:
-            continue
+    included = set()
+    for folder, listing in _project_folders():
         for entry in listing:
-            path = os.path.join(folder, entry)
             if entry == "pyproject.toml":
-                declared += _pyproject(path, problems)
-            elif entry.startswith("requirements") and entry.endswith(".txt"):
-                declared += _requirements_txt(path, problems)
+                declared += _pyproject(os.path.join(folder, entry), problems)
+            elif _is_requirements_file(entry):
+                declared += _requirements_txt(os.path.join(folder, entry), problems, included)
     rows = []
     for file, line, text, lock_style in declared:
         try:
-            requirement = Requirement(text)
+            requirement = _packaging("requirements").Requirement(text)
         except Exception as error:
             problems.append(f"{file}:{line}: unreadable requirement {text!r}: {error}")
             continue
@@ -438,20 +730,40 @@ def _project(Requirement, versions, names, problems):
                   if lock_style else bool(specifiers))
         rows.append({"file": file, "line": line, "requirement": str(requirement),
                      "name": names.get(wanted, requirement.name), "installed": installed,
-                     "satisfied": installed is not None and _satisfies(requirement, installed, problems),
+                     "satisfied": installed is not None and _satisfies(requirement, installed),
                      "pinned": pinned, "lock_style": lock_style})
     return rows
 
 
+def _is_requirements_file(name):
+    return name.startswith("requirements") and name.endswith(".txt")
+
+
 def _project_folders():
-    """The script's folder, then the working directory."""
-    folders = []
+    """(folder, sorted listing) of the script's project, then the working directory: the script's project is
+    the nearest folder up from the script's that holds a pyproject.toml or a requirements*.txt (`src/app/main.py`
+    run from anywhere), not above the repository's root (a folder with .git) nor the home folder."""
+    starts = []
     if _script[0] is not None:
-        folders.append(os.path.dirname(os.path.realpath(_script[0])))
-    cwd = os.path.realpath(os.getcwd())
-    if cwd not in folders:
-        folders.append(cwd)
-    return folders
+        starts.append((os.path.dirname(os.path.realpath(_script[0])), True))
+    starts.append((os.path.realpath(os.getcwd()), False))
+    home = os.path.realpath(os.path.expanduser("~"))
+    found = []
+    for folder, walk_up in starts:
+        while True:
+            try:
+                listing = sorted(os.listdir(folder))
+            except OSError:
+                break
+            if any(entry == "pyproject.toml" or _is_requirements_file(entry) for entry in listing):
+                if folder not in [known for known, _ in found]:
+                    found.append((folder, listing))
+                break
+            parent = os.path.dirname(folder)
+            if not walk_up or ".git" in listing or folder == home or parent == folder:
+                break
+            folder = parent
+    return found
 
 
 def _pyproject(path, problems):
@@ -475,17 +787,45 @@ def _pyproject(path, problems):
     return out
 
 
-def _requirements_txt(path, problems):
+def _requirements_txt(path, problems, included):
+    """(path, line, requirement, True) of each named requirement in a requirements file, as pip reads it:
+    lines continued with a backslash joined, per-requirement options (--hash) cut off, files included with
+    -r / --requirement followed; other options (-e, -c, --index-url), URLs and paths skipped."""
     out = []
+    real = os.path.realpath(path)
+    if real in included:
+        return out
+    included.add(real)
     try:
         with open(path, encoding="utf-8") as source:
             lines = source.read().splitlines()
     except (OSError, UnicodeDecodeError) as error:
         problems.append(f"{path}: {error}")
         return out
-    for number, content in enumerate(lines, 1):
+    number = 0
+    while number < len(lines):
+        first = number + 1
+        content = lines[number]
+        number += 1
+        while content.rstrip().endswith("\\") and number < len(lines):
+            content = content.rstrip()[:-1] + " " + lines[number]
+            number += 1
         text = content.split(" #", 1)[0].strip()
-        if not text or text.startswith(("#", "-")):  # comments and options (-r, -e, --index-url ...)
+        if text.startswith("#"):
             continue
-        out.append((path, number, text, True))
+        words = text.split()
+        if not words:
+            continue
+        if words[0] in ("-r", "--requirement") or words[0].startswith(("-r", "--requirement=")):
+            name = words[1] if words[0] in ("-r", "--requirement") and len(words) > 1 else \
+                words[0].split("=", 1)[1] if words[0].startswith("--requirement=") else words[0][2:]
+            if name:
+                out += _requirements_txt(os.path.join(os.path.dirname(path), name), problems, included)
+            continue
+        if text.startswith("-"):  # -e, -c, --index-url ...
+            continue
+        text = text.split(" --", 1)[0].split("\t--", 1)[0].strip()
+        if "://" in words[0] or text.startswith((".", "/", "~")) or words[0].endswith((".whl", ".zip", ".tar.gz")):
+            continue  # a URL or a path: no name to compare
+        out.append((path, first, text, True))
     return out

@@ -4,10 +4,10 @@ public enum DepsAnalysis {
     /// Every kind `deps` reports, in the order a reader should see them (after the imported ones).
     public static let kindOrder = [
         "shadowed_module", "version_conflict", "missing_requirement", "duplicate_module", "duplicate_distribution",
-        "drift", "not_installed", "unpinned",
+        "drift", "not_installed", "unpinned", "stale_metadata",
     ]
     /// Kinds that are advice, not a conflict: they do not make the exit status 1.
-    public static let adviceKinds: Set<String> = ["unpinned"]
+    public static let adviceKinds: Set<String> = ["unpinned", "stale_metadata"]
 
     public struct Result: Sendable, Equatable {
         public var findings: [Finding]
@@ -46,8 +46,11 @@ public enum DepsAnalysis {
         for shared in facts.sharedModules {
             let names = shared.distributions.map { "\($0.name)\($0.version.map { " \($0)" } ?? "")" }
             let loaded = modules.first { $0.name == shared.module && $0.importFailed != true }
+            let files = shared.files.map { $0.isEmpty ? "" : " (\($0.joined(separator: ", ")))" } ?? ""
             var message = "\(names.joined(separator: " and ")) \(names.count == 2 ? "both" : "all") install the top-level "
-                + "module \(shared.module): the last installed overwrote the other's files"
+                + "module \(shared.module)\(files): "
+                + (shared.sameDirectory == false
+                    ? "the first on sys.path hides the other's files" : "the last installed overwrote the other's files")
             if let loaded, let file = loaded.file { message += "; the program imported it from \(file)" }
             var finding = Finding(kind: "duplicate_module", message: message)
             finding.distribution = shared.distributions.map(\.name).joined(separator: ", ")
@@ -57,10 +60,27 @@ public enum DepsAnalysis {
         for duplicate in facts.duplicates {
             guard let winner = duplicate.copies.first else { continue }
             let copies = duplicate.copies.map { "\($0.version ?? "?") in \($0.path)" }
-            var finding = Finding(
-                kind: "duplicate_distribution",
-                message: "\(duplicate.name) is installed \(duplicate.copies.count) times on sys.path: "
-                    + copies.joined(separator: ", ") + "; the first wins (\(winner.version ?? "?"))")
+            let versions = Set(duplicate.copies.map { $0.version ?? "?" })
+            var finding: Finding
+            if duplicate.sameDirectory == true, versions.count == 1 {
+                // Debian's cryptography: a dist-info beside an egg-info of the same version, one install's files.
+                finding = Finding(
+                    kind: "stale_metadata",
+                    message: "\(duplicate.name) \(winner.version ?? "?") has \(duplicate.copies.count) metadata folders in one "
+                        + "directory (" + duplicate.copies.map(\.path).joined(separator: ", ")
+                        + "): one install with a stale record, the same version in each; harmless, until one is updated without the other")
+            } else if duplicate.sameDirectory == true {
+                finding = Finding(
+                    kind: "duplicate_distribution",
+                    message: "\(duplicate.name) has \(duplicate.copies.count) metadata folders in one directory that disagree "
+                        + "on its version: " + copies.joined(separator: ", ")
+                        + "; importlib.metadata and pip read the first (\(winner.version ?? "?")), one of the two records is stale")
+            } else {
+                finding = Finding(
+                    kind: "duplicate_distribution",
+                    message: "\(duplicate.name) is installed \(duplicate.copies.count) times on sys.path: "
+                        + copies.joined(separator: ", ") + "; the first wins (\(winner.version ?? "?"))")
+            }
             finding.distribution = duplicate.name
             finding.installed = winner.version
             finding.imported = imported([duplicate.name])

@@ -14,9 +14,13 @@ public struct DepsFacts: Codable, Sendable, Equatable {
     public struct Duplicate: Codable, Sendable, Equatable {
         public var name: String
         public var copies: [Copy]
-        public init(name: String, copies: [Copy]) {
+        /// Every copy's metadata in one folder (a dist-info beside an egg-info): one install, two records of it.
+        public var sameDirectory: Bool?
+        enum CodingKeys: String, CodingKey { case name, copies, sameDirectory = "same_directory" }
+        public init(name: String, copies: [Copy], sameDirectory: Bool? = nil) {
             self.name = name
             self.copies = copies
+            self.sameDirectory = sameDirectory
         }
     }
     public struct NamedVersion: Codable, Sendable, Equatable {
@@ -27,13 +31,20 @@ public struct DepsFacts: Codable, Sendable, Equatable {
             self.version = version
         }
     }
-    /// A top-level module or package that two or more distributions install as a regular one.
+    /// A top-level module or package two or more distributions write the same file of.
     public struct SharedModule: Codable, Sendable, Equatable {
         public var module: String
         public var distributions: [NamedVersion]
-        public init(module: String, distributions: [NamedVersion]) {
+        /// The files written twice (the first three), relative to their sys.path folder.
+        public var files: [String]?
+        /// The distributions' metadata in one folder: the last install overwrote; else the first on sys.path hides.
+        public var sameDirectory: Bool?
+        enum CodingKeys: String, CodingKey { case module, distributions, files, sameDirectory = "same_directory" }
+        public init(module: String, distributions: [NamedVersion], files: [String]? = nil, sameDirectory: Bool? = nil) {
             self.module = module
             self.distributions = distributions
+            self.files = files
+            self.sameDirectory = sameDirectory
         }
     }
     /// A requirement of an installed distribution (marker true for this interpreter) that is not met.

@@ -1,7 +1,8 @@
 """Builds a virtualenv with hand-written distributions for DepsCommandTests (no network):
     /usr/bin/python3 make_env.py VENV SCENARIO
 Scenarios: conflicts (every environment finding kind), healthy (none; a requirement whose marker excludes this
-Python), many N (N distributions requiring each other, for bench/deps_bench.py)."""
+Python), namespaces (namespace packages shared the ways Debian and pip install them, Debian's stale metadata:
+one clash among them), many N (N distributions requiring each other, for bench/deps_bench.py)."""
 import os
 import subprocess
 import sys
@@ -91,6 +92,66 @@ def healthy(venv):
     dist_info(site, "beta", "1.5", modules=["beta"])
 
 
+def write(path, text=""):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as out:
+        out.write(text)
+
+
+def debian_egg_info(where, name, version, top_level, namespaces=(), folder_name=None):
+    """An egg-info as Debian's python3-* packages ship it: PKG-INFO, top_level.txt, no file list."""
+    folder = os.path.join(where, folder_name or f"{name}-{version}.egg-info")
+    write(os.path.join(folder, "PKG-INFO"), f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    write(os.path.join(folder, "top_level.txt"), "\n".join(top_level) + "\n")
+    if namespaces:
+        write(os.path.join(folder, "namespace_packages.txt"), "\n".join(namespaces) + "\n")
+
+
+def record(where, name, version, files):
+    """A dist-info whose RECORD lists `files` ({path: content}), written with their sha256 as pip does."""
+    import base64
+    import hashlib
+    folder = f"{name.replace('-', '_')}-{version}.dist-info"
+    write(os.path.join(where, folder, "METADATA"), f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n")
+    rows = []
+    for path, content in files.items():
+        write(os.path.join(where, path), content)
+        digest = base64.urlsafe_b64encode(hashlib.sha256(content.encode()).digest()).rstrip(b"=").decode()
+        rows.append(f"{path},sha256={digest},{len(content)}")
+    rows += [f"{folder}/METADATA,,", f"{folder}/RECORD,,"]
+    write(os.path.join(where, folder, "RECORD"), "\n".join(rows) + "\n")
+
+
+def namespaces(venv):
+    site = site_packages(venv)
+    # Debian's lazr.uri and lazr.restfulclient: pkg_resources namespace `lazr` (namespace_packages.txt), its
+    # __init__.py removed by Debian (a PEP 420 folder), no file list.
+    for name, sub in (("lazr.uri", "uri"), ("lazr.restfulclient", "restfulclient")):
+        debian_egg_info(site, name, "1.0", ["lazr"], namespaces=["lazr"])
+        write(os.path.join(site, "lazr", sub, "__init__.py"))
+    # pip's install of a pkg_resources namespace: a *-nspkg.pth each, no zope/__init__.py in RECORD.
+    for name, sub in (("zope.event", "event"), ("zope.interface", "interface")):
+        record(site, name, "5.0", {f"{name}-5.0-py3.11-nspkg.pth": "import sys\n", f"zope/{sub}/__init__.py": ""})
+    # pkgutil-style namespace: each ships the same google/__init__.py (same hash in both RECORDs).
+    extend = "__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n"
+    for name, sub in (("google-auth", "auth"), ("google-api-core", "api_core")):
+        record(site, name, "2.0", {"google/__init__.py": extend, f"google/{sub}/__init__.py": ""})
+    # PEP 420 folders shared by two, and one module file both write: the one real clash here.
+    record(site, "plugins-a", "1.0", {"plugins/a.py": "", "plugins/common.py": "A = 1\n"})
+    record(site, "plugins-b", "1.0", {"plugins/b.py": "", "plugins/common.py": "B = 1\n"})
+    # pytest's py.py shim beside the py package (different files: the package wins by design).
+    record(site, "pytest", "7.2.1", {"py.py": "import sys\n", "pytest/__init__.py": "",
+                                     "pytest/__main__.py": "import py\nprint('pytest main')\n"})
+    debian_egg_info(site, "py", "1.11.0", ["py"])
+    write(os.path.join(site, "py", "__init__.py"))
+    # Debian's cryptography: a dist-info and an egg-info of the same version in one folder (stale metadata),
+    # and a pair that disagree on the version (one of them is wrong: a conflict).
+    record(site, "cryptography", "38.0.4", {"cryptography/__init__.py": ""})
+    debian_egg_info(site, "cryptography", "38.0.4", ["cryptography"], folder_name="cryptography.egg-info")
+    record(site, "chardet", "5.1.0", {"chardet/__init__.py": ""})
+    debian_egg_info(site, "chardet", "4.0.0", ["chardet"], folder_name="chardet.egg-info")
+
+
 def many(venv, count):
     site = site_packages(venv)
     for index in range(count):
@@ -105,6 +166,8 @@ def main():
         conflicts(venv)
     elif scenario == "healthy":
         healthy(venv)
+    elif scenario == "namespaces":
+        namespaces(venv)
     elif scenario == "many":
         many(venv, int(sys.argv[3]))
     else:

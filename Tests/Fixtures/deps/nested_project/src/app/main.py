@@ -1,0 +1,2 @@
+import gamma
+print("app ran")
