@@ -26,6 +26,9 @@ public struct QueryRecord: Codable, Sendable, Equatable {
     public var parent: Int?
     /// SQLAlchemy: the relationship whose lazy load sent it (`User.posts`).
     public var relationship: String?
+    /// `--explain`: the database's plan of its slowest execution (query_plans.py), or why there is none.
+    public var plan: [String]?
+    public var planError: String?
 
     public init(
         index: Int, driver: String, sql: String, verb: String, count: Int, totalS: Double, maxS: Double, rows: Int,
@@ -50,7 +53,7 @@ public struct QueryRecord: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case index, driver, sql, verb, count, totalS = "total_s", maxS = "max_s", rows, many, maxRun = "max_run"
-        case site, stack, connections, parent, relationship
+        case site, stack, connections, parent, relationship, plan, planError = "plan_error"
     }
 }
 

@@ -32,6 +32,8 @@ public struct RunRequest: Sendable {
     public var profile: ProfileOptions?
     /// `--no-queries`: no database statement recording (issue 16).
     public var noQueries: Bool = false
+    /// `--explain`: the database's plan (EXPLAIN QUERY PLAN / EXPLAIN) of each slow statement (issue 16).
+    public var explainQueries: Bool = false
 
     public init(
         target: RunTarget, timeoutSeconds: Double? = nil, jsonPath: String? = nil, quiet: Bool = false,
