@@ -328,6 +328,15 @@ def _sqlite_reopen(kwargs):
     return {name: kwargs[name] for name in ("database", "uri") if name in kwargs}
 
 
+class _RowCounting:
+    """The cursor classes whose fetches add to the statement that ran last on them (virtual subclasses)."""
+    _classes = ()
+
+    @classmethod
+    def register(cls, cursor_class):
+        cls._classes = cls._classes + (cursor_class,)
+
+
 def _sqlite_classes(connection_base, cursor_base):
     """The Connection and Cursor subclasses. Every statement passes here: the hot path is written out (no helper
     calls but `record`), which keeps the cost near 1 µs on this machine's quiet days (bench/queries_bench.py)."""
@@ -393,6 +402,7 @@ def _sqlite_classes(connection_base, cursor_base):
 
     Cursor.__name__ = Cursor.__qualname__ = cursor_base.__name__
     Cursor.__module__ = cursor_base.__module__
+    _RowCounting.register(Cursor)
 
     class Connection(connection_base):
         def cursor(self, factory=Cursor):
@@ -637,9 +647,11 @@ def patch_sqlalchemy(module):
         frame, relationship, start = started
         seconds = _perf() - start
         rows = getattr(cursor, "rowcount", -1)
-        record("sqlalchemy", conn, statement, seconds, rows if rows is not None and rows >= 0 else None,
-               executemany, frame, relationship, None if executemany else parameters,
-               conn.engine if _explain[0] else None)
+        known = rows is not None and rows >= 0
+        recorded = record("sqlalchemy", conn, statement, seconds, rows if known else None, executemany, frame,
+                          relationship, None if executemany else parameters, conn.engine if _explain[0] else None)
+        if not known and isinstance(cursor, _RowCounting._classes):
+            cursor._pyinspect_statement = recorded  # sqlite3 knows no rowcount for a SELECT: count the fetches
 
     def failed(context):
         _in_engine.depth = max(0, getattr(_in_engine, "depth", 1) - 1)
