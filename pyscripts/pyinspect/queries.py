@@ -42,7 +42,7 @@ _NORMALISED_LIMIT = 50000  # raw texts kept on the fast path; a target that buil
 
 class _Statement:
     __slots__ = ("sql", "verb", "driver", "count", "total", "longest", "rows", "site", "stack", "connections",
-                 "unit", "caller", "run", "max_run", "many", "parent", "relationship", "example")
+                 "unit", "caller", "run", "max_run", "many", "parent", "relationship", "loader", "example")
 
     def __init__(self, sql, verb, driver, site, stack, parent):
         self.sql, self.verb, self.driver, self.site, self.stack, self.parent = sql, verb, driver, site, stack, parent
@@ -53,7 +53,7 @@ class _Statement:
         self.unit = self.caller = None
         self.run = self.max_run = 0
         self.many = False
-        self.relationship = None
+        self.relationship = self.loader = None  # SQLAlchemy lazy load: `User.posts`, and the eager option to use
         self.example = None  # --explain: (SQL as sent, parameters, connection number, SQLAlchemy engine or None)
 
 
@@ -119,6 +119,9 @@ def _connection_number(connection):
     return _by_object.get(id(connection), 0)
 
 
+_COROUTINE_FLAGS = 0x80 | 0x100 | 0x200  # CO_COROUTINE, CO_ITERABLE_COROUTINE, CO_ASYNC_GENERATOR
+
+
 def record(driver, connection, sql, seconds, rows, many, frame, relationship=None, parameters=None, engine=None):
     """One statement sent; returns its _Statement. `frame`: the user's frame (None: sent from no user code).
     Called on every statement: one dict lookup on the fast path. The counters change under `_counts`: eight
@@ -139,7 +142,12 @@ def record(driver, connection, sql, seconds, rows, many, frame, relationship=Non
     here = caller = None
     if frame is not None:
         here = id(frame)
-        caller = id(frame.f_back)
+        back = frame.f_back
+        if frame.f_code.co_flags & _COROUTINE_FLAGS and (back is None or not _is_user(back.f_code)):
+            # A coroutine stepped by the event loop: tasks gathered at once share asyncio's frame, not a loop.
+            caller = -here
+        else:
+            caller = id(back)
     with _counts:
         statement.count += 1
         statement.total += seconds
@@ -185,7 +193,8 @@ def _new_statement(driver, sql, code, line, frame, relationship):
         if statement is None:
             site = {"file": code.co_filename, "line": line, "function": code.co_name} if code is not None else None
             statement = _Statement(folded, verb, driver, site, _stack(frame), _last[0])
-            statement.relationship = relationship
+            if relationship is not None:
+                statement.relationship, statement.loader = relationship
             _statements[key] = statement
         if len(_by_raw) < _NORMALISED_LIMIT:
             try:
@@ -617,7 +626,11 @@ def _relationship():
         if code.co_name == "_load_for_state" and code.co_filename.endswith(_LAZY_LOADER):
             strategy = frame.f_locals.get("self")
             prop = getattr(strategy, "parent_property", None)
-            return str(prop) if prop is not None else None
+            if prop is None:
+                return None
+            # One object per parent (many-to-one, one-to-one): a JOIN in the parent query; a collection: a
+            # second SELECT ... IN, which does not multiply the parent's rows.
+            return str(prop), ("selectinload" if getattr(prop, "uselist", True) else "joinedload")
         frame = frame.f_back
     return None
 
@@ -735,7 +748,7 @@ def flush():
             "max_run": statement.max_run, "site": statement.site, "stack": statement.stack,
             "connections": sorted(statement.connections),
             "parent": index.get(id(parent_entry)) if parent_entry is not None else None,
-            "relationship": statement.relationship}
+            "relationship": statement.relationship, "loader": statement.loader}
         plan = plans.get(id(statement))
         if plan is not None:
             record[plan[0]] = plan[1]  # "plan": [lines], or "plan_error": why there is none

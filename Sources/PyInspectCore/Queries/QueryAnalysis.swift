@@ -94,7 +94,7 @@ public enum QueryAnalysis {
             message: "\(record.count) queries `\(short(record.sql))` from \(place(site)) inside one loop"
                 + (record.maxRun < record.count ? " (\(record.maxRun) in a row)" : "") + lazy + (parentText ?? "")
                 + ": load them in one query"
-                + (record.relationship.map { " (`selectinload(\($0))`)" } ?? ""))
+                + (record.relationship.map { " (`\(record.loader ?? "selectinload")(\($0))`)" } ?? ""))
         finding.site = SourceSite(file: site.file, line: site.line)
         finding.count = record.count
         finding.sql = record.sql
@@ -105,8 +105,11 @@ public enum QueryAnalysis {
         finding.fix = "fetch the rows for every parent at once: a JOIN, or one `... WHERE key IN (...)` query grouped in Python"
         if let relationship = record.relationship {
             finding.relationship = relationship
-            finding.fix = "eager-load the relationship in the parent query: `.options(selectinload(\(relationship)))` "
-                + "(or `joinedload(\(relationship))` for many-to-one)"
+            finding.fix = record.loader == "joinedload"
+                ? "eager-load the relationship in the parent query: `.options(joinedload(\(relationship)))` "
+                    + "(one object per row: a JOIN in the same query)"
+                : "eager-load the relationship in the parent query: `.options(selectinload(\(relationship)))` "
+                    + "(or `joinedload(\(relationship))` for many-to-one)"
         }
         return finding
     }
