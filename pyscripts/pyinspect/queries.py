@@ -361,6 +361,10 @@ def _sqlite_classes(connection_base, cursor_base):
         _pyinspect_statement = None
 
         def execute(self, sql, parameters=(), /):
+            if _engine_depth[0] and getattr(_in_engine, "depth", 0):
+                # Inside SQLAlchemy's cursor-execute events, which record it: no frame walk through the engine.
+                self._pyinspect_statement = None
+                return base_execute(self, sql, parameters)
             frame = getframe(1)
             while frame is not None:
                 known = user_code.get(frame.f_code)
