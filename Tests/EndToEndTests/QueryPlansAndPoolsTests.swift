@@ -49,9 +49,14 @@ import Testing
     }
 
     @Test func explainThroughSQLAlchemyOnSqlite() throws {
-        let run = try queries.run("sa_slow.py", arguments: ["--explain"], environment: venv)
+        let html = NSTemporaryDirectory() + "pyinspect-plan-\(UUID().uuidString).html"
+        defer { try? FileManager.default.removeItem(atPath: html) }
+        let run = try queries.run("sa_slow.py", arguments: ["--explain", "--html", html], environment: venv)
         let slow = try #require(run.findings("slow_query").first, "\(run.findings) \(run.stderr)")
         #expect(Self.plan(slow).contains { $0.contains("SCAN") }, "\(slow)")
+        // The HTML page shows the plan under the finding.
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("<p>plan:</p><pre>" + Self.plan(slow).joined(separator: "\n") + "</pre>"))
         if let line = run.stdout.split(separator: "\n").first(where: { $0.hasPrefix("directory ") }) {
             try? FileManager.default.removeItem(atPath: String(line.dropFirst(10)))
         }
