@@ -641,6 +641,10 @@ def _relationship():
 
 def patch_sqlalchemy(module):
     """Engine events for every statement (with the ORM's lazy-load context); QueuePool checkouts timed."""
+    if _leaks_mode[0]:
+        # `leaks` counts connections only: a pool's connections are the driver's, and no per-pool figures
+        # (one per engine made) may grow from call to call.
+        return
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
     _engine_depth[0] = 1
