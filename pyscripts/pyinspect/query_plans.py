@@ -126,13 +126,13 @@ def _postgres(driver, sql, parameters, entry, live):
     if connection is not None and not connection.closed:
         status = _status(driver, connection)
         if status in (_IDLE, _IN_TRANSACTION):
-            return ("plan", _explain_on(connection, query, parameters, in_transaction=status == _IN_TRANSACTION))
+            return ("plan", _explain_on(driver, connection, query, parameters, status == _IN_TRANSACTION))
     if entry is None or entry.reopen is None:
         return ("plan_error", "not explained: its connection is gone and how it was opened is unknown")
     args, kwargs = entry.reopen
     other = sys.modules[driver].connect(*args, **kwargs)
     try:
-        return ("plan", _explain_on(other, query, parameters, in_transaction=False))
+        return ("plan", _explain_on(driver, other, query, parameters, False))
     finally:
         other.close()
 
@@ -143,10 +143,16 @@ def _status(driver, connection):
     return connection.get_transaction_status()
 
 
-def _explain_on(connection, query, parameters, in_transaction):
+def _explain_on(driver, connection, query, parameters, in_transaction):
     """Leaves the connection as it was: a transaction the target left open stays open and intact (a failed
-    EXPLAIN is rolled back to a savepoint), an idle connection goes back to idle."""
-    cursor = connection.cursor()
+    EXPLAIN is rolled back to a savepoint), an idle connection goes back to idle. A plain cursor: the target's
+    row factory (dict rows) is not asked for."""
+    if driver == "psycopg":
+        from psycopg.rows import tuple_row
+        cursor = connection.cursor(row_factory=tuple_row)
+    else:
+        from psycopg2.extensions import cursor as plain_cursor
+        cursor = connection.cursor(cursor_factory=plain_cursor)
     try:
         if in_transaction:
             cursor.execute("SAVEPOINT pyinspect_explain")
