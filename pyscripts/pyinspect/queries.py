@@ -622,21 +622,36 @@ def _engine_records_it(frame):
     return False
 
 
-def _relationship():
-    """The relationship a lazy load is running for (`User.posts`), when SQLAlchemy's LazyLoader is on the stack."""
-    frame = _getframe(3)
+def _engine_caller():
+    """(the user's frame, the relationship a lazy load is running for) in one walk up from the engine's event.
+    SQLAlchemy's LazyLoader runs between the user's attribute access and the statement, so it is found on the way
+    to the user's frame (the stack below that frame is never walked)."""
+    frame = _getframe(2)
+    relationship = None
+    user_code = _user_code
     while frame is not None:
         code = frame.f_code
-        if code.co_name == "_load_for_state" and code.co_filename.endswith(_LAZY_LOADER):
-            strategy = frame.f_locals.get("self")
-            prop = getattr(strategy, "parent_property", None)
-            if prop is None:
-                return None
-            # One object per parent (many-to-one, one-to-one): a JOIN in the parent query; a collection: a
-            # second SELECT ... IN, which does not multiply the parent's rows.
-            return str(prop), ("selectinload" if getattr(prop, "uselist", True) else "joinedload")
+        known = user_code.get(code)
+        if known is None:
+            known = _is_user(code)
+        if known:
+            return frame, relationship
+        if relationship is None and code.co_name == "_load_for_state" and code.co_filename.endswith(_LAZY_LOADER):
+            relationship = _relationship_of(frame)
         frame = frame.f_back
-    return None
+    if _greenlet[0] is not None:
+        return _frame_above_greenlet(), relationship
+    return None, relationship
+
+
+def _relationship_of(frame):
+    strategy = frame.f_locals.get("self")
+    prop = getattr(strategy, "parent_property", None)
+    if prop is None:
+        return None
+    # One object per parent (many-to-one, one-to-one): a JOIN in the parent query; a collection: a second
+    # SELECT ... IN, which does not multiply the parent's rows.
+    return str(prop), ("selectinload" if getattr(prop, "uselist", True) else "joinedload")
 
 
 def patch_sqlalchemy(module):
@@ -656,9 +671,8 @@ def patch_sqlalchemy(module):
         _in_engine.depth = getattr(_in_engine, "depth", 0) + 1
         if _greenlet[0] is None and "greenlet" in sys.modules:
             _greenlet[0] = sys.modules["greenlet"].getcurrent
-        frame = _user_frame()
-        info = conn.info
-        info["_pyinspect"] = (frame, _relationship(), _perf())
+        frame, relationship = _engine_caller()
+        conn.info["_pyinspect"] = (frame, relationship, _perf())
 
     def after(conn, cursor, statement, parameters, context, executemany):
         _in_engine.depth = max(0, getattr(_in_engine, "depth", 1) - 1)
