@@ -38,6 +38,9 @@ import Testing
         let plain = try queries.run(fixture)
         #expect(Self.slow(plain, containing: "JOIN customers") != nil, "\(plain.findings)")
         #expect(plain.findings.allSatisfy { $0["plan"] == nil })
+        if let line = plain.stdout.split(separator: "\n").first(where: { $0.hasPrefix("database ") }) {
+            try? FileManager.default.removeItem(atPath: (String(line.dropFirst(9)) as NSString).deletingLastPathComponent)
+        }
     }
 
     @Test func explainSaysWhyAnInMemoryDatabaseClosedAtTheEndHasNoPlan() throws {
