@@ -48,6 +48,8 @@ extension PyInspectCommand {
         var profileRate: Double?
         @Flag(name: .customLong("no-queries"), help: "Do not record database statements (sqlite3, psycopg, psycopg2; see docs/queries.md).")
         var noQueries = false
+        @Flag(name: .customLong("explain"), help: "Ask the database for the plan of each slow statement (EXPLAIN QUERY PLAN on sqlite, EXPLAIN on PostgreSQL; never runs it again).")
+        var explain = false
 
         @Argument(parsing: .captureForPassthrough, help: "SCRIPT | -m MODULE | -c CODE, then the target's arguments.")
         var target: [String] = []
@@ -106,6 +108,7 @@ extension PyInspectCommand {
                 request.profile = ProfileOptions(rateHz: profileRate ?? ProfileOptions.defaultRateHz)
             }
             request.noQueries = noQueries
+            request.explainQueries = explain
             request.junitPath = report.junit
             request.htmlPath = html
             throw ExitCode(RunPipeline.execute(request))

@@ -81,6 +81,46 @@ import Testing
         #expect(QueryAnalysis.findings(QueryCapture(statements: [tiny]), wallS: 0.1).isEmpty)
     }
 
+    @Test func aSlowQueryCarriesItsPlanOrSaysWhyThereIsNone() {
+        var planned = Self.select("SELECT big", count: 1, maxRun: 1, totalS: 1.5, maxS: 1.5)
+        planned.plan = ["SCAN o", "  SEARCH c USING INDEX (code=?)"]
+        let withPlan = QueryAnalysis.findings(QueryCapture(statements: [planned]), wallS: 100).first
+        #expect(withPlan?.plan == planned.plan)
+        #expect(withPlan?.fix?.contains("index") == true)
+        #expect(QuerySummary.planLines(planned.plan ?? []) == ["      plan:", "        SCAN o", "          SEARCH c USING INDEX (code=?)"])
+
+        var unplanned = planned
+        unplanned.plan = nil
+        unplanned.planError = "not explained: its connection was closed and its database was in memory"
+        let without = QueryAnalysis.findings(QueryCapture(statements: [unplanned]), wallS: 100).first
+        #expect(without?.plan == nil)
+        #expect(without?.message.hasSuffix("(no plan: not explained: its connection was closed and its database was in memory)") == true)
+    }
+
+    @Test func aLazyLoadOfOneObjectPerParentSuggestsJoinedload() {
+        var record = Self.select(count: 20, maxRun: 20)
+        record.relationship = "Post.author"
+        record.loader = "joinedload"
+        let finding = QueryAnalysis.findings(QueryCapture(statements: [record]), wallS: 1).first
+        #expect(finding?.message.hasSuffix("(`joinedload(Post.author)`)") == true)
+        #expect(finding?.fix?.contains(".options(joinedload(Post.author))") == true)
+        record.relationship = "User.posts"
+        record.loader = "selectinload"
+        #expect(QueryAnalysis.findings(QueryCapture(statements: [record]), wallS: 1).first?.message
+            .hasSuffix("(`selectinload(User.posts)`)") == true)
+    }
+
+    @Test func theSectionListsEachPool() {
+        let pool = PoolRecord(
+            size: 2, maxOverflow: 0, timeoutS: 30, checkouts: 8, waited: 6, waitTotalS: 1.2085690431,
+            waitMaxS: 0.3, peakCheckedOut: 2, timeouts: 0, site: Self.frame(22))
+        let section = QueryAnalysis.section(QueryCapture(pools: [pool]))
+        #expect(section.pools == [QueryPool(
+            size: 2, maxOverflow: 0, timeoutS: 30, peakCheckedOut: 2, checkouts: 8, waits: 6,
+            waitTotalS: 1.208569043, waitMaxS: 0.3, timeouts: 0, site: SourceSite(file: Self.app, line: 22))])
+        #expect(QueryAnalysis.section(QueryCapture()).pools == nil)
+    }
+
     @Test func connectionsNeverClosedAndTransactionsLeftOpen() {
         let kept = ConnectionGroupRecord(driver: "sqlite3", site: Self.frame(6), opened: 12, closed: 0, openAtExit: 12)
         let collected = ConnectionGroupRecord(driver: "psycopg", site: Self.frame(20), opened: 5, closed: 2, collectedOpen: 3)

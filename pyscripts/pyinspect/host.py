@@ -37,7 +37,7 @@ def prepare(argument):
         deps.install(target)
         _deps_path[0] = options["deps"]
     if options.get("queries", True):
-        _install_queries()
+        _install_queries(bool(options.get("explain")))
     atexit.register(_at_exit)
     os._exit = _exit_recorded
     if os.environ.get("PYINSPECT_CHILD_DIR"):
@@ -75,16 +75,10 @@ def _install_child_hooks():
     import_hooks.after_import("subprocess", spawning)
 
 
-def _install_queries():
-    """Database statements (issue 16): queries.py loads only when the target imports a driver it patches."""
-    def patch(name):
-        def patched(module):
-            from . import queries
-            getattr(queries, "patch_" + name)(module)
-        return patched
-
-    for name in ("sqlite3", "psycopg", "psycopg2", "sqlalchemy"):
-        import_hooks.after_import(name, patch(name))
+def _install_queries(explain):
+    """Database statements (issue 16); explain: `--explain` (plans of the slow statements at the end)."""
+    from . import query_hooks
+    query_hooks.install(explain=explain)
 
 
 def _flush_queries():

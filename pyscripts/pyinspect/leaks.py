@@ -24,6 +24,8 @@ def load(argument):
     """Imports the target. Returns {"ok": true} or {"ok": false, "problem": ..., "message": ...}."""
     spec = fastjson.loads(argument)
     kind, value, name = spec["kind"], spec["value"], spec["function"]
+    from . import query_hooks
+    query_hooks.install(leaks=True)  # database connections kept open: the `connections` signal (issue 16)
     try:
         if kind == "file":
             path = os.path.abspath(value)
@@ -203,6 +205,12 @@ def _pending_tasks():
     return pending
 
 
+def _open_connections():
+    """Database connections opened through sqlite3, psycopg or psycopg2 and neither closed nor collected."""
+    queries = sys.modules.get("_pyinspect.queries")
+    return queries.open_connections() if queries is not None else []
+
+
 def _references():
     """References held by the gc-tracked objects, summed: sees a container that grows without new objects
     (a list gaining cached small ints). In C under the host (heap_walk.c)."""
@@ -239,7 +247,7 @@ def step(argument):
     references = _references()
     return fastjson.dumps({"blocks": blocks, "native": native, "objects": objects, "fds": _fd_count(),
                            "threads": _thread_count(), "tasks": len(_pending_tasks()), "references": references,
-                           "seconds": seconds})
+                           "connections": len(_open_connections()), "seconds": seconds})
 
 
 # ---------------------------------------------------------------------------------------------- attribution
@@ -386,7 +394,10 @@ def attribute(argument):
     leaks = []
     bounded = []
     import tracemalloc
-    resource = signals & {"fds", "threads", "tasks"}
+    if "connections" in signals:
+        # The connections' own sockets and database files: the connections leak says where they were opened.
+        signals.discard("fds")
+    resource = signals & {"fds", "threads", "tasks", "connections"}
     python = bool(signals & {"blocks", "objects", "references"}) and not resource
     # Before state, then calls with tracemalloc on. A first census warms up what a census itself creates once
     # (bound methods, weak references in type caches), which the collection after it clears.
@@ -397,6 +408,7 @@ def attribute(argument):
     threading = sys.modules.get("threading")
     threads_before = {id(t) for t in threading.enumerate()} if threading is not None else set()
     tasks_before = {id(t) for t in _pending_tasks()}
+    connections_before = {entry.number for entry in _open_connections()}
     started = {}
     original_start = None
     if "threads" in signals and threading is not None:
@@ -458,6 +470,8 @@ def attribute(argument):
         leaks.append(_thread_leak(threading, threads_before, calls, started))
     if "tasks" in signals:
         leaks.append(_task_leak(tasks_before, calls, tracemalloc))
+    if "connections" in signals:
+        leaks.append(_connection_leak(connections_before, calls))
     if python:
         leaks.append(_python_leak(census_before, census_after, stats, calls, tracemalloc, ids_before,
                                   grown_containers, registered, period))
@@ -483,7 +497,8 @@ def attribute(argument):
             bounded.append(bound)
     leaks = [leak for leak in leaks if not leak.get("_is_bounded")]
     # Threads, tasks and descriptors first; then the memory leaks, the most bytes per call first.
-    leaks.sort(key=lambda leak: (leak["kind"] not in ("fds", "threads", "tasks"), -leak["bytes_per_call"]))
+    leaks.sort(key=lambda leak: (leak["kind"] not in ("fds", "threads", "tasks", "connections"),
+                                 -leak["bytes_per_call"]))
     return fastjson.dumps({"leaks": leaks, "bounded": bounded})
 
 
@@ -1215,6 +1230,31 @@ def _task_leak(before, calls, tracemalloc):
     chain = _chain(new[-1]) if new else []
     return _leak("tasks", frames, calls, [{"name": "Task", "count": len(new), "per_call": len(new) / calls}],
                  0, len(new), chain, message) | {"coroutines": names}
+
+
+def _connection_leak(before, calls):
+    """The database connections the calls opened and kept: the line that opened most of them, and what holds
+    one."""
+    new = [entry for entry in _open_connections() if entry.number not in before]
+    if not new:
+        return None
+    groups = {}
+    for entry in new:
+        site = entry.site or {}
+        groups.setdefault((entry.driver, site.get("file"), site.get("line")), []).append(entry)
+    (driver, file, line), entries = max(groups.items(), key=lambda item: len(item[1]))
+    sample = entries[0]
+    frames = _stack_frames([(f["file"], f["line"], f["function"]) for f in sample.stack])
+    queries = sys.modules.get("_pyinspect.queries")
+    held = queries._live(sample.number) if queries is not None else None
+    chain = _chain(held) if held is not None else []
+    del held
+    where = f" opened at {os.path.basename(file)}:{line}" if file else ""
+    message = (f"{len(new)} {driver} connection{'s' if len(new) != 1 else ''}{where} and never closed over "
+               f"{calls} calls" + (f" ({len(groups) - 1} more opening lines)" if len(groups) > 1 else ""))
+    types = [{"name": f"{d} connection", "count": len(e), "per_call": len(e) / calls}
+             for (d, _, _), e in sorted(groups.items(), key=lambda item: -len(item[1]))]
+    return _leak("connections", frames, calls, types, 0, len(new), chain, message)
 
 
 def _native_leak(calls, native_per_call):

@@ -229,7 +229,7 @@ def _evidence(growing, found, calls):
     """A leak the attribution could tie to something: descriptors, threads or tasks (counted exactly); Python
     memory with a site, a growing type or a chain; C heap growth (its site is only the line that was running when
     the C heap grew) when it was sustained for as long as a leak must be without a budget cut."""
-    if set(growing) & {"fds", "threads", "tasks"}:
+    if set(growing) & {"fds", "threads", "tasks", "connections"}:
         return True
     for leak in found:
         if leak.get("kind") == "native":

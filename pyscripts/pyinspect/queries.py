@@ -33,13 +33,16 @@ _ref_of = {}       # connection number -> weakref
 _last = [None]     # the statement key run last, in any thread (the parent candidate of the next new key)
 _next_number = [1]
 _lock = _thread.allocate_lock()
+_counts = _thread.allocate_lock()  # the counters: statements from many threads at once lose no count
 _flushed = [False]
+_explain = [False]   # `--explain`: keep the slowest execution's text and parameters, explain the slow ones at flush
+_leaks_mode = [False]  # `pyinspect leaks`: only the connections still open are kept (no statements, no history)
 _NORMALISED_LIMIT = 50000  # raw texts kept on the fast path; a target that builds SQL with literals stays bounded
 
 
 class _Statement:
     __slots__ = ("sql", "verb", "driver", "count", "total", "longest", "rows", "site", "stack", "connections",
-                 "unit", "caller", "run", "max_run", "many", "parent", "relationship")
+                 "unit", "caller", "run", "max_run", "many", "parent", "relationship", "loader", "example")
 
     def __init__(self, sql, verb, driver, site, stack, parent):
         self.sql, self.verb, self.driver, self.site, self.stack, self.parent = sql, verb, driver, site, stack, parent
@@ -50,15 +53,17 @@ class _Statement:
         self.unit = self.caller = None
         self.run = self.max_run = 0
         self.many = False
-        self.relationship = None
+        self.relationship = self.loader = None  # SQLAlchemy lazy load: `User.posts`, and the eager option to use
+        self.example = None  # --explain: (SQL as sent, parameters, connection number, SQLAlchemy engine or None)
 
 
 class _Connection:
-    __slots__ = ("number", "driver", "site", "stack", "closed", "collected_open", "probe", "object_id")
+    __slots__ = ("number", "driver", "site", "stack", "closed", "collected_open", "probe", "object_id", "reopen")
 
     def __init__(self, number, driver, site, stack, probe):
         self.number, self.driver, self.site, self.stack, self.probe = number, driver, site, stack, probe
         self.closed = self.collected_open = False
+        self.reopen = None  # --explain: (args, kwargs) of the connect call, to reach the database once it is closed
 
 
 def _is_user(code):
@@ -114,10 +119,16 @@ def _connection_number(connection):
     return _by_object.get(id(connection), 0)
 
 
-def record(driver, connection, sql, seconds, rows, many, frame, relationship=None):
+_COROUTINE_FLAGS = 0x80 | 0x100 | 0x200  # CO_COROUTINE, CO_ITERABLE_COROUTINE, CO_ASYNC_GENERATOR
+
+
+def record(driver, connection, sql, seconds, rows, many, frame, relationship=None, parameters=None, engine=None):
     """One statement sent; returns its _Statement. `frame`: the user's frame (None: sent from no user code).
-    Called on every statement: one dict lookup on the fast path. Counters are updated without a lock (the GIL
-    keeps each update whole; two threads running the same statement at the same instant may lose one count)."""
+    Called on every statement: one dict lookup on the fast path. The counters change under `_counts`: eight
+    threads sharing a pool run the same statement from the same line at once, and a `+=` split by a thread
+    switch would lose a count (QueriesTests asserts the exact count)."""
+    if _leaks_mode[0]:
+        return None
     if frame is not None:
         code = frame.f_code
         line = frame.f_lineno
@@ -127,31 +138,47 @@ def record(driver, connection, sql, seconds, rows, many, frame, relationship=Non
     statement = _by_raw.get((sql, code, line))
     if statement is None:
         statement = _new_statement(driver, sql, code, line, frame, relationship)
-    statement.count += 1
-    statement.total += seconds
-    if seconds > statement.longest:
-        statement.longest = seconds
-    if rows is not None and rows > 0:
-        statement.rows += rows
-    if many:
-        statement.many = True
-    statement.connections.add(_by_object.get(id(connection), 0))
-    # One loop: the same frame, or frames of one caller's frame (a helper called from the loop).
+    number = _by_object.get(id(connection), 0)
+    here = caller = None
     if frame is not None:
         here = id(frame)
-        caller = id(frame.f_back)
-        if statement.unit == here or statement.caller == caller:
-            statement.run += 1
-            if statement.run > statement.max_run:
-                statement.max_run = statement.run
+        back = frame.f_back
+        if frame.f_code.co_flags & _COROUTINE_FLAGS and (back is None or not _is_user(back.f_code)):
+            # A coroutine stepped by the event loop: tasks gathered at once share asyncio's frame, not a loop.
+            caller = -here
         else:
-            statement.run = 1
-        statement.unit = here
-        statement.caller = caller
-    elif statement.max_run == 0:
-        statement.run = statement.max_run = 1
+            caller = id(back)
+    with _counts:
+        statement.count += 1
+        statement.total += seconds
+        if seconds > statement.longest:
+            statement.longest = seconds
+            if _explain[0]:
+                statement.example = (sql, parameters, number, engine)
+        if rows is not None and rows > 0:
+            statement.rows += rows
+        if many:
+            statement.many = True
+        statement.connections.add(number)
+        # One loop: the same frame, or frames of one caller's frame (a helper called from the loop).
+        if here is not None:
+            if statement.unit == here or statement.caller == caller:
+                statement.run += 1
+                if statement.run > statement.max_run:
+                    statement.max_run = statement.run
+            else:
+                statement.run = 1
+            statement.unit = here
+            statement.caller = caller
+        elif statement.max_run == 0:
+            statement.run = statement.max_run = 1
     _last[0] = statement
     return statement
+
+
+def _add_rows(statement, count):
+    with _counts:
+        statement.rows += count
 
 
 def _new_statement(driver, sql, code, line, frame, relationship):
@@ -166,7 +193,8 @@ def _new_statement(driver, sql, code, line, frame, relationship):
         if statement is None:
             site = {"file": code.co_filename, "line": line, "function": code.co_name} if code is not None else None
             statement = _Statement(folded, verb, driver, site, _stack(frame), _last[0])
-            statement.relationship = relationship
+            if relationship is not None:
+                statement.relationship, statement.loader = relationship
             _statements[key] = statement
         if len(_by_raw) < _NORMALISED_LIMIT:
             try:
@@ -178,8 +206,9 @@ def _new_statement(driver, sql, code, line, frame, relationship):
 
 # -- connections ------------------------------------------------------------------------------------------------
 
-def opened(driver, connection, probe):
-    """A connection was made; probe(connection) -> True when it is inside a transaction."""
+def opened(driver, connection, probe, reopen=None):
+    """A connection was made; probe(connection) -> True when it is inside a transaction; reopen: the connect
+    call's (args, kwargs), kept under --explain."""
     frame = _user_frame()
     if _engine_depth[0] and (frame is None or _in_sqlalchemy_pool()):
         return 0  # a pool's connection: kept open by design until engine.dispose()
@@ -190,6 +219,8 @@ def opened(driver, connection, probe):
                 if frame is not None else None)
         entry = _Connection(number, driver, site, _stack(frame), probe)
         entry.object_id = id(connection)
+        if _explain[0]:
+            entry.reopen = reopen
         _connections[number] = entry
         _by_object[id(connection)] = number
     try:
@@ -215,6 +246,24 @@ def closed(connection):
     entry = _connections.get(number) if number else None
     if entry is not None:
         entry.closed = True
+        if _leaks_mode[0]:
+            _forget(entry)
+
+
+def _forget(entry):
+    """`pyinspect leaks` keeps only the connections still open: a function that opens and closes one per call
+    must leave nothing behind here either."""
+    _connections.pop(entry.number, None)
+    if _by_object.get(entry.object_id) == entry.number:
+        del _by_object[entry.object_id]
+    ref = _ref_of.pop(entry.number, None)
+    if ref is not None:
+        _refs.pop(ref, None)
+
+
+def open_connections():
+    """The connections opened through the patched drivers and not closed (nor collected): `leaks`' signal."""
+    return [entry for entry in list(_connections.values()) if not entry.closed and not entry.collected_open]
 
 
 def _collected(ref):
@@ -227,6 +276,8 @@ def _collected(ref):
         del _by_object[entry.object_id]
     if not entry.closed:
         entry.collected_open = True
+    if _leaks_mode[0]:
+        _connections.pop(number, None)
 
 
 # -- the drivers --------------------------------------------------------------------------------------------------
@@ -240,7 +291,8 @@ def _timed(driver, cursor, method, sql, arguments, many, rowcount):
         result = method(cursor, sql, *arguments)
     finally:
         seconds = _perf() - start
-        record(driver, cursor.connection, sql, seconds, rowcount(cursor), many, frame)
+        record(driver, cursor.connection, sql, seconds, rowcount(cursor), many, frame, None,
+               None if many else arguments[0])
     return result
 
 
@@ -272,13 +324,26 @@ def patch_sqlite3(module):
             else:
                 kwargs["factory"] = made
         connection = base_connect(*args, **kwargs)
-        opened("sqlite3", connection, lambda c: bool(c.in_transaction))
+        opened("sqlite3", connection, lambda c: bool(c.in_transaction), (args[:1], _sqlite_reopen(kwargs)))
         return connection
 
     connect.__wrapped__ = base_connect
     connect.__doc__ = base_connect.__doc__
     dbapi2.connect = connect
     module.connect = connect
+
+
+def _sqlite_reopen(kwargs):
+    return {name: kwargs[name] for name in ("database", "uri") if name in kwargs}
+
+
+class _RowCounting:
+    """The cursor classes whose fetches add to the statement that ran last on them (virtual subclasses)."""
+    _classes = ()
+
+    @classmethod
+    def register(cls, cursor_class):
+        cls._classes = cls._classes + (cursor_class,)
 
 
 def _sqlite_classes(connection_base, cursor_base):
@@ -296,6 +361,10 @@ def _sqlite_classes(connection_base, cursor_base):
         _pyinspect_statement = None
 
         def execute(self, sql, parameters=(), /):
+            if _engine_depth[0] and getattr(_in_engine, "depth", 0):
+                # Inside SQLAlchemy's cursor-execute events, which record it: no frame walk through the engine.
+                self._pyinspect_statement = None
+                return base_execute(self, sql, parameters)
             frame = getframe(1)
             while frame is not None:
                 known = user_code.get(frame.f_code)
@@ -313,7 +382,8 @@ def _sqlite_classes(connection_base, cursor_base):
                 seconds = perf() - start
                 count = self.rowcount
                 self._pyinspect_statement = record(
-                    "sqlite3", self.connection, sql, seconds, count if count > 0 else None, False, frame)
+                    "sqlite3", self.connection, sql, seconds, count if count > 0 else None, False, frame, None,
+                    parameters)
 
         def executemany(self, sql, parameters, /):
             return _timed("sqlite3", self, cursor_base.executemany, sql, (parameters,), True, _rowcount)
@@ -325,14 +395,14 @@ def _sqlite_classes(connection_base, cursor_base):
             rows = cursor_base.fetchall(self)
             statement = self._pyinspect_statement
             if statement is not None:
-                statement.rows += len(rows)
+                _add_rows(statement, len(rows))
             return rows
 
         def fetchmany(self, *args, **kwargs):
             rows = cursor_base.fetchmany(self, *args, **kwargs)
             statement = self._pyinspect_statement
             if statement is not None:
-                statement.rows += len(rows)
+                _add_rows(statement, len(rows))
             return rows
 
         def fetchone(self):
@@ -340,11 +410,12 @@ def _sqlite_classes(connection_base, cursor_base):
             if row is not None:
                 statement = self._pyinspect_statement
                 if statement is not None:
-                    statement.rows += 1
+                    _add_rows(statement, 1)
             return row
 
     Cursor.__name__ = Cursor.__qualname__ = cursor_base.__name__
     Cursor.__module__ = cursor_base.__module__
+    _RowCounting.register(Cursor)
 
     class Connection(connection_base):
         def cursor(self, factory=Cursor):
@@ -397,7 +468,7 @@ def _patch_psycopg_connection(connection_class, asynchronous):
     if asynchronous:
         async def connect(cls, *args, **kwargs):
             connection = await base_connect(cls, *args, **kwargs)
-            opened("psycopg", connection, _psycopg_in_transaction)
+            opened("psycopg", connection, _psycopg_in_transaction, (args, kwargs))
             return connection
 
         async def close(self):
@@ -406,7 +477,7 @@ def _patch_psycopg_connection(connection_class, asynchronous):
     else:
         def connect(cls, *args, **kwargs):
             connection = base_connect(cls, *args, **kwargs)
-            opened("psycopg", connection, _psycopg_in_transaction)
+            opened("psycopg", connection, _psycopg_in_transaction, (args, kwargs))
             return connection
 
         def close(self):
@@ -428,7 +499,8 @@ def _patch_psycopg_cursor(cursor_class, name, asynchronous):
             finally:
                 seconds = _perf() - start
                 if not (_engine_depth[0] and _engine_records_it(frame)):
-                    record("psycopg", self.connection, _query_text(query, self), seconds, _rowcount(self), many, frame)
+                    record("psycopg", self.connection, _query_text(query, self), seconds, _rowcount(self), many,
+                           frame, None, None if many else params_seq)
     else:
         def method(self, query, params_seq=None, /, *args, **kwargs):
             frame = _user_frame()
@@ -439,7 +511,8 @@ def _patch_psycopg_cursor(cursor_class, name, asynchronous):
                 return base(self, query, params_seq, *args, **kwargs)
             finally:
                 seconds = _perf() - start
-                record("psycopg", self.connection, _query_text(query, self), seconds, _rowcount(self), many, frame)
+                record("psycopg", self.connection, _query_text(query, self), seconds, _rowcount(self), many, frame,
+                       None, None if many else params_seq)
     method.__name__ = method.__qualname__ = name
     setattr(cursor_class, name, method)
 
@@ -464,11 +537,13 @@ def patch_psycopg2(module):
         made = classes.get(factory)
         if made is None:
             made = classes[factory] = _psycopg2_classes(factory, extensions.cursor)
+        reopen = (args, dict(kwargs))
         kwargs["connection_factory"] = made
         connection = base_connect(*args, **kwargs)
         opened("psycopg2", connection,
                lambda c: not c.closed and c.get_transaction_status() in (extensions.TRANSACTION_STATUS_INTRANS,
-                                                                       extensions.TRANSACTION_STATUS_INERROR))
+                                                                       extensions.TRANSACTION_STATUS_INERROR),
+               reopen)
         return connection
 
     connect.__wrapped__ = base_connect
@@ -547,21 +622,44 @@ def _engine_records_it(frame):
     return False
 
 
-def _relationship():
-    """The relationship a lazy load is running for (`User.posts`), when SQLAlchemy's LazyLoader is on the stack."""
-    frame = _getframe(3)
+def _engine_caller():
+    """(the user's frame, the relationship a lazy load is running for) in one walk up from the engine's event.
+    SQLAlchemy's LazyLoader runs between the user's attribute access and the statement, so it is found on the way
+    to the user's frame (the stack below that frame is never walked)."""
+    frame = _getframe(2)
+    relationship = None
+    user_code = _user_code
     while frame is not None:
         code = frame.f_code
-        if code.co_name == "_load_for_state" and code.co_filename.endswith(_LAZY_LOADER):
-            strategy = frame.f_locals.get("self")
-            prop = getattr(strategy, "parent_property", None)
-            return str(prop) if prop is not None else None
+        known = user_code.get(code)
+        if known is None:
+            known = _is_user(code)
+        if known:
+            return frame, relationship
+        if relationship is None and code.co_name == "_load_for_state" and code.co_filename.endswith(_LAZY_LOADER):
+            relationship = _relationship_of(frame)
         frame = frame.f_back
-    return None
+    if _greenlet[0] is not None:
+        return _frame_above_greenlet(), relationship
+    return None, relationship
+
+
+def _relationship_of(frame):
+    strategy = frame.f_locals.get("self")
+    prop = getattr(strategy, "parent_property", None)
+    if prop is None:
+        return None
+    # One object per parent (many-to-one, one-to-one): a JOIN in the parent query; a collection: a second
+    # SELECT ... IN, which does not multiply the parent's rows.
+    return str(prop), ("selectinload" if getattr(prop, "uselist", True) else "joinedload")
 
 
 def patch_sqlalchemy(module):
     """Engine events for every statement (with the ORM's lazy-load context); QueuePool checkouts timed."""
+    if _leaks_mode[0]:
+        # `leaks` counts connections only: a pool's connections are the driver's, and no per-pool figures
+        # (one per engine made) may grow from call to call.
+        return
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
     _engine_depth[0] = 1
@@ -573,9 +671,8 @@ def patch_sqlalchemy(module):
         _in_engine.depth = getattr(_in_engine, "depth", 0) + 1
         if _greenlet[0] is None and "greenlet" in sys.modules:
             _greenlet[0] = sys.modules["greenlet"].getcurrent
-        frame = _user_frame()
-        info = conn.info
-        info["_pyinspect"] = (frame, _relationship(), _perf())
+        frame, relationship = _engine_caller()
+        conn.info["_pyinspect"] = (frame, relationship, _perf())
 
     def after(conn, cursor, statement, parameters, context, executemany):
         _in_engine.depth = max(0, getattr(_in_engine, "depth", 1) - 1)
@@ -585,8 +682,11 @@ def patch_sqlalchemy(module):
         frame, relationship, start = started
         seconds = _perf() - start
         rows = getattr(cursor, "rowcount", -1)
-        record("sqlalchemy", conn, statement, seconds, rows if rows is not None and rows >= 0 else None,
-               executemany, frame, relationship)
+        known = rows is not None and rows >= 0
+        recorded = record("sqlalchemy", conn, statement, seconds, rows if known else None, executemany, frame,
+                          relationship, None if executemany else parameters, conn.engine if _explain[0] else None)
+        if not known and isinstance(cursor, _RowCounting._classes):
+            cursor._pyinspect_statement = recorded  # sqlite3 knows no rowcount for a SELECT: count the fetches
 
     def failed(context):
         _in_engine.depth = max(0, getattr(_in_engine, "depth", 1) - 1)
@@ -607,8 +707,10 @@ def _patch_queue_pool():
 
     def _do_get(self):
         figures = _pools.get(id(self))
-        if figures is None:
-            figures = _pools[id(self)] = _PoolFigures(self, _user_frame())
+        if figures is None:  # eight threads may make their first checkout at once: one set of figures wins
+            made = _PoolFigures(self, _user_frame())
+            with _lock:
+                figures = _pools.setdefault(id(self), made)
         overflow = getattr(self, "_max_overflow", -1)
         # At its limit the pool can only wait for a checkin (or time out).
         at_limit = overflow is not None and overflow > -1 and getattr(self, "_overflow", 0) >= overflow
@@ -616,7 +718,8 @@ def _patch_queue_pool():
         try:
             connection = base(self)
         except exc.TimeoutError:
-            figures.timeouts += 1
+            with _counts:
+                figures.timeouts += 1
             if figures.site is None or figures.timeouts == 1:
                 frame = _user_frame()
                 if frame is not None:
@@ -624,15 +727,17 @@ def _patch_queue_pool():
             raise
         finally:
             waited = _perf() - start
-            figures.checkouts += 1
-            if at_limit:
-                figures.waited += 1
-                figures.wait_total += waited
-                if waited > figures.wait_max:
-                    figures.wait_max = waited
+            with _counts:
+                figures.checkouts += 1
+                if at_limit:
+                    figures.waited += 1
+                    figures.wait_total += waited
+                    if waited > figures.wait_max:
+                        figures.wait_max = waited
         checked_out = _call(self, "checkedout")
-        if checked_out is not None and checked_out > figures.peak:
-            figures.peak = checked_out
+        with _counts:
+            if checked_out is not None and checked_out > figures.peak:
+                figures.peak = checked_out
         return connection
 
     QueuePool._do_get = _do_get
@@ -648,18 +753,28 @@ def flush():
     with _lock:
         statements = list(_statements.items())
         connections = list(_connections.values())
+    # Transactions are probed before --explain talks to the connections.
+    groups = _connection_groups(connections)
+    plans = {}
+    if _explain[0]:
+        from . import query_plans
+        plans = query_plans.explain_slow([statement for _, statement in statements], _connections, _live)
     index = {id(statement): number for number, (_, statement) in enumerate(statements)}
     for number, (key, statement) in enumerate(statements):
         parent = statement.parent
         parent_entry = parent if parent is not None and parent is not statement else None
-        capture.write({
+        record = {
             "record": "query", "index": number, "driver": statement.driver, "sql": statement.sql,
             "verb": statement.verb, "count": statement.count, "total_s": round(statement.total, 9),
             "max_s": round(statement.longest, 9), "rows": statement.rows, "many": statement.many,
             "max_run": statement.max_run, "site": statement.site, "stack": statement.stack,
             "connections": sorted(statement.connections),
             "parent": index.get(id(parent_entry)) if parent_entry is not None else None,
-            "relationship": statement.relationship})
+            "relationship": statement.relationship, "loader": statement.loader}
+        plan = plans.get(id(statement))
+        if plan is not None:
+            record[plan[0]] = plan[1]  # "plan": [lines], or "plan_error": why there is none
+        capture.write(record)
     for figures in list(_pools.values()):
         capture.write({
             "record": "db_pool", "size": figures.size, "max_overflow": figures.overflow,
@@ -667,6 +782,11 @@ def flush():
             "wait_total_s": round(figures.wait_total, 9), "wait_max_s": round(figures.wait_max, 9),
             "peak_checked_out": figures.peak, "timeouts": figures.timeouts, "site": figures.site,
             "stack": figures.stack})
+    for group in groups:
+        capture.write(group)
+
+
+def _connection_groups(connections):
     by_site = {}
     for entry in connections:
         state = "closed"
@@ -694,8 +814,7 @@ def flush():
             group["in_transaction_at_exit"] += 1
         if len(group["numbers"]) < 20:
             group["numbers"].append(entry.number)
-    for group in by_site.values():
-        capture.write(group)
+    return list(by_site.values())
 
 
 def _live(number):

@@ -161,3 +161,12 @@ def normalize(sql):
             if word != "WITH" and word != "EXPLAIN":
                 break
     return _join(tokens), verb
+
+
+def is_single(sql):
+    """True when the text is one statement (a trailing `;` allowed): what `--explain` may prefix with EXPLAIN
+    (`EXPLAIN SELECT 1; DROP TABLE t` would explain the first and run the second)."""
+    tokens = list(_tokens(sql))
+    while tokens and tokens[-1] == ";":
+        tokens.pop()
+    return bool(tokens) and ";" not in tokens

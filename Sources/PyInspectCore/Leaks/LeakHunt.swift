@@ -79,7 +79,8 @@ struct LeakChildResult: Codable {
 
 /// The child side: start Python, load the target, call it until every signal is decided, attribute.
 enum LeakHuntChild {
-    static let signalNames = ["blocks", "objects", "native", "fds", "threads", "tasks", "references"]
+    /// connections: database connections opened and not closed (issue 16; queries.py in its leaks mode).
+    static let signalNames = ["blocks", "objects", "native", "fds", "threads", "tasks", "references", "connections"]
 
     private struct StepReply: Decodable {
         var raised: ExceptionInfo?
@@ -90,6 +91,7 @@ enum LeakHuntChild {
         var threads: Int64?
         var tasks: Int64?
         var references: Int64?
+        var connections: Int64?
         var seconds: Double?
     }
 
@@ -311,7 +313,10 @@ enum LeakHuntChild {
     }
 
     private static func append(_ reply: StepReply, to levels: inout [[Int64]]) {
-        let values = [reply.blocks, reply.objects, reply.native, reply.fds, reply.threads, reply.tasks, reply.references]
+        let values = [
+            reply.blocks, reply.objects, reply.native, reply.fds, reply.threads, reply.tasks, reply.references,
+            reply.connections,
+        ]
         for index in levels.indices { levels[index].append(values[index] ?? 0) }
     }
 

@@ -1,6 +1,6 @@
 /// `leaks` in the JSON report: one entry per leak found (docs/schema/leaks.schema.json).
 public struct LeakFinding: Codable, Sendable, Equatable {
-    /// memory, objects, native, fds, threads, tasks.
+    /// memory, objects, native, fds, threads, tasks, connections (database connections kept open).
     public var kind: String
     /// The first frame in the user's own code on the path that allocated (or, for native memory, grew) the leak.
     public var site: SourceSite?
@@ -95,7 +95,8 @@ public struct LeakHuntSection: Codable, Sendable, Equatable {
 }
 
 public struct LeakSignal: Codable, Sendable, Equatable {
-    /// blocks (Python memory blocks), objects (gc-tracked objects), native (C heap bytes), fds, threads, tasks.
+    /// blocks (Python memory blocks), objects (gc-tracked objects), native (C heap bytes), fds, threads, tasks,
+    /// references, connections (database connections open).
     public var name: String
     public var trend: LeakTrend
     public var growthPerCall: Double

@@ -120,7 +120,7 @@ public enum LeakVerdict {
     }
 
     /// The signals counted exactly (see `trend`'s `exact`).
-    public static let exactSignals: Set<String> = ["objects", "references", "fds", "threads", "tasks"]
+    public static let exactSignals: Set<String> = ["objects", "references", "fds", "threads", "tasks", "connections"]
 
     /// Calls between steps of the slowest-stepping exact signal among `series` (name, levels): how many calls
     /// attribution must watch to see a leak that happens once every N calls step a few times. 1 when none.

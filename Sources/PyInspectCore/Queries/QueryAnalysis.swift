@@ -43,10 +43,18 @@ public enum QueryAnalysis {
                 opened: group.opened, closed: group.closed, collectedOpen: group.collectedOpen,
                 openAtExit: group.openAtExit)
         }
+        let pools = capture.pools.map { pool in
+            QueryPool(
+                size: pool.size, maxOverflow: pool.maxOverflow, timeoutS: pool.timeoutS,
+                peakCheckedOut: pool.peakCheckedOut, checkouts: pool.checkouts, waits: pool.waited,
+                waitTotalS: rounded(pool.waitTotalS), waitMaxS: rounded(pool.waitMaxS), timeouts: pool.timeouts,
+                site: pool.site.map { SourceSite(file: $0.file, line: $0.line) })
+        }
         return QuerySection(
             count: capture.statements.reduce(0) { $0 + $1.count },
             totalS: rounded(capture.statements.reduce(0.0) { $0 + $1.totalS }),
-            statements: Array(statements.prefix(statementLimit)), connections: connections.isEmpty ? nil : connections)
+            statements: Array(statements.prefix(statementLimit)), connections: connections.isEmpty ? nil : connections,
+            pools: pools.isEmpty ? nil : pools)
     }
 
     /// wallS: the run's wall time, for the share rule of slow_query (nil: the absolute rule alone).
@@ -86,7 +94,7 @@ public enum QueryAnalysis {
             message: "\(record.count) queries `\(short(record.sql))` from \(place(site)) inside one loop"
                 + (record.maxRun < record.count ? " (\(record.maxRun) in a row)" : "") + lazy + (parentText ?? "")
                 + ": load them in one query"
-                + (record.relationship.map { " (`selectinload(\($0))`)" } ?? ""))
+                + (record.relationship.map { " (`\(record.loader ?? "selectinload")(\($0))`)" } ?? ""))
         finding.site = SourceSite(file: site.file, line: site.line)
         finding.count = record.count
         finding.sql = record.sql
@@ -97,8 +105,11 @@ public enum QueryAnalysis {
         finding.fix = "fetch the rows for every parent at once: a JOIN, or one `... WHERE key IN (...)` query grouped in Python"
         if let relationship = record.relationship {
             finding.relationship = relationship
-            finding.fix = "eager-load the relationship in the parent query: `.options(selectinload(\(relationship)))` "
-                + "(or `joinedload(\(relationship))` for many-to-one)"
+            finding.fix = record.loader == "joinedload"
+                ? "eager-load the relationship in the parent query: `.options(joinedload(\(relationship)))` "
+                    + "(one object per row: a JOIN in the same query)"
+                : "eager-load the relationship in the parent query: `.options(selectinload(\(relationship)))` "
+                    + "(or `joinedload(\(relationship))` for many-to-one)"
         }
         return finding
     }
@@ -147,6 +158,13 @@ public enum QueryAnalysis {
         finding.stack = record.stack
         finding.fix = "look at its plan (`pyinspect run --explain`, or EXPLAIN in the database): an index on the "
             + "filtered or joined columns, fewer rows, or a bound on a recursive query"
+        if let plan = record.plan, !plan.isEmpty {
+            finding.plan = plan
+            finding.fix = "read its plan (`plan`): a SCAN of a large table (sqlite) or a Seq Scan (PostgreSQL) under "
+                + "a filter or join wants an index on those columns; else fewer rows, or a bound on a recursive query"
+        } else if let reason = record.planError {
+            finding.message += " (no plan: \(reason))"
+        }
         return finding
     }
 

@@ -26,6 +26,11 @@ public struct QueryRecord: Codable, Sendable, Equatable {
     public var parent: Int?
     /// SQLAlchemy: the relationship whose lazy load sent it (`User.posts`).
     public var relationship: String?
+    /// The eager-loading option for it: `joinedload` (one object per parent) or `selectinload` (a collection).
+    public var loader: String?
+    /// `--explain`: the database's plan of its slowest execution (query_plans.py), or why there is none.
+    public var plan: [String]?
+    public var planError: String?
 
     public init(
         index: Int, driver: String, sql: String, verb: String, count: Int, totalS: Double, maxS: Double, rows: Int,
@@ -50,7 +55,7 @@ public struct QueryRecord: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case index, driver, sql, verb, count, totalS = "total_s", maxS = "max_s", rows, many, maxRun = "max_run"
-        case site, stack, connections, parent, relationship
+        case site, stack, connections, parent, relationship, loader, plan, planError = "plan_error"
     }
 }
 

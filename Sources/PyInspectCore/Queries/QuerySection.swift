@@ -8,8 +8,35 @@ public struct QuerySection: Codable, Sendable, Equatable {
     public var statements: [QueryStatement]
     /// Connections opened, per line that opened them.
     public var connections: [QueryConnections]?
+    /// SQLAlchemy QueuePools the target checked connections out of.
+    public var pools: [QueryPool]?
 
-    enum CodingKeys: String, CodingKey { case count, totalS = "total_s", statements, connections }
+    enum CodingKeys: String, CodingKey { case count, totalS = "total_s", statements, connections, pools }
+}
+
+/// One SQLAlchemy QueuePool: its limits and how hard the target pressed on them.
+public struct QueryPool: Codable, Sendable, Equatable {
+    /// pool_size and max_overflow as configured (nil: the pool did not say).
+    public var size: Int?
+    public var maxOverflow: Int?
+    /// pool_timeout, seconds.
+    public var timeoutS: Double?
+    /// The most connections checked out at once.
+    public var peakCheckedOut: Int
+    public var checkouts: Int
+    /// Checkouts made with the pool at its limit: they waited for a checkin (or gave up).
+    public var waits: Int
+    public var waitTotalS: Double
+    public var waitMaxS: Double
+    /// Checkouts that gave up with TimeoutError.
+    public var timeouts: Int
+    /// The user's line of the first checkout (or of the first timeout).
+    public var site: SourceSite?
+
+    enum CodingKeys: String, CodingKey {
+        case size, maxOverflow = "max_overflow", timeoutS = "timeout_s", peakCheckedOut = "peak_checked_out"
+        case checkouts, waits, waitTotalS = "wait_total_s", waitMaxS = "wait_max_s", timeouts, site
+    }
 }
 
 public struct QueryStatement: Codable, Sendable, Equatable {

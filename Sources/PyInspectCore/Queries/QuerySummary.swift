@@ -17,6 +17,16 @@ enum QuerySummary {
         return lines
     }
 
+    /// A slow_query's plan under its finding: the first lines, indented as the database drew them.
+    static let planLinesShown = 12
+
+    static func planLines(_ plan: [String]) -> [String] {
+        var lines = ["      plan:"]
+        for line in plan.prefix(planLinesShown) { lines.append("        " + printable(line, limit: 160)) }
+        if plan.count > planLinesShown { lines.append("        … \(plan.count - planLinesShown) more lines in the JSON report") }
+        return lines
+    }
+
     static func htmlPart(_ report: Report) -> RunHTMLReport.Part? {
         guard let section = report.queries else { return nil }
         var body = "<p>\(section.count) statements, \(HTMLEscaping.text(QueryAnalysis.seconds(section.totalS))) in all.</p>\n"
@@ -40,6 +50,15 @@ enum QuerySummary {
             for group in connections {
                 body += "<tr><td>\(RunHTMLReport.site(group.site))</td><td>\(HTMLEscaping.text(group.driver))</td>"
                 body += "<td>\(group.opened)</td><td>\(group.closed)</td><td>\(group.collectedOpen)</td><td>\(group.openAtExit)</td></tr>\n"
+            }
+            body += "</table>\n"
+        }
+        if let pools = section.pools, !pools.isEmpty {
+            body += "<table><tr><th>SQLAlchemy pool at</th><th>size</th><th>max overflow</th><th>peak checked out</th><th>checkouts</th><th>waits</th><th>total wait</th><th>timeouts</th></tr>\n"
+            for pool in pools {
+                body += "<tr><td>\(RunHTMLReport.site(pool.site))</td><td>\(pool.size.map(String.init) ?? "?")</td>"
+                body += "<td>\(pool.maxOverflow.map(String.init) ?? "?")</td><td>\(pool.peakCheckedOut)</td><td>\(pool.checkouts)</td>"
+                body += "<td>\(pool.waits)</td><td>\(HTMLEscaping.text(QueryAnalysis.seconds(pool.waitTotalS)))</td><td>\(pool.timeouts)</td></tr>\n"
             }
             body += "</table>\n"
         }

@@ -252,6 +252,8 @@ public struct Finding: Codable, Sendable, Equatable {
     public var parent: SourceSite?
     /// n_plus_one through SQLAlchemy: the relationship lazily loaded (`User.posts`).
     public var relationship: String?
+    /// slow_query under `run --explain`: the database's plan, one line per step.
+    public var plan: [String]?
     public init(kind: String, message: String) {
         self.kind = kind
         self.message = message

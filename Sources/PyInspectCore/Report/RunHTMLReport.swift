@@ -127,6 +127,9 @@ public enum RunHTMLReport {
             if let exception = finding.exception {
                 body += "<p><code>\(HTMLEscaping.text(exception.type)): \(HTMLEscaping.text(exception.message))</code></p>\n"
             }
+            if let plan = finding.plan, !plan.isEmpty {  // issue 16: slow_query under --explain
+                body += "<p>plan:</p><pre>" + HTMLEscaping.text(plan.joined(separator: "\n")) + "</pre>\n"
+            }
             if let stack = finding.stack, !stack.isEmpty { body += stackBlock(stack, caption: nil) }
             body += "</div>\n"
         }

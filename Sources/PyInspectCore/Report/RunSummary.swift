@@ -26,6 +26,7 @@ public enum RunSummary {
             if finding.kind == "slow_callback" || finding.kind == "deadlock", let stack = finding.stack {
                 for frame in stack.prefix(3) { lines.append("      \(frame.file):\(frame.line) in \(frame.function)") }
             }
+            if let plan = finding.plan { lines.append(contentsOf: QuerySummary.planLines(plan)) }  // issue 16
         }
         if let tasks = report.tasks, !tasks.isEmpty, report.verdict != .deadlock {
             lines.append("  tasks when stopped:")

@@ -43,7 +43,8 @@ enum EmbeddedTarget {
             capture: capturePath, kind: request.target.kind.rawValue, value: request.target.value,
             multiprocessingExecutable: inVirtualenv ? interpreter : nil,
             hangs: !request.noHangMonitor, allocations: request.allocationSampleBytes != nil,
-            deps: request.deps != nil ? workspace.depsFactsPath : nil, queries: !request.noQueries)
+            deps: request.deps != nil ? workspace.depsFactsPath : nil, queries: !request.noQueries,
+            explainQueries: request.explainQueries)
         let reply: PrepareReply
         do {
             reply = try PrepareReply(json: helper.call("host", "prepare", prepareArgument))
@@ -93,7 +94,7 @@ enum EmbeddedTarget {
     /// ~0.85 M instructions of protocol conformance scans in every run (callgrind), for six fields.
     static func prepareArgument(
         capture: String, kind: String, value: String, multiprocessingExecutable: String?, hangs: Bool,
-        allocations: Bool, deps: String?, queries: Bool
+        allocations: Bool, deps: String?, queries: Bool, explainQueries: Bool = false
     ) -> String {
         var text = #"{"capture":"#
         HelperJSONEncoder.writeString(capture, to: &text)
@@ -111,7 +112,9 @@ enum EmbeddedTarget {
             text += #","deps":"#
             HelperJSONEncoder.writeString(deps, to: &text)
         }
-        text += #","queries":"# + (queries ? "true" : "false") + "}"
+        text += #","queries":"# + (queries ? "true" : "false")
+        if explainQueries { text += #","explain":true"# }
+        text += "}"
         return text
     }
 

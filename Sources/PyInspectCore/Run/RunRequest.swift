@@ -36,6 +36,8 @@ public struct RunRequest: Sendable {
     public var metricsAddress: MetricsAddress?
     /// The listening socket and scrape counter pyinspect made before forking the target (RunPipeline).
     var metricsListening: MetricsListener.Listening?
+    /// `--explain`: the database's plan (EXPLAIN QUERY PLAN / EXPLAIN) of each slow statement (issue 16).
+    public var explainQueries: Bool = false
 
     public init(
         target: RunTarget, timeoutSeconds: Double? = nil, jsonPath: String? = nil, quiet: Bool = false,

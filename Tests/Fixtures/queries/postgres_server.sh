@@ -17,7 +17,7 @@ case "${1:-}" in
     as_server "$BIN/initdb" -D "$dir/data" -A trust -U pyinspect -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
     as_server "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-k $dir -c listen_addresses= -c fsync=off -c max_connections=40" start </dev/null >"$dir/pg_ctl.log" 2>&1 \
+      -o "-k $dir -c listen_addresses= -c fsync=off -c max_connections=250" start </dev/null >"$dir/pg_ctl.log" 2>&1 \
       || { cat "$dir/pg_ctl.log" "$dir/server.log" >&2; exit 1; }
     echo "$dir"
     ;;
