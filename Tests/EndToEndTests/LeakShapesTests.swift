@@ -81,6 +81,20 @@ import Testing
 
     @Test func aScratchBufferEmptiedEveryCallIsClean() throws { _ = try clean("clean_bytearray_reset.py") }
 
+    // A list of weak references its owner prunes now and then (sqlite3's cursors, every 200) is bounded: the
+    // hunt keeps calling until it shrinks. One nobody prunes is a leak.
+    @Test func aQueryOnAModuleLevelSqliteConnectionIsClean() throws {
+        let hunt = try clean("clean_sqlite_lookup.py")
+        let bounded = try #require(hunt["bounded"] as? [[String: Any]], "no pruned holder named: \(hunt)")
+        #expect((bounded.first?["holder"] as? String ?? "").contains("sqlite3.Connection"), "\(bounded)")
+        #expect(bounded.first?["reached"] as? Bool == true)
+    }
+
+    @Test func weakReferencesNobodyPrunesAreALeak() throws {
+        let (leak, _) = try leak("weakref_list_never_pruned.py", kind: "objects", lines: [14, 15])
+        #expect(chain(leak).contains { $0["via"] as? String == ".OBSERVERS" }, "\(chain(leak))")
+    }
+
     // Once every 25 calls: the first step extends the hunt; attribution watches two periods.
     @Test func aLeakOnEvery25thCall() throws {
         let (leak, _) = try leak("every_25th_call.py", kind: "objects", lines: [9, 15])

@@ -688,6 +688,13 @@ def _bound_of(path):
     collections = sys.modules.get("collections")
     for index, obj in enumerate(path[:-1]):
         try:
+            following = path[index + 1]
+            if _is_weakref_list(following):
+                # A list of weak references its owner prunes of the dead ones now and then (sqlite3's
+                # Connection, every 200 cursors): growing between two prunes is not a leak; never pruned, it is.
+                return {"holder": f"{_type_name(obj)}'s list of weak references", "bound": len(following),
+                        "size": len(following), "_measure": _weakref_list_length(obj, following),
+                        "_trusted": False, "_prunes": True}
             parameters = getattr(obj, "cache_parameters", None)
             info = getattr(obj, "cache_info", None)
             if callable(parameters) and callable(info):  # functools.lru_cache (C or Python)
@@ -702,7 +709,6 @@ def _bound_of(path):
                     return {"holder": "deque", "bound": obj.maxlen, "size": len(obj),
                             "_measure": obj.__len__, "_trusted": True}
                 continue
-            following = path[index + 1]
             if isinstance(obj, type(sys)):
                 # A module's cache dict bounded by a module constant (re._cache and re._MAXCACHE).
                 for name in ("_MAXCACHE", "MAXCACHE", "_MAX_CACHE", "_MAXCACHE2", "_CACHE_MAX", "MAX_CACHE_SIZE"):
@@ -735,6 +741,8 @@ def _verified_bound(bound):
         return None
     measure = bound.pop("_measure")
     trusted = bound.pop("_trusted")
+    if bound.pop("_prunes", False):
+        return _verified_pruning(bound, measure)
     needed = bound["bound"] - bound["size"] + max(5, bound["bound"] // 10)
     if needed > 3000:
         return bound if trusted else None
@@ -749,6 +757,51 @@ def _verified_bound(bound):
     bound["size"] = size
     bound["reached"] = size >= bound["bound"]
     return bound
+
+
+_PRUNE_CALLS = 1000
+_PRUNE_SECONDS = 3.0
+
+
+def _is_weakref_list(obj):
+    """A list whose entries (the last 50 looked at) are all weak references."""
+    import _weakref
+    if type(obj) is not list or not obj:
+        return False
+    return all(type(item) is _weakref.ReferenceType for item in obj[-50:])
+
+
+def _weakref_list_length(owner, weakrefs):
+    """How long the owner's list of weak references is now. A prune may replace the list rather than shrink it
+    (sqlite3 swaps in a new list of the live ones), so the list is found again among the owner's referents."""
+    others = {id(item) for item in gc.get_referents(owner) if type(item) is list and item is not weakrefs}
+
+    def measure():
+        lists = [item for item in gc.get_referents(owner) if type(item) is list and id(item) not in others]
+        return min((len(item) for item in lists), default=0)
+    return measure
+
+
+def _verified_pruning(bound, measure):
+    """Keeps calling until the list of weak references shrinks (its owner pruned the dead ones): then its
+    largest length is the bound. A list that never shrinks within the calls allowed is a leak after all."""
+    import time
+    peak = measure()
+    deadline = time.monotonic() + _PRUNE_SECONDS
+    try:
+        for _ in range(_PRUNE_CALLS):
+            _call_target()
+            size = measure()
+            if size < peak:
+                bound.update(bound=peak, size=size, reached=True,
+                             holder=f"{bound['holder']} (pruned of the dead ones at {peak})")
+                return bound
+            peak = size
+            if time.monotonic() > deadline:
+                break
+    except BaseException:
+        return None
+    return None
 
 
 def _stored_at(path, calls, allocation_frames, holder_is_last=False):
