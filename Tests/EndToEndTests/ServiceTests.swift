@@ -105,6 +105,45 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: socket))
     }
 
+    @Test func checkpointOnABigHeapCountsEveryObjectAndTellsWhatWasBornSince() throws {
+        // GIVEN a target with ~700 000 objects and a thread that keeps running
+        let directory = try privateDirectory()
+        let socket = directory + "/control.sock"
+        let flag = directory + "/grow"
+        let app = fixture("big_heap_grow.py")
+        let running = try RunningBinary(["run", "--control", socket, app, flag])
+        #expect(running.waitForOutput("ready"))
+
+        // WHEN a checkpoint, 5000 records kept, a checkpoint, and a diff
+        let first = try BinaryHarness.run(["checkpoint", socket, "--json", directory + "/c1.json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(FileManager.default.createFile(atPath: flag, contents: Data()))
+        #expect(running.waitForOutput("grown 1"))
+        let second = try BinaryHarness.run(["checkpoint", socket])
+        #expect(second.status == 0, "\(second.stderr)")
+        let diffPath = directory + "/diff.json"
+        let diffRun = try BinaryHarness.run(["diff", socket, "--json", diffPath])
+        #expect(diffRun.status == 0, "\(diffRun.stderr)")
+
+        // THEN the census counted the whole heap (the dicts and their strings and ints, untracked by the gc)
+        let checkpoint = try #require(try json(directory + "/c1.json")["checkpoint"] as? [String: Any])
+        #expect((checkpoint["objects"] as? Int ?? 0) >= 660_000, "\(checkpoint)")
+        #expect((checkpoint["pause_s"] as? Double ?? -1) >= 0)
+        // AND the diff finds the 5000 dicts and ints kept, and a dict born since the first checkpoint held by
+        // GROWN (not one of the 220 000 records that were there before)
+        let diff = try #require(try json(diffPath)["diff"] as? [String: Any])
+        let types = try #require(diff["types"] as? [[String: Any]])
+        let dict = try #require(types.first { $0["type"] as? String == "dict" })
+        #expect((5000..<5100).contains(dict["delta"] as? Int ?? 0), "\(types.prefix(5))")
+        let int = try #require(types.first { $0["type"] as? String == "int" })
+        #expect((5000..<5100).contains(int["delta"] as? Int ?? 0), "\(types.prefix(5))")
+        let chain = try #require(dict["chain"] as? [[String: Any]])
+        #expect(chain.contains { ($0["via"] as? String ?? "").contains("GROWN") }, "\(chain)")
+        #expect((dict["sample"] as? String ?? "").contains("grown-0-"), "\(dict)")
+        running.signal(SIGTERM)
+        _ = running.finish()
+    }
+
     @Test func checkpointWhileACCallHoldsTheGILAnswersAndSaysSo() throws {
         // GIVEN a target whose main thread sits in a C call that keeps the GIL
         let directory = try privateDirectory()

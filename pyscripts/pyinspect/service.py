@@ -26,8 +26,11 @@ MAX_FRAMES = 12
 SAMPLE_BYTES = 8192
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_checkpoints = []  # full records (census, sites), oldest first
-_ids = {}  # checkpoint index -> array('Q') of sorted ids
+# Kept checkpoints, oldest first: {"index", "name", "record": the full record (census, sites) as JSON text,
+# "series": its summary figures as JSON text}. As text, each record is one object that a census leaves out
+# cheaply, where thousands of nested dicts and strings had to be found and excluded one by one.
+_checkpoints = []
+_ids = {}  # checkpoint index -> memoryview of 'Q': the census's sorted object ids
 _next_index = [1]
 _sampler = {"started_by_checkpoint": False}
 
@@ -100,16 +103,7 @@ def _sites(sampled):
 def _own_containers():
     """Every container of the kept records: left out of a census, so a checkpoint does not count its
     predecessors' records as the target's growth."""
-    found = [_checkpoints, _ids, _next_index, _sampler]
-    layer = list(_checkpoints)
-    while layer:
-        found.extend(layer)
-        nested = []
-        for container in layer:
-            values = container.values() if isinstance(container, dict) else container
-            nested.extend(value for value in values if isinstance(value, (dict, list)))
-        layer = nested
-    return found
+    return [_checkpoints, _ids, _next_index, _sampler, *_checkpoints, *_ids.values()]
 
 
 def _target_gil(gil):
@@ -124,23 +118,39 @@ def _target_gil(gil):
 
 
 def _own_footprint():
-    """(blocks, bytes) pyinspect's own kept checkpoints hold: the records' objects (about one Python block each)
-    and the id arrays (malloc'd, resident). Taken out of the memory a checkpoint reports, so that checkpoints do
+    """(blocks, bytes) pyinspect's own kept checkpoints hold: a few Python blocks per checkpoint, its JSON texts
+    and its id array (malloc'd, resident). Taken out of the memory a checkpoint reports, so that checkpoints do
     not look like the target's growth."""
-    containers = _own_containers()
-    blocks = len(containers)
-    for container in containers:
-        values = container.values() if isinstance(container, dict) else container
-        if isinstance(container, dict):
-            blocks += sum(1 for key in container if isinstance(key, str))
-        blocks += sum(1 for value in values if isinstance(value, (str, float)) or (isinstance(value, int)
-                                                                                  and not -5 <= value <= 256))
-    array_bytes = sum(ids.buffer_info()[1] * ids.itemsize for ids in _ids.values())
-    return blocks + len(_ids), array_bytes
+    blocks = 4 + 6 * len(_checkpoints) + 2 * len(_ids)
+    text_bytes = sum(len(kept["record"]) + len(kept["series"]) for kept in _checkpoints)
+    array_bytes = sum(ids.nbytes for ids in _ids.values())
+    return blocks, text_bytes + array_bytes
+
+
+def _census(native):
+    """({type name: count}, sorted ids, seconds the target was paused): the C census (census_walk.c) holds the
+    GIL only to read the heap; elsewhere (a plain python3) the leak hunter's census."""
+    from . import leaks
+    own = tuple(_own_containers())
+    if native is not None and hasattr(native, "census"):
+        counts, id_bytes, paused = native.census(own)
+        types = {}
+        for kind, count in counts.items():
+            module = getattr(kind, "__module__", "builtins")  # named as leaks._census names them
+            name = kind.__qualname__ if module in ("builtins", None) else f"{module}.{kind.__qualname__}"
+            types[name] = types.get(name, 0) + count
+        return types, memoryview(id_bytes).cast("Q"), paused
+    began = time.monotonic()
+    ids = set()
+    types = leaks._census(*own, ids=ids)
+    from array import array
+    sorted_ids = memoryview(array("Q", sorted(ids)))
+    return types, sorted_ids, time.monotonic() - began
 
 
 def _take(name, keep, gil=None):
-    from array import array
+    """A checkpoint's full record and its ids. The target is paused only while the census reads the heap (C,
+    GIL held); the rest is Python, which gives the GIL to the target's threads every switch interval."""
     from . import leaks
     native = sys.modules.get("_pyinspect_native")
     started = False
@@ -153,9 +163,7 @@ def _take(name, keep, gil=None):
     memory["c_heap_bytes"] = max(0, memory["c_heap_bytes"] - own_bytes)
     memory["rss_bytes"] = max(0, memory["rss_bytes"] - own_bytes)
     memory["pyinspect_bytes"] = own_bytes
-    began = time.monotonic()
-    ids = set()
-    types = leaks._census(*_own_containers(), ids=ids)
+    types, id_array, paused = _census(native)
     sampled = native.allocations_snapshot() if native is not None else None
     record = {"index": _next_index[0] if keep else 0, "name": name, "time_s": round(time.monotonic()
               - capture._start_monotonic, 6), "wall_time": time.time(), "memory": memory,
@@ -165,32 +173,34 @@ def _take(name, keep, gil=None):
               "sample_bytes": sampled["sample_bytes"] if sampled else None}
     if gil is not None:
         record["gil"] = gil
-    record["pause_s"] = round(time.monotonic() - began, 6)
-    id_array = array("Q", sorted(ids))
-    del ids
+    record["pause_s"] = round(paused, 6)
+    summary = {key: value for key, value in record.items() if key not in ("types", "sites")}
+    summary["top_sites"] = [{key: site[key] for key in ("file", "line", "function", "live_bytes")}
+                            for site in record["sites"][:5] if site["live_bytes"] > 0]
     if keep:
         _next_index[0] += 1
-        _checkpoints.append(record)
+        _checkpoints.append({"index": record["index"], "name": name, "record": fastjson.dumps(record),
+                             "series": fastjson.dumps({key: record[key] for key in SERIES_KEYS})})
         _ids[record["index"]] = id_array
         for old in sorted(_ids)[:-IDS_KEPT]:
             del _ids[old]
         if len(_checkpoints) > MAX_CHECKPOINTS:
             del _checkpoints[1]  # the first stays: the run's baseline
-        summary = {key: value for key, value in record.items() if key not in ("types", "sites")}
-        summary["top_sites"] = [{key: site[key] for key in ("file", "line", "function", "live_bytes")}
-                                for site in record["sites"][:5] if site["live_bytes"] > 0]
         capture.write(dict({"record": "checkpoint"}, **summary))
-    return record, id_array
+    return record, summary
+
+
+SERIES_KEYS = ("index", "name", "time_s", "memory", "fds", "threads", "tasks", "objects")
 
 
 def checkpoint(argument):
-    """{"name": str|None} -> the new checkpoint's record (census and sites included)."""
+    """{"name": str|None} -> the new checkpoint's summary (its census and sites stay here, for diffs)."""
     options = fastjson.loads(argument) if argument else {}
     name = options.get("name")
     if not isinstance(name, str) or not name:
         name = f"checkpoint-{_next_index[0]}"
-    record, _ = _take(name[:200], keep=True, gil=_target_gil(options.get("gil")))
-    return fastjson.dumps(record)
+    _, summary = _take(name[:200], keep=True, gil=_target_gil(options.get("gil")))
+    return fastjson.dumps(summary)
 
 
 def _find(reference):
@@ -225,14 +235,17 @@ def pair(argument):
         second = _find(wanted_to)
         if second is None:
             return fastjson.dumps({"error": f"no checkpoint {wanted_to!r}"})
+        second = second["record"]
     elif wanted_from is None and len(_checkpoints) >= 2:
-        second = _checkpoints[-1]
+        second = _checkpoints[-1]["record"]
     else:
-        second, _ = _take("now", keep=False)
+        record, _ = _take("now", keep=False)
+        second = fastjson.dumps(record)
         now = True
-    series = [{key: record[key] for key in ("index", "name", "time_s", "memory", "fds", "threads", "tasks",
-                                            "objects")} for record in _checkpoints]
-    return fastjson.dumps({"from": first, "to": second, "to_is_now": now, "series": series})
+    # The kept records are JSON text already: the reply is put together around them.
+    series = ",".join(kept["series"] for kept in _checkpoints)
+    return ('{"from":' + first["record"] + ',"to":' + second + ',"to_is_now":' + ("true" if now else "false")
+            + ',"series":[' + series + "]}")
 
 
 def _born_between(ids_from, ids_to, obj):
