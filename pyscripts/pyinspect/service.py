@@ -18,6 +18,8 @@ MAX_CHECKPOINTS = 32
 # The object ids of a census are kept (sorted, 8 bytes an object) for this many most recent checkpoints only:
 # they tell an object born since a checkpoint, for the reference chains of a diff.
 IDS_KEPT = 3
+# Objects of a type tried for a diff's reference chain (each costs a breadth-first search of referrers).
+CHAIN_CANDIDATES = 4
 # Allocation sites kept per checkpoint (by live bytes) and frames per site's traceback.
 MAX_SITES = 400
 MAX_FRAMES = 12
@@ -259,10 +261,39 @@ def _born_between(ids_from, ids_to, obj):
     return position < len(ids_to) and ids_to[position] == key
 
 
+def _chain_candidates(ids_from, ids_to, wanted):
+    """type name -> the newest objects of that type born between the two checkpoints (up to CHAIN_CANDIDATES)."""
+    from . import leaks
+    samples = {}
+    heap = leaks._heap(tuple(_own_containers()) + (samples,))
+    full = 0
+    for obj in reversed(heap):  # the newest objects last in gc's lists: search from there
+        if full == len(wanted):
+            break
+        name = leaks._type_name(obj)
+        if name in wanted and len(samples.get(name, ())) < CHAIN_CANDIDATES and _born_between(ids_from, ids_to, obj):
+            samples.setdefault(name, []).append(obj)
+            full += len(samples[name]) == CHAIN_CANDIDATES
+    del heap
+    return samples
+
+
+def _first_chained(candidates):
+    """(chain, sample) for the first candidate a root reaches, else (None, the last candidate)."""
+    from . import leaks
+    for obj in candidates:
+        chain = leaks._chain(obj)
+        if chain:
+            return chain, obj
+    return None, candidates[-1]
+
+
 def chains(argument):
     """{"from": index, "to": index|0 (now), "types": [names]} -> {type: {"chain": [...], "sample": repr}} for
     a sample object of each type born after checkpoint `from` (and alive at `to`): the reference chain from a
-    root, as `pyinspect leaks` gives it."""
+    root, as `pyinspect leaks` gives it. The newest objects of a type are often garbage awaiting the collector
+    (a server's request cycles: no root reaches them); when none of a type's candidates has a chain, one
+    collection runs and the search is made again for those types."""
     from . import leaks
     options = fastjson.loads(argument)
     ids_from = _ids.get(options.get("from"))
@@ -270,19 +301,23 @@ def chains(argument):
         return fastjson.dumps({"error": "the object ids of that checkpoint are no longer kept"})
     ids_to = _ids.get(options.get("to")) if options.get("to") else None
     wanted = set(name for name in options.get("types", []) if isinstance(name, str))
-    samples = {}
-    heap = leaks._heap(tuple(_own_containers()) + (samples,))
-    for obj in reversed(heap):  # the newest objects last in gc's lists: search from there
-        if len(samples) == len(wanted):
-            break
-        name = leaks._type_name(obj)
-        if name in wanted and name not in samples and _born_between(ids_from, ids_to, obj):
-            samples[name] = obj
-    del heap
     result = {}
-    for name, obj in samples.items():
-        result[name] = {"chain": leaks._chain(obj), "sample": leaks._short_repr(obj)}
-    samples.clear()
+    unchained = set()
+    for attempt in (1, 2):
+        samples = _chain_candidates(ids_from, ids_to, wanted)
+        for name, candidates in samples.items():
+            chain, obj = _first_chained(candidates)
+            if chain or name not in result:
+                result[name] = {"chain": chain or [], "sample": leaks._short_repr(obj)}
+            if not chain:
+                unchained.add(name)
+            else:
+                unchained.discard(name)
+        samples.clear()
+        if attempt == 2 or not unchained:
+            break
+        wanted = set(unchained)
+        gc.collect()
     return fastjson.dumps(result)
 
 
@@ -318,3 +353,45 @@ def dump(argument):
             tasks = [{"name": "<tasks unavailable>", "error": repr(error)[:300]}]
     return fastjson.dumps({"threads": threads, "tasks": tasks, "time_s": round(time.monotonic()
                            - capture._start_monotonic, 6)})
+
+
+def _thread_rows():
+    """The target's threads (pyinspect's own left out): name, native id, and the line each runs now."""
+    threading = sys.modules.get("threading")
+    frames = sys._current_frames()
+    rows = []
+    if threading is None:
+        return rows
+    for thread in threading.enumerate():
+        if thread.name.startswith("pyinspect-"):
+            continue
+        row = {"name": thread.name, "native_id": thread.native_id, "daemon": thread.daemon}
+        frame = frames.get(thread.ident)
+        while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+            frame = frame.f_back  # pyinspect's own frames (the control worker's call) are not the target's
+        if frame is not None:
+            row["function"] = frame.f_code.co_name
+            row["file"] = frame.f_code.co_filename
+            row["line"] = frame.f_lineno
+        rows.append(row)
+    return rows
+
+
+def stats(argument):
+    """`pyinspect top`: counters only, no census (a fraction of a millisecond of the target's time):
+    memory, gc, threads with the line each runs, asyncio tasks, fds, and the GIL tracer's running totals."""
+    from . import gc_stats, leaks
+    options = fastjson.loads(argument) if argument else {}
+    memory = {"python_blocks": sys.getallocatedblocks(), "rss_bytes": _rss_bytes(),
+              "c_heap_bytes": leaks._native_bytes()}
+    collections = [generation.get("collections", 0) for generation in gc.get_stats()]
+    reply = {"time_s": round(time.monotonic() - capture._start_monotonic, 6), "pid": os.getpid(),
+             "program": str(sys.argv[0])[:300] if sys.argv else "", "memory": memory,
+             "gc": {"counts": list(gc.get_count()), "collections": collections,
+                    "pause_total_s": gc_stats._state["pause_total_s"] if gc_stats.is_installed() else None},
+             "threads": _thread_rows(), "tasks": len(leaks._pending_tasks()), "fds": leaks._fd_count(),
+             "checkpoints": len(_checkpoints)}
+    gil = _target_gil(options.get("gil"))
+    if gil is not None:
+        reply["gil"] = gil
+    return fastjson.dumps(reply)

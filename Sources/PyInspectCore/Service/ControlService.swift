@@ -6,6 +6,10 @@ enum ControlService {
             switch request {
             case .ping: return ControlReplies.ok("ping", json: "{}")
             case .dump: return ControlReplies.ok("dump", json: try helper.call("service", "dump"))
+            case .stats:
+                // The tracer's running totals: `top` takes the differences (checkpoints keep their own baseline).
+                let gil = CheckpointGIL.runningTotals().flatMap { try? HelperJSONEncoder.encode($0) }
+                return ControlReplies.ok("stats", json: try helper.call("service", "stats", gil.map { "{\"gil\":\($0)}" } ?? "{}"))
             case .checkpoint(let name):
                 var fields: [String] = []
                 if let name { fields.append("\"name\":\(ControlReplies.quoted(name))") }
