@@ -70,7 +70,7 @@ def main():
         control = os.path.join(directory, "control.sock")
         target = Target(os.path.abspath(args.pyinspect), control, args.records)
         try:
-            idle, gaps, pauses, trips, objects = [], [], [], [], 0
+            idle, gaps, pauses, cpus, trips, objects = [], [], [], [], [], 0
             for _ in range(args.rounds):
                 target.say("reset", "reset")
                 time.sleep(1.0)  # as long as a checkpoint's round trip, roughly: the ticker's own jitter
@@ -79,6 +79,7 @@ def main():
                 record, took = checkpoint(args.pyinspect, control)
                 gaps.append(target.gap_ms())
                 pauses.append(record["pause_s"] * 1000)
+                cpus.append(record.get("pause_cpu_s", float("nan")) * 1000)
                 trips.append(took * 1000)
                 objects = record["objects"]
         finally:
@@ -94,11 +95,14 @@ records its longest gap. {args.rounds} rounds, min / median / max:
 | ticker's longest gap, idle (no checkpoint, 1 s) | {spread(idle)} |
 | ticker's longest gap during `pyinspect checkpoint` | {spread(gaps)} |
 | `pause_s` the checkpoint reports (its census holding the GIL) | {spread(pauses)} |
+| `pause_cpu_s`: CPU the census used while it held the GIL | {spread(cpus)} |
 | the client's round trip (`pyinspect checkpoint --json -`) | {spread(trips)} |
 
 The census reads the heap with the GIL held (census_walk.c: gc lists in place, types counted, ids noted) and
 sorts, dedupes and names with the GIL released; the records stay in the target as JSON text. The rest of the
-round trip is Python that yields the GIL every switch interval (5 ms) and the client's own start-up.""")
+round trip is Python that yields the GIL every switch interval (5 ms) and the client's own start-up. On a busy
+machine the pause's wall time counts other processes' turns as well: `pause_cpu_s` is the census's own work,
+what the pause is on an idle core.""")
     return 0
 
 

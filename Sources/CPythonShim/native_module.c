@@ -126,7 +126,7 @@ static PyMethodDef native_methods[] = {
     {"heap", native_heap, METH_O,
      "heap(skip) -> list: gc-tracked objects but those in skip, and the untracked objects they hold (a census)."},
     {"census", native_census, METH_O,
-     "census(skip) -> ({type: count}, sorted ids as bytes, paused_s): heap(skip) counted, GIL held only to read."},
+     "census(skip) -> ({type: count}, sorted ids as bytes, paused_s, paused_cpu_s): heap(skip) counted, GIL held only to read."},
     {"references", native_references, METH_NOARGS,
      "references() -> int: the references all gc-tracked objects hold (a container growing in place)."},
     {"profile_task", native_profile_task, METH_VARARGS,

@@ -18,8 +18,8 @@ MAX_CHECKPOINTS = 32
 # The object ids of a census are kept (sorted, 8 bytes an object) for this many most recent checkpoints only:
 # they tell an object born since a checkpoint, for the reference chains of a diff.
 IDS_KEPT = 3
-# Objects of a type tried for a diff's reference chain (each costs a breadth-first search of referrers).
-CHAIN_CANDIDATES = 4
+# Objects of a type and shape tried for a diff's reference chain (each costs a breadth-first search of referrers).
+CHAIN_CANDIDATES = 3
 # Allocation sites kept per checkpoint (by live bytes) and frames per site's traceback.
 MAX_SITES = 400
 MAX_FRAMES = 12
@@ -130,24 +130,24 @@ def _own_footprint():
 
 
 def _census(native):
-    """({type name: count}, sorted ids, seconds the target was paused): the C census (census_walk.c) holds the
-    GIL only to read the heap; elsewhere (a plain python3) the leak hunter's census."""
+    """({type name: count}, sorted ids, (seconds the target was paused, CPU seconds used meanwhile)): the C census
+    (census_walk.c) holds the GIL only to read the heap; elsewhere (a plain python3) the leak hunter's census."""
     from . import leaks
     own = tuple(_own_containers())
     if native is not None and hasattr(native, "census"):
-        counts, id_bytes, paused = native.census(own)
+        counts, id_bytes, paused, paused_cpu = native.census(own)
         types = {}
         for kind, count in counts.items():
             module = getattr(kind, "__module__", "builtins")  # named as leaks._census names them
             name = kind.__qualname__ if module in ("builtins", None) else f"{module}.{kind.__qualname__}"
             types[name] = types.get(name, 0) + count
-        return types, memoryview(id_bytes).cast("Q"), paused
-    began = time.monotonic()
+        return types, memoryview(id_bytes).cast("Q"), (paused, paused_cpu)
+    began, began_cpu = time.monotonic(), time.thread_time()
     ids = set()
     types = leaks._census(*own, ids=ids)
     from array import array
     sorted_ids = memoryview(array("Q", sorted(ids)))
-    return types, sorted_ids, time.monotonic() - began
+    return types, sorted_ids, (time.monotonic() - began, time.thread_time() - began_cpu)
 
 
 def _take(name, keep, gil=None):
@@ -175,7 +175,8 @@ def _take(name, keep, gil=None):
               "sample_bytes": sampled["sample_bytes"] if sampled else None}
     if gil is not None:
         record["gil"] = gil
-    record["pause_s"] = round(paused, 6)
+    record["pause_s"] = round(paused[0], 6)
+    record["pause_cpu_s"] = round(paused[1], 6)
     summary = {key: value for key, value in record.items() if key not in ("types", "sites")}
     summary["top_sites"] = [{key: site[key] for key in ("file", "line", "function", "live_bytes")}
                             for site in record["sites"][:5] if site["live_bytes"] > 0]
@@ -261,31 +262,54 @@ def _born_between(ids_from, ids_to, obj):
     return position < len(ids_to) and ids_to[position] == key
 
 
+def _shape(obj):
+    """What tells apart objects of one type that different code made: a dict's keys, else nothing."""
+    if type(obj) is dict:
+        return tuple(sorted(key for key in obj if isinstance(key, str))[:8])
+    return None
+
+
 def _chain_candidates(ids_from, ids_to, wanted):
-    """type name -> the newest objects of that type born between the two checkpoints (up to CHAIN_CANDIDATES)."""
+    """type name -> objects of that type born between the two checkpoints to try for a chain: a few of each
+    shape (a dict's keys), the commonest shape first. The newest object of a type is often not what grew: the
+    bookkeeping of a lock a connection made, where two hundred requests' records share one shape."""
     from . import leaks
-    samples = {}
-    heap = leaks._heap(tuple(_own_containers()) + (samples,))
-    full = 0
-    for obj in reversed(heap):  # the newest objects last in gc's lists: search from there
-        if full == len(wanted):
-            break
-        name = leaks._type_name(obj)
-        if name in wanted and len(samples.get(name, ())) < CHAIN_CANDIDATES and _born_between(ids_from, ids_to, obj):
-            samples.setdefault(name, []).append(obj)
-            full += len(samples[name]) == CHAIN_CANDIDATES
+    by_type = {}  # name -> {shape: [count, examples]}
+    names = {}
+    samples = [by_type]
+    heap = leaks._heap(tuple(_own_containers()) + (samples, names))
+    for obj in reversed(heap):  # the newest objects last in gc's lists: examples newest first
+        kind = type(obj)
+        name = names.get(kind)
+        if name is None:
+            name = names[kind] = leaks._type_name(obj)
+        if name not in wanted or not _born_between(ids_from, ids_to, obj):
+            continue
+        shapes = by_type.setdefault(name, {})
+        entry = shapes.get(_shape(obj))
+        if entry is None:
+            entry = shapes[_shape(obj)] = [0, []]
+        entry[0] += 1
+        if len(entry[1]) < CHAIN_CANDIDATES:
+            entry[1].append(obj)
     del heap
-    return samples
+    result = {}
+    for name, shapes in by_type.items():
+        ranked = sorted(shapes.values(), key=lambda entry: -entry[0])
+        result[name] = [obj for _, examples in ranked[:2] for obj in examples][:CHAIN_CANDIDATES * 2]
+    by_type.clear()
+    names.clear()
+    return result
 
 
 def _first_chained(candidates):
-    """(chain, sample) for the first candidate a root reaches, else (None, the last candidate)."""
+    """(chain, sample) for the first candidate a root reaches, else (None, the first candidate)."""
     from . import leaks
     for obj in candidates:
         chain = leaks._chain(obj)
         if chain:
             return chain, obj
-    return None, candidates[-1]
+    return None, candidates[0]
 
 
 def chains(argument):

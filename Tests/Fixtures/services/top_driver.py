@@ -18,7 +18,6 @@ if pid == 0:
     os.execv(pyinspect, [pyinspect, "top", socket, "--interval", "0.3"])
 
 session = PtySession(master, float(os.environ.get("DRIVER_SECONDS", "120")))
-before = termios.tcgetattr(master)[3]  # the slave's local modes, as the master sees them (Linux)
 framed = session.read_until(b"q quits") and session.read_until(b"THREAD")
 raw_while_drawing = not termios.tcgetattr(master)[3] & termios.ICANON
 if action == "q":
@@ -29,7 +28,9 @@ else:
     os.kill(int(sys.argv[4]), signal.SIGTERM)
 session.read_until()  # to the end of its output
 status = session.wait_or_kill(pid)
+# A new pseudo-terminal starts cooked (canonical, echoing, signals on): what top must leave behind. Its mode is
+# read through the master (Linux), after the command ended.
 after = termios.tcgetattr(master)[3]
 wanted = termios.ICANON | termios.ECHO | termios.ISIG
 print(json.dumps({"output": session.output.decode("utf-8", "replace"), "status": status, "framed": framed,
-                  "raw_while_drawing": raw_while_drawing, "restored": after & wanted == before & wanted}))
+                  "raw_while_drawing": raw_while_drawing, "restored": after & wanted == wanted}))
