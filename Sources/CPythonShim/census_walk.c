@@ -228,9 +228,24 @@ static void census_free(census *state) {
 PyObject *pyi_census(PyObject *skip) {
     PyObject *skip_items = PySequence_Fast(skip, "census() takes a sequence of objects to leave out");
     if (skip_items == NULL) return NULL;
-    double began = monotonic_seconds(), began_cpu = thread_cpu_seconds();
     census state;
     memset(&state, 0, sizeof state);
+    // Room for as many sightings as the previous census had, allocated and touched with the GIL released: a
+    // million sightings are 16 MB whose first-touch page faults would otherwise be part of the pause.
+    static size_t previous_tracked, previous_untracked;  // guarded by the GIL
+    size_t want_tracked = previous_tracked + previous_tracked / 8, want_untracked = previous_untracked + previous_untracked / 8;
+    if (want_tracked > 0 && want_untracked > 0) {
+        sighting *tracked = NULL, *untracked = NULL;
+        Py_BEGIN_ALLOW_THREADS
+        tracked = malloc(want_tracked * sizeof(sighting));
+        untracked = malloc(want_untracked * sizeof(sighting));
+        if (tracked != NULL) memset(tracked, 0, want_tracked * sizeof(sighting));
+        if (untracked != NULL) memset(untracked, 0, want_untracked * sizeof(sighting));
+        Py_END_ALLOW_THREADS
+        state.tracked = (sighting_array){tracked, 0, tracked ? want_tracked : 0};
+        state.untracked = (sighting_array){untracked, 0, untracked ? want_untracked : 0};
+    }
+    double began = monotonic_seconds(), began_cpu = thread_cpu_seconds();
     state.failed = set_add(&state.excluded, skip) < 0 || set_add(&state.excluded, skip_items) < 0;
     Py_ssize_t skip_count = PySequence_Fast_GET_SIZE(skip_items);
     PyObject **skip_array = PySequence_Fast_ITEMS(skip_items);
@@ -247,12 +262,16 @@ PyObject *pyi_census(PyObject *skip) {
         else PyErr_NoMemory();
         return NULL;
     }
+    previous_tracked = state.tracked.used;
+    previous_untracked = state.untracked.used;
     size_t room = state.tracked.used + state.untracked.used;
-    uint64_t *ids = malloc((room ? room : 1) * sizeof(uint64_t));
-    if (ids == NULL) {
+    // The ids go straight into a new bytes object (nobody else sees it yet), written with the GIL released.
+    PyObject *id_bytes = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)((room ? room : 1) * sizeof(uint64_t)));
+    if (id_bytes == NULL) {
         census_free(&state);
-        return PyErr_NoMemory();
+        return NULL;
     }
+    uint64_t *ids = (uint64_t *)PyBytes_AS_STRING(id_bytes);
     double paused = monotonic_seconds() - began, paused_cpu = thread_cpu_seconds() - began_cpu;
     size_t count;
     Py_BEGIN_ALLOW_THREADS
@@ -266,8 +285,7 @@ PyObject *pyi_census(PyObject *skip) {
         if (number == NULL || PyDict_SetItem(counts, (PyObject *)state.types.types[i], number) < 0) Py_CLEAR(counts);
         Py_XDECREF(number);
     }
-    PyObject *id_bytes = counts ? PyBytes_FromStringAndSize((const char *)ids, (Py_ssize_t)(count * sizeof(uint64_t))) : NULL;
-    free(ids);
+    if (counts == NULL || _PyBytes_Resize(&id_bytes, (Py_ssize_t)(count * sizeof(uint64_t))) < 0) Py_CLEAR(id_bytes);
     census_free(&state);
     paused += monotonic_seconds() - settled;
     paused_cpu += thread_cpu_seconds() - settled_cpu;
