@@ -40,6 +40,8 @@ TEST_VENV := .venv-test
 TEST_PYPI := gunicorn==27.0.1
 # QueriesTests (issue 16): PostgreSQL drivers, SQLAlchemy 2 and an asyncio driver for its asyncio extension.
 TEST_PYPI += psycopg[binary]==3.3.9 psycopg2-binary==2.9.13 SQLAlchemy==2.0.58 aiosqlite==0.22.1
+# ServiceTests (issue 17): a real WSGI server whose leaking endpoint checkpoints and diffs name.
+TEST_PYPI += waitress==3.0.2
 
 # `pyinspect deps` (issue 19, DepsPeerTests): real PyPI packages at incompatible versions, installed with --no-deps
 # (requests wants idna>=2.5, urllib3>=1.21.1, certifi, charset-normalizer), and pipdeptree in its own venv.

@@ -31,6 +31,7 @@ static PyObject *native_call(PyObject *self, PyObject *args) {
 PyObject *pyi_alloc_sampler_export(void);  // alloc_sampler.c
 PyObject *pyi_heap_objects(PyObject *skip);  // heap_walk.c
 PyObject *pyi_reference_count(void);  // heap_walk.c
+PyObject *pyi_census(PyObject *skip);  // census_walk.c
 
 static PyObject *native_references(PyObject *self, PyObject *unused) {
     (void)self;
@@ -65,6 +66,11 @@ static PyObject *native_allocations_snapshot(PyObject *self, PyObject *unused) {
 static PyObject *native_heap(PyObject *self, PyObject *skip) {
     (void)self;
     return pyi_heap_objects(skip);
+}
+
+static PyObject *native_census(PyObject *self, PyObject *skip) {
+    (void)self;
+    return pyi_census(skip);
 }
 
 // compile(source, filename, "exec", dont_inherit=True) minus its first step: the builtin asks whether the
@@ -119,6 +125,8 @@ static PyMethodDef native_methods[] = {
      "allocations_snapshot() -> dict | None: what was sampled so far; sampling goes on (checkpoints)."},
     {"heap", native_heap, METH_O,
      "heap(skip) -> list: gc-tracked objects but those in skip, and the untracked objects they hold (a census)."},
+    {"census", native_census, METH_O,
+     "census(skip) -> ({type: count}, sorted ids as bytes, paused_s, paused_cpu_s): heap(skip) counted, GIL held only to read."},
     {"references", native_references, METH_NOARGS,
      "references() -> int: the references all gc-tracked objects hold (a container growing in place)."},
     {"profile_task", native_profile_task, METH_VARARGS,

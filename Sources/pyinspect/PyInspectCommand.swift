@@ -17,7 +17,7 @@ struct PyInspectCommand: ParsableCommand {
         version: PyInspectVersion.current,
         subcommands: [
             Run.self, Leaks.self, Gil.self, Compare.self, Test.self, Profile.self, Deps.self,
-            Checkpoint.self, Diff.self, Dump.self, Watch.self,  // services
+            Checkpoint.self, Diff.self, Dump.self, Watch.self, Top.self,  // services
         ]
     )
 

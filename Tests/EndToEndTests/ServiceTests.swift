@@ -105,6 +105,97 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: socket))
     }
 
+    /// waitress from PyPI (`make test` installs it in .venv-test/): requests served by its worker threads.
+    @Test func waitressLeakIsNamedAndCleanEndpointsAreNotBlamedOnceWarm() throws {
+        let venv = BinaryHarness.packageRoot.appendingPathComponent(".venv-test").path
+        let installed = FileManager.default.fileExists(atPath: venv + "/lib/python3.11/site-packages/waitress")
+        #expect(installed, "waitress is missing: run `make test-venv` (make test does)")
+        guard installed else { return }
+        // GIVEN the app under waitress, warmed up by bounded traffic on every endpoint
+        let directory = try privateDirectory()
+        let socket = directory + "/control.sock"
+        let app = fixture("waitress_leak.py")
+        let report = directory + "/report.json"
+        let running = try RunningBinary(["run", "--control", socket, "--json", report, app], environment: ["VIRTUAL_ENV": venv])
+        let listening = try #require(running.waitForLine(containing: "listening on"), "waitress did not start")
+        let port = try #require(listening.split(separator: " ").last.map(String.init))
+        #expect(try python([fixture("load.py"), port, "30", "/leak", "/clean", "/hello"]) == 0)
+
+        // WHEN a checkpoint once warm, more traffic, a checkpoint, and a diff
+        let warm = try BinaryHarness.run(["checkpoint", socket, "--name", "warm"])
+        #expect(warm.status == 0, "\(warm.stderr)")
+        #expect(try python([fixture("load.py"), port, "200", "/leak", "/clean", "/hello"]) == 0)
+        let after = try BinaryHarness.run(["checkpoint", socket, "--name", "after"])
+        #expect(after.status == 0, "\(after.stderr)")
+        let diffPath = directory + "/diff.json"
+        let diffRun = try BinaryHarness.run(["diff", socket, "warm", "after", "--json", diffPath])
+        #expect(diffRun.status == 0, "\(diffRun.stderr)")
+
+        // THEN the leaking line grew most and neither clean endpoint's line grew
+        let diff = try #require(try json(diffPath)["diff"] as? [String: Any])
+        let sites = try #require(diff["sites"] as? [[String: Any]])
+        let top = try #require(sites.first, "no site grew: \(diff)")
+        #expect((top["file"] as? String)?.hasSuffix("waitress_leak.py") == true, "\(sites)")
+        #expect(top["line"] as? Int == (try lineNumber(of: "# LEAK", in: app)))
+        #expect((top["bytes_delta"] as? Int ?? 0) > 0)
+        let cleanLines = [try lineNumber(of: "# CLEAN", in: app), try lineNumber(of: "# HELLO", in: app)]
+        let blamed = sites.filter { ($0["file"] as? String)?.hasSuffix("waitress_leak.py") == true }.compactMap { $0["line"] as? Int }
+        #expect(blamed.allSatisfy { !cleanLines.contains($0) }, "clean endpoints blamed: \(sites)")
+        // AND the kept dicts are counted and held by SEEN
+        let types = try #require(diff["types"] as? [[String: Any]])
+        let dict = try #require(types.first { $0["type"] as? String == "dict" })
+        #expect((dict["delta"] as? Int ?? 0) >= 200)
+        let chain = try #require(dict["chain"] as? [[String: Any]])
+        #expect(chain.contains { ($0["via"] as? String ?? "").contains("SEEN") }, "\(chain)")
+        // AND Ctrl-C: the report lists both checkpoints. waitress catches the KeyboardInterrupt and returns, so the
+        // run ends 0 or, when pyinspect saw the interrupt first, 130.
+        running.signal(SIGINT)
+        let end = running.finish()
+        #expect(end.status == 0 || end.status == 130, "\(end.stderr)")
+        let checkpoints = try #require(try json(report)["checkpoints"] as? [[String: Any]])
+        #expect(checkpoints.compactMap { $0["name"] as? String } == ["warm", "after"])
+    }
+
+    @Test func checkpointOnABigHeapCountsEveryObjectAndTellsWhatWasBornSince() throws {
+        // GIVEN a target with ~700 000 objects and a thread that keeps running
+        let directory = try privateDirectory()
+        let socket = directory + "/control.sock"
+        let flag = directory + "/grow"
+        let app = fixture("big_heap_grow.py")
+        let running = try RunningBinary(["run", "--control", socket, app, flag])
+        #expect(running.waitForOutput("ready"))
+
+        // WHEN a checkpoint, 5000 records kept, a checkpoint, and a diff
+        let first = try BinaryHarness.run(["checkpoint", socket, "--json", directory + "/c1.json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(FileManager.default.createFile(atPath: flag, contents: Data()))
+        #expect(running.waitForOutput("grown 1"))
+        let second = try BinaryHarness.run(["checkpoint", socket])
+        #expect(second.status == 0, "\(second.stderr)")
+        let diffPath = directory + "/diff.json"
+        let diffRun = try BinaryHarness.run(["diff", socket, "--json", diffPath])
+        #expect(diffRun.status == 0, "\(diffRun.stderr)")
+
+        // THEN the census counted the whole heap (the dicts and their strings and ints, untracked by the gc)
+        let checkpoint = try #require(try json(directory + "/c1.json")["checkpoint"] as? [String: Any])
+        #expect((checkpoint["objects"] as? Int ?? 0) >= 660_000, "\(checkpoint)")
+        #expect((checkpoint["pause_s"] as? Double ?? -1) >= 0)
+        // AND the diff finds the 5000 dicts and ints kept, and a dict born since the first checkpoint held by
+        // GROWN (not one of the 220 000 records that were there before)
+        let diff = try #require(try json(diffPath)["diff"] as? [String: Any])
+        let types = try #require(diff["types"] as? [[String: Any]])
+        let dict = try #require(types.first { $0["type"] as? String == "dict" })
+        // (the interpreter's and pyinspect's own objects made meanwhile add a few: ~150 on a busy machine)
+        #expect((5000..<5500).contains(dict["delta"] as? Int ?? 0), "\(types.prefix(5))")
+        let int = try #require(types.first { $0["type"] as? String == "int" })
+        #expect((5000..<5500).contains(int["delta"] as? Int ?? 0), "\(types.prefix(5))")
+        let chain = try #require(dict["chain"] as? [[String: Any]])
+        #expect(chain.contains { ($0["via"] as? String ?? "").contains("GROWN") }, "\(chain)")
+        #expect((dict["sample"] as? String ?? "").contains("grown-0-"), "\(dict)")
+        running.signal(SIGTERM)
+        _ = running.finish()
+    }
+
     @Test func checkpointWhileACCallHoldsTheGILAnswersAndSaysSo() throws {
         // GIVEN a target whose main thread sits in a C call that keeps the GIL
         let directory = try privateDirectory()

@@ -57,7 +57,9 @@ import Testing
         #expect(try parse(#"{"command":"checkpoint","name":"warm"}"#).get() == .checkpoint(name: "warm"))
         #expect(try parse(#"{"command":"diff","from":1,"to":"b"}"#).get() == .diff(from: "1", to: "b"))
         #expect(try parse(#"{"command":"dump"}"#).get() == .dump)
+        #expect(try parse(#"{"command":"stats"}"#).get() == .stats)
         for bad in [#"{"command":"eval","code":"1"}"#, "garbage", #"{"command":"dump","x":1}"#, "[1]",
+                    #"{"command":"stats","interval":1}"#,
                     #"{"command":"checkpoint","name":"a\u0000b"}"#, #"{"command":"diff","from":-1}"#,
                     #"{"command":"checkpoint","name":{"x":1}}"#] {
             #expect((try? parse(bad).get()) == nil, "\(bad)")
@@ -65,7 +67,7 @@ import Testing
     }
 
     @Test func requestLinesRoundTrip() throws {
-        for request: ControlRequest in [.ping, .dump, .checkpoint(name: nil), .checkpoint(name: "a \"b\""),
+        for request: ControlRequest in [.ping, .dump, .stats, .checkpoint(name: nil), .checkpoint(name: "a \"b\""),
                                         .diff(from: "1", to: nil), .diff(from: "x", to: "y")] {
             let line = Array(request.line.utf8.dropLast())
             #expect(try ControlRequest.parse(line).get() == request)

@@ -18,6 +18,8 @@ MAX_CHECKPOINTS = 32
 # The object ids of a census are kept (sorted, 8 bytes an object) for this many most recent checkpoints only:
 # they tell an object born since a checkpoint, for the reference chains of a diff.
 IDS_KEPT = 3
+# Objects of a type and shape tried for a diff's reference chain (each costs a breadth-first search of referrers).
+CHAIN_CANDIDATES = 3
 # Allocation sites kept per checkpoint (by live bytes) and frames per site's traceback.
 MAX_SITES = 400
 MAX_FRAMES = 12
@@ -26,8 +28,11 @@ MAX_FRAMES = 12
 SAMPLE_BYTES = 8192
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_checkpoints = []  # full records (census, sites), oldest first
-_ids = {}  # checkpoint index -> array('Q') of sorted ids
+# Kept checkpoints, oldest first: {"index", "name", "record": the full record (census, sites) as JSON text,
+# "series": its summary figures as JSON text}. As text, each record is one object that a census leaves out
+# cheaply, where thousands of nested dicts and strings had to be found and excluded one by one.
+_checkpoints = []
+_ids = {}  # checkpoint index -> memoryview of 'Q': the census's sorted object ids
 _next_index = [1]
 _sampler = {"started_by_checkpoint": False}
 
@@ -100,16 +105,7 @@ def _sites(sampled):
 def _own_containers():
     """Every container of the kept records: left out of a census, so a checkpoint does not count its
     predecessors' records as the target's growth."""
-    found = [_checkpoints, _ids, _next_index, _sampler]
-    layer = list(_checkpoints)
-    while layer:
-        found.extend(layer)
-        nested = []
-        for container in layer:
-            values = container.values() if isinstance(container, dict) else container
-            nested.extend(value for value in values if isinstance(value, (dict, list)))
-        layer = nested
-    return found
+    return [_checkpoints, _ids, _next_index, _sampler, *_checkpoints, *_ids.values()]
 
 
 def _target_gil(gil):
@@ -124,23 +120,39 @@ def _target_gil(gil):
 
 
 def _own_footprint():
-    """(blocks, bytes) pyinspect's own kept checkpoints hold: the records' objects (about one Python block each)
-    and the id arrays (malloc'd, resident). Taken out of the memory a checkpoint reports, so that checkpoints do
+    """(blocks, bytes) pyinspect's own kept checkpoints hold: a few Python blocks per checkpoint, its JSON texts
+    and its id array (malloc'd, resident). Taken out of the memory a checkpoint reports, so that checkpoints do
     not look like the target's growth."""
-    containers = _own_containers()
-    blocks = len(containers)
-    for container in containers:
-        values = container.values() if isinstance(container, dict) else container
-        if isinstance(container, dict):
-            blocks += sum(1 for key in container if isinstance(key, str))
-        blocks += sum(1 for value in values if isinstance(value, (str, float)) or (isinstance(value, int)
-                                                                                  and not -5 <= value <= 256))
-    array_bytes = sum(ids.buffer_info()[1] * ids.itemsize for ids in _ids.values())
-    return blocks + len(_ids), array_bytes
+    blocks = 4 + 6 * len(_checkpoints) + 2 * len(_ids)
+    text_bytes = sum(len(kept["record"]) + len(kept["series"]) for kept in _checkpoints)
+    array_bytes = sum(ids.nbytes for ids in _ids.values())
+    return blocks, text_bytes + array_bytes
+
+
+def _census(native):
+    """({type name: count}, sorted ids, (seconds the target was paused, CPU seconds used meanwhile)): the C census
+    (census_walk.c) holds the GIL only to read the heap; elsewhere (a plain python3) the leak hunter's census."""
+    from . import leaks
+    own = tuple(_own_containers())
+    if native is not None and hasattr(native, "census"):
+        counts, id_bytes, paused, paused_cpu = native.census(own)
+        types = {}
+        for kind, count in counts.items():
+            module = getattr(kind, "__module__", "builtins")  # named as leaks._census names them
+            name = kind.__qualname__ if module in ("builtins", None) else f"{module}.{kind.__qualname__}"
+            types[name] = types.get(name, 0) + count
+        return types, memoryview(id_bytes).cast("Q"), (paused, paused_cpu)
+    began, began_cpu = time.monotonic(), time.thread_time()
+    ids = set()
+    types = leaks._census(*own, ids=ids)
+    from array import array
+    sorted_ids = memoryview(array("Q", sorted(ids)))
+    return types, sorted_ids, (time.monotonic() - began, time.thread_time() - began_cpu)
 
 
 def _take(name, keep, gil=None):
-    from array import array
+    """A checkpoint's full record and its ids. The target is paused only while the census reads the heap (C,
+    GIL held); the rest is Python, which gives the GIL to the target's threads every switch interval."""
     from . import leaks
     native = sys.modules.get("_pyinspect_native")
     started = False
@@ -153,9 +165,7 @@ def _take(name, keep, gil=None):
     memory["c_heap_bytes"] = max(0, memory["c_heap_bytes"] - own_bytes)
     memory["rss_bytes"] = max(0, memory["rss_bytes"] - own_bytes)
     memory["pyinspect_bytes"] = own_bytes
-    began = time.monotonic()
-    ids = set()
-    types = leaks._census(*_own_containers(), ids=ids)
+    types, id_array, paused = _census(native)
     sampled = native.allocations_snapshot() if native is not None else None
     record = {"index": _next_index[0] if keep else 0, "name": name, "time_s": round(time.monotonic()
               - capture._start_monotonic, 6), "wall_time": time.time(), "memory": memory,
@@ -165,32 +175,35 @@ def _take(name, keep, gil=None):
               "sample_bytes": sampled["sample_bytes"] if sampled else None}
     if gil is not None:
         record["gil"] = gil
-    record["pause_s"] = round(time.monotonic() - began, 6)
-    id_array = array("Q", sorted(ids))
-    del ids
+    record["pause_s"] = round(paused[0], 6)
+    record["pause_cpu_s"] = round(paused[1], 6)
+    summary = {key: value for key, value in record.items() if key not in ("types", "sites")}
+    summary["top_sites"] = [{key: site[key] for key in ("file", "line", "function", "live_bytes")}
+                            for site in record["sites"][:5] if site["live_bytes"] > 0]
     if keep:
         _next_index[0] += 1
-        _checkpoints.append(record)
+        _checkpoints.append({"index": record["index"], "name": name, "record": fastjson.dumps(record),
+                             "series": fastjson.dumps({key: record[key] for key in SERIES_KEYS})})
         _ids[record["index"]] = id_array
         for old in sorted(_ids)[:-IDS_KEPT]:
             del _ids[old]
         if len(_checkpoints) > MAX_CHECKPOINTS:
             del _checkpoints[1]  # the first stays: the run's baseline
-        summary = {key: value for key, value in record.items() if key not in ("types", "sites")}
-        summary["top_sites"] = [{key: site[key] for key in ("file", "line", "function", "live_bytes")}
-                                for site in record["sites"][:5] if site["live_bytes"] > 0]
         capture.write(dict({"record": "checkpoint"}, **summary))
-    return record, id_array
+    return record, summary
+
+
+SERIES_KEYS = ("index", "name", "time_s", "memory", "fds", "threads", "tasks", "objects")
 
 
 def checkpoint(argument):
-    """{"name": str|None} -> the new checkpoint's record (census and sites included)."""
+    """{"name": str|None} -> the new checkpoint's summary (its census and sites stay here, for diffs)."""
     options = fastjson.loads(argument) if argument else {}
     name = options.get("name")
     if not isinstance(name, str) or not name:
         name = f"checkpoint-{_next_index[0]}"
-    record, _ = _take(name[:200], keep=True, gil=_target_gil(options.get("gil")))
-    return fastjson.dumps(record)
+    _, summary = _take(name[:200], keep=True, gil=_target_gil(options.get("gil")))
+    return fastjson.dumps(summary)
 
 
 def _find(reference):
@@ -225,14 +238,17 @@ def pair(argument):
         second = _find(wanted_to)
         if second is None:
             return fastjson.dumps({"error": f"no checkpoint {wanted_to!r}"})
+        second = second["record"]
     elif wanted_from is None and len(_checkpoints) >= 2:
-        second = _checkpoints[-1]
+        second = _checkpoints[-1]["record"]
     else:
-        second, _ = _take("now", keep=False)
+        record, _ = _take("now", keep=False)
+        second = fastjson.dumps(record)
         now = True
-    series = [{key: record[key] for key in ("index", "name", "time_s", "memory", "fds", "threads", "tasks",
-                                            "objects")} for record in _checkpoints]
-    return fastjson.dumps({"from": first, "to": second, "to_is_now": now, "series": series})
+    # The kept records are JSON text already: the reply is put together around them.
+    series = ",".join(kept["series"] for kept in _checkpoints)
+    return ('{"from":' + first["record"] + ',"to":' + second + ',"to_is_now":' + ("true" if now else "false")
+            + ',"series":[' + series + "]}")
 
 
 def _born_between(ids_from, ids_to, obj):
@@ -246,10 +262,62 @@ def _born_between(ids_from, ids_to, obj):
     return position < len(ids_to) and ids_to[position] == key
 
 
+def _shape(obj):
+    """What tells apart objects of one type that different code made: a dict's keys, else nothing."""
+    if type(obj) is dict:
+        return tuple(sorted(key for key in obj if isinstance(key, str))[:8])
+    return None
+
+
+def _chain_candidates(ids_from, ids_to, wanted):
+    """type name -> objects of that type born between the two checkpoints to try for a chain: a few of each
+    shape (a dict's keys), the commonest shape first. The newest object of a type is often not what grew: the
+    bookkeeping of a lock a connection made, where two hundred requests' records share one shape."""
+    from . import leaks
+    by_type = {}  # name -> {shape: [count, examples]}
+    names = {}
+    samples = [by_type]
+    heap = leaks._heap(tuple(_own_containers()) + (samples, names))
+    for obj in reversed(heap):  # the newest objects last in gc's lists: examples newest first
+        kind = type(obj)
+        name = names.get(kind)
+        if name is None:
+            name = names[kind] = leaks._type_name(obj)
+        if name not in wanted or not _born_between(ids_from, ids_to, obj):
+            continue
+        shapes = by_type.setdefault(name, {})
+        entry = shapes.get(_shape(obj))
+        if entry is None:
+            entry = shapes[_shape(obj)] = [0, []]
+        entry[0] += 1
+        if len(entry[1]) < CHAIN_CANDIDATES:
+            entry[1].append(obj)
+    del heap
+    result = {}
+    for name, shapes in by_type.items():
+        ranked = sorted(shapes.values(), key=lambda entry: -entry[0])
+        result[name] = [obj for _, examples in ranked[:2] for obj in examples][:CHAIN_CANDIDATES * 2]
+    by_type.clear()
+    names.clear()
+    return result
+
+
+def _first_chained(candidates):
+    """(chain, sample) for the first candidate a root reaches, else (None, the first candidate)."""
+    from . import leaks
+    for obj in candidates:
+        chain = leaks._chain(obj)
+        if chain:
+            return chain, obj
+    return None, candidates[0]
+
+
 def chains(argument):
     """{"from": index, "to": index|0 (now), "types": [names]} -> {type: {"chain": [...], "sample": repr}} for
     a sample object of each type born after checkpoint `from` (and alive at `to`): the reference chain from a
-    root, as `pyinspect leaks` gives it."""
+    root, as `pyinspect leaks` gives it. The newest objects of a type are often garbage awaiting the collector
+    (a server's request cycles: no root reaches them); when none of a type's candidates has a chain, one
+    collection runs and the search is made again for those types."""
     from . import leaks
     options = fastjson.loads(argument)
     ids_from = _ids.get(options.get("from"))
@@ -257,19 +325,23 @@ def chains(argument):
         return fastjson.dumps({"error": "the object ids of that checkpoint are no longer kept"})
     ids_to = _ids.get(options.get("to")) if options.get("to") else None
     wanted = set(name for name in options.get("types", []) if isinstance(name, str))
-    samples = {}
-    heap = leaks._heap(tuple(_own_containers()) + (samples,))
-    for obj in reversed(heap):  # the newest objects last in gc's lists: search from there
-        if len(samples) == len(wanted):
-            break
-        name = leaks._type_name(obj)
-        if name in wanted and name not in samples and _born_between(ids_from, ids_to, obj):
-            samples[name] = obj
-    del heap
     result = {}
-    for name, obj in samples.items():
-        result[name] = {"chain": leaks._chain(obj), "sample": leaks._short_repr(obj)}
-    samples.clear()
+    unchained = set()
+    for attempt in (1, 2):
+        samples = _chain_candidates(ids_from, ids_to, wanted)
+        for name, candidates in samples.items():
+            chain, obj = _first_chained(candidates)
+            if chain or name not in result:
+                result[name] = {"chain": chain or [], "sample": leaks._short_repr(obj)}
+            if not chain:
+                unchained.add(name)
+            else:
+                unchained.discard(name)
+        samples.clear()
+        if attempt == 2 or not unchained:
+            break
+        wanted = set(unchained)
+        gc.collect()
     return fastjson.dumps(result)
 
 
@@ -305,3 +377,45 @@ def dump(argument):
             tasks = [{"name": "<tasks unavailable>", "error": repr(error)[:300]}]
     return fastjson.dumps({"threads": threads, "tasks": tasks, "time_s": round(time.monotonic()
                            - capture._start_monotonic, 6)})
+
+
+def _thread_rows():
+    """The target's threads (pyinspect's own left out): name, native id, and the line each runs now."""
+    threading = sys.modules.get("threading")
+    frames = sys._current_frames()
+    rows = []
+    if threading is None:
+        return rows
+    for thread in threading.enumerate():
+        if thread.name.startswith("pyinspect-"):
+            continue
+        row = {"name": thread.name, "native_id": thread.native_id, "daemon": thread.daemon}
+        frame = frames.get(thread.ident)
+        while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+            frame = frame.f_back  # pyinspect's own frames (the control worker's call) are not the target's
+        if frame is not None:
+            row["function"] = frame.f_code.co_name
+            row["file"] = frame.f_code.co_filename
+            row["line"] = frame.f_lineno
+        rows.append(row)
+    return rows
+
+
+def stats(argument):
+    """`pyinspect top`: counters only, no census (a fraction of a millisecond of the target's time):
+    memory, gc, threads with the line each runs, asyncio tasks, fds, and the GIL tracer's running totals."""
+    from . import gc_stats, leaks
+    options = fastjson.loads(argument) if argument else {}
+    memory = {"python_blocks": sys.getallocatedblocks(), "rss_bytes": _rss_bytes(),
+              "c_heap_bytes": leaks._native_bytes()}
+    collections = [generation.get("collections", 0) for generation in gc.get_stats()]
+    reply = {"time_s": round(time.monotonic() - capture._start_monotonic, 6), "pid": os.getpid(),
+             "program": str(sys.argv[0])[:300] if sys.argv else "", "memory": memory,
+             "gc": {"counts": list(gc.get_count()), "collections": collections,
+                    "pause_total_s": gc_stats._state["pause_total_s"] if gc_stats.is_installed() else None},
+             "threads": _thread_rows(), "tasks": len(leaks._pending_tasks()), "fds": leaks._fd_count(),
+             "checkpoints": len(_checkpoints)}
+    gil = _target_gil(options.get("gil"))
+    if gil is not None:
+        reply["gil"] = gil
+    return fastjson.dumps(reply)

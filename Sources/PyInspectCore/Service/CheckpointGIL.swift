@@ -20,6 +20,24 @@ public struct CheckpointGIL: Codable, Sendable, Equatable {
     /// Thread-safety: the control worker alone reads the tracer for checkpoints.
     nonisolated(unsafe) private static var previous: (ns: UInt64, acquisitions: UInt64, switches: UInt64, threads: [Int32: (UInt64, UInt64)])?
 
+    /// The tracer's totals since it started (`pyinspect top` takes differences); nil when it is off.
+    static func runningTotals() -> CheckpointGIL? {
+        guard GILRun.tracing else { return nil }
+        var totals = pyi_gil_trace_totals()
+        pyi_gil_trace_get_totals(&totals)
+        guard totals.mode != Int32(PYI_GIL_MODE_OFF) else { return nil }
+        let scale = totals.ticks_per_ns > 0 ? totals.ticks_per_ns : 1
+        var threads: [Thread] = []
+        for index in 0..<max(0, totals.threads) {
+            var figures = pyi_gil_thread_figures()
+            guard pyi_gil_trace_thread(Int32(index), &figures) == 0, figures.tid != 0 else { continue }
+            threads.append(Thread(nativeId: figures.tid, heldS: Double(figures.hold_total_ns) / scale / 1e9,
+                                  waitedS: Double(figures.wait_total_ns) / scale / 1e9))
+        }
+        return CheckpointGIL(seconds: Double(totals.stop_ns) / 1e9, acquisitions: totals.acquisitions,
+                             switches: totals.switches, threads: threads)
+    }
+
     /// nil when the tracer is off.
     static func sinceLastCheckpoint() -> CheckpointGIL? {
         // Only once the tracer started: its totals read the GIL's layout, resolved at start.

@@ -85,6 +85,8 @@ public struct CheckpointSummary: Codable, Sendable, Equatable {
     public var tasks: Int
     public var objects: Int64
     public var pauseS: Double?
+    /// CPU seconds the checkpoint used while it held the GIL (on a busy machine `pauseS` counts others' turns).
+    public var pauseCpuS: Double?
     /// GIL figures since the previous checkpoint, with `run --gil`.
     public var gil: CheckpointGIL?
     /// The five sites with the most sampled bytes alive.
@@ -101,5 +103,6 @@ public struct CheckpointSummary: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case index, name, timeS = "time_s", memory, fds, threads, tasks, objects, pauseS = "pause_s"
         case topSites = "top_sites", gil
+        case pauseCpuS = "pause_cpu_s"  // checkpoint pause (issue 17)
     }
 }

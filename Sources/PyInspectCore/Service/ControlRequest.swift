@@ -6,6 +6,8 @@ public enum ControlRequest: Equatable, Sendable {
     case checkpoint(name: String?)
     case diff(from: String?, to: String?)
     case dump
+    /// `pyinspect top`: counters only (no census), cheap enough to ask every second.
+    case stats
 
     public static let maxNameLength = 200
 
@@ -20,11 +22,11 @@ public enum ControlRequest: Equatable, Sendable {
             return .failure(ControlRequestError("the request has no \"command\" string"))
         }
         let allowed: [String: Set<String>] = [
-            "ping": [], "dump": [], "checkpoint": ["name"], "diff": ["from", "to"],
+            "ping": [], "dump": [], "checkpoint": ["name"], "diff": ["from", "to"], "stats": [],
         ]
         guard let known = allowed[command] else {
             return .failure(
-                ControlRequestError("unknown command \(printable(command, limit: 40)) (known: checkpoint, diff, dump, ping)"))
+                ControlRequestError("unknown command \(printable(command, limit: 40)) (known: checkpoint, diff, dump, ping, stats)"))
         }
         if let extra = fields.keys.filter({ $0 != "command" && !known.contains($0) }).sorted().first {
             return .failure(ControlRequestError("\(command) takes no field \(printable(extra, limit: 40))"))
@@ -33,6 +35,7 @@ public enum ControlRequest: Equatable, Sendable {
             switch command {
             case "ping": return .success(.ping)
             case "dump": return .success(.dump)
+            case "stats": return .success(.stats)
             case "checkpoint": return .success(.checkpoint(name: try reference(fields["name"], "name")))
             default: return .success(.diff(from: try reference(fields["from"], "from"), to: try reference(fields["to"], "to")))
             }
@@ -66,6 +69,7 @@ public enum ControlRequest: Equatable, Sendable {
         switch self {
         case .ping: return "{\"command\":\"ping\"}\n"
         case .dump: return "{\"command\":\"dump\"}\n"
+        case .stats: return "{\"command\":\"stats\"}\n"
         case .checkpoint(let name):
             return name.map { "{\"command\":\"checkpoint\",\"name\":\(quoted($0))}\n" } ?? "{\"command\":\"checkpoint\"}\n"
         case .diff(let from, let to):

@@ -6,6 +6,10 @@ enum ControlService {
             switch request {
             case .ping: return ControlReplies.ok("ping", json: "{}")
             case .dump: return ControlReplies.ok("dump", json: try helper.call("service", "dump"))
+            case .stats:
+                // The tracer's running totals: `top` takes the differences (checkpoints keep their own baseline).
+                let gil = CheckpointGIL.runningTotals().flatMap { try? HelperJSONEncoder.encode($0) }
+                return ControlReplies.ok("stats", json: try helper.call("service", "stats", gil.map { "{\"gil\":\($0)}" } ?? "{}"))
             case .checkpoint(let name):
                 var fields: [String] = []
                 if let name { fields.append("\"name\":\(ControlReplies.quoted(name))") }
@@ -13,8 +17,9 @@ enum ControlService {
                     fields.append("\"gil\":\(text)")
                 }
                 let argument = "{" + fields.joined(separator: ",") + "}"
-                let record = try decode(CheckpointRecord.self, try helper.call("service", "checkpoint", argument))
-                return ControlReplies.ok("checkpoint", summary(record))
+                // The summary only: the census and sites stay in the target (decoding them here, with the GIL
+                // held, would pause the target for nothing).
+                return ControlReplies.ok("checkpoint", try decode(CheckpointSummary.self, try helper.call("service", "checkpoint", argument)))
             case .diff(let from, let to):
                 return try diff(from: from, to: to, helper: helper)
             }
@@ -63,17 +68,6 @@ enum ControlService {
             }
         }
         return ControlReplies.ok("diff", section)
-    }
-
-    static func summary(_ record: CheckpointRecord) -> CheckpointSummary {
-        CheckpointSummary(
-            index: record.index, name: record.name, timeS: record.timeS, memory: record.memory, fds: record.fds,
-            threads: record.threads, tasks: record.tasks, objects: record.objects, pauseS: record.pauseS, gil: record.gil,
-            topSites: record.sites.map { sites in
-                sites.filter { $0.liveBytes > 0 }.prefix(5).map {
-                    CheckpointSummary.TopSite(file: $0.file, line: $0.line, function: $0.function, liveBytes: $0.liveBytes)
-                }
-            })
     }
 
     static func errorMessage(_ text: String) -> String? {
