@@ -4,10 +4,11 @@ unretrieved exceptions, tasks left pending, and the quiescence test of a loop.
 Patched when the target imports asyncio (an import hook), so a program that never uses asyncio never imports it.
 """
 import os
+import sys
 import time
 import _thread
 
-from . import import_hooks
+from . import import_hooks, loop_threads, task_sites
 from .hang_frames import (_HERE, _caller_site, _coroutine_frames, _frame_list, _is_library, _record, _site,
                           _thread_name, need_monitor)
 from .hang_locks import _thread_waits
@@ -28,7 +29,6 @@ _loop_threads = {}             # id(running loop) -> (loop, its thread ident)
 _cycle_seen = [None, 0.0]
 _cancel_watch = {}             # id(task) -> [task, first seen cancelling, reported]      # the task lock cycle the last look found (its waits), since when
 _primitives = None             # WeakSet of the program's asyncio Locks, Semaphores, Events, Conditions, Queues
-_task_sites = {}               # id(task) -> creation site {"file","line"}
 _reported_pending = set()      # id(task) already reported as pending
 _reported_unretrieved = set()  # id(task) already reported for an exception nobody retrieved
 _get_ident = _thread.get_ident
@@ -89,17 +89,63 @@ def _patch_asyncio(asyncio):
     run_forever.__doc__ = original_run_forever.__doc__
     base_events.BaseEventLoop.run_forever = run_forever
 
-    # Task creation sites.
+    # Task creation sites, and tasks per site (task_sites.py: unbounded_concurrency).
     original_create_task = base_events.BaseEventLoop.create_task
+    current_tasks = tasks._current_tasks
+    getframe = sys._getframe
 
     def create_task(self, coro, *args, **kwargs):
+        thread_id = self._thread_id
+        if thread_id is not None and thread_id != _get_ident():
+            loop_threads.wrong_thread(self, "create_task", _get_ident())
         task = original_create_task(self, coro, *args, **kwargs)
-        site = _caller_site()
-        if site is not None:
-            _task_sites[id(task)] = site
+        task_sites.created(task, coro, getframe(1), getattr(self, "_pyi_ready_since", None), current_tasks.get(self))
         return task
 
     base_events.BaseEventLoop.create_task = create_task
+
+    # Calls from a thread other than the running loop's (loop_threads.py): 3.11's call_soon and call_at, inline
+    # (a wrapper calling them cost a frame per callback), plus one compare of thread idents. call_later goes
+    # through call_at; call_soon_threadsafe through _call_soon, so it is never seen here.
+    heapq = base_events.heapq
+    TimerHandle = events.TimerHandle
+
+    def call_soon(self, callback, *args, context=None):
+        thread_id = self._thread_id
+        if thread_id is not None and thread_id != _get_ident():
+            loop_threads.wrong_thread(self, "call_soon", _get_ident())
+        self._check_closed()
+        if self._debug:
+            self._check_thread()
+            self._check_callback(callback, 'call_soon')
+        handle = self._call_soon(callback, args, context)
+        if handle._source_traceback:
+            del handle._source_traceback[-1]
+        return handle
+
+    def call_at(self, when, callback, *args, context=None):
+        if when is None:
+            raise TypeError("when cannot be None")
+        thread_id = self._thread_id
+        if thread_id is not None and thread_id != _get_ident():
+            loop_threads.wrong_thread(self, "call_at", _get_ident())
+        self._check_closed()
+        if self._debug:
+            self._check_thread()
+            self._check_callback(callback, 'call_at')
+        timer = TimerHandle(when, callback, args, self, context)
+        if timer._source_traceback:
+            del timer._source_traceback[-1]
+        heapq.heappush(self._scheduled, timer)
+        timer._scheduled = True
+        return timer
+
+    for wrapper, original in ((call_soon, base_events.BaseEventLoop.call_soon),
+                              (call_at, base_events.BaseEventLoop.call_at)):
+        wrapper.__qualname__ = original.__qualname__
+        wrapper.__doc__ = original.__doc__
+    base_events.BaseEventLoop.call_soon = call_soon
+    base_events.BaseEventLoop.call_at = call_at
 
     # Lock owners: asyncio's own acquire (3.11), plus the owner, in one coroutine level (a wrapper coroutine
     # around it cost as much as the acquire itself). Who waits for what is read when needed, from each task's
@@ -109,7 +155,6 @@ def _patch_asyncio(asyncio):
 
     # The running task from C calls only (3.11's tasks.current_task is Python: a frame per acquire).
     running_loop = events._get_running_loop
-    current_tasks = tasks._current_tasks
     weak = weakref.ref
 
     async def acquire(self):
@@ -283,7 +328,7 @@ def _wait_index():
 def _task_row(task, index=None):
     frames = _coroutine_frames(task.get_coro())
     row = {"id": id(task), "name": _task_name(task), "done": task.done(), "frames": frames,
-           "site": _site(frames), "created": _task_sites.get(id(task))}
+           "site": _site(frames), "created": task_sites.site_of(task)}
     try:
         running = _asyncio.tasks._current_tasks.get(task.get_loop()) is task
     except Exception:
@@ -441,7 +486,7 @@ def _report_swallowed(task, still_for):
         message = (f"task '{name}' is still running {still_for:.1f} s after it was cancelled{now_at}: "
                    f"CancelledError caught{at} and not re-raised, or a finally/except that awaits for long")
     _record("cancellation_swallowed", message, task=name, site=handler or _site(frames), stack=frames or None,
-            created=_task_sites.get(id(task)), seconds=round(still_for, 6) if still_for is not None else None)
+            created=task_sites.site_of(task), seconds=round(still_for, 6) if still_for is not None else None)
 
 
 def _swallowing_handler(task, frames):
@@ -685,7 +730,7 @@ def _from_exception_handler(context):
             return
         _reported_pending.add(id(task))
         frames = _coroutine_frames(task.get_coro()) if hasattr(task, "get_coro") else []
-        created = _task_sites.get(id(task))
+        created = task_sites.site_of(task)
         where = f" (created at {created['file']}:{created['line']})" if created else ""
         _record("pending_task", f"task '{name}' was destroyed while pending{where}", task=name,
                 site=created or _site(frames), stack=frames or None, created=created, when="destroyed")
@@ -706,7 +751,7 @@ def _report_unretrieved(task, name, exception):
     _record("unretrieved_exception",
             f"task '{name}' raised {text} and nobody retrieved it" if name else f"{text} was never retrieved",
             task=name, site=_site(frames), stack=frames or None,
-            created=_task_sites.get(id(task)) if task is not None else None,
+            created=task_sites.site_of(task) if task is not None else None,
             exception={"type": type(exception).__qualname__, "module": type(exception).__module__,
                        "message": str(exception)[:2000]} if exception is not None else None)
 
@@ -754,5 +799,6 @@ def at_exit():
         if id(loop) not in seen:
             seen.add(id(loop))
             _report_pending(loop, "the program exited")
+    task_sites.write()
 
 

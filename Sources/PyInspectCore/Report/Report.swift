@@ -54,6 +54,8 @@ public struct Report: Codable, Sendable {
     public var profileStacks: ProfileStacks? = nil
     /// `run`: the database statements the target sent (docs/schema/queries.schema.json, docs/queries.md).
     public var queries: QuerySection?
+    /// `run` (issue 18): asyncio tasks per creation site, most alive at once first (docs/hangs.md).
+    public var taskSites: [TaskSiteReport]?
 
     public init(command: String, verdict: Verdict, exitStatus: Int32) {
         self.command = command
@@ -72,6 +74,7 @@ public struct Report: Codable, Sendable {
         case checkpoints  // services
         case profile  // issue 15
         case queries  // issue 16
+        case taskSites = "task_sites"  // issue 18
     }
 }
 
