@@ -20,12 +20,11 @@ SEEN_FOR_S = 0.04              # a slow callback was seen running by ticks at le
 _asyncio = None                # the asyncio package, once patched
 weakref = None                 # imported when asyncio is patched
 _progress = [0]                # looks at which some loop had run an iteration since the look before
-_lock_owners = {}              # id(asyncio.Lock) -> weak reference to the task holding it (not an attribute:
-                               # a new attribute on the lock made every one of its own attribute reads slower)
 _stamps = {}                   # id(running loop) -> the iteration stamp (_pyi_ready_since) the last look saw
 _callbacks = {}                # loop thread ident -> the callback the tick saw running (_Sighting)
 _last_look = {}                # loop thread ident -> when the tick last looked at it
 _loop_threads = {}             # id(running loop) -> (loop, its thread ident)
+_thread_loops = {}             # thread ident -> the loop running in it
 _cycle_seen = [None, 0.0]
 _cancel_watch = {}             # id(task) -> [task, first seen cancelling, reported]      # the task lock cycle the last look found (its waits), since when
 _primitives = None             # WeakSet of the program's asyncio Locks, Semaphores, Events, Conditions, Queues
@@ -49,14 +48,13 @@ def _patch_asyncio(asyncio):
     import weakref
     _primitives = weakref.WeakSet()
     from asyncio import base_events, events, locks, queues, runners, tasks
-    task_of_loop = tasks.current_task
+    running_tasks = tasks._current_tasks
 
     def current_task():
+        # The running task from our own map of loop threads: asyncio's _get_running_loop() makes a getpid()
+        # system call each time (3.11 checks for a fork), ~0.2 µs, which was most of the Lock's owner cost.
         # None outside a running loop (a coroutine driven by hand), where asyncio's own would raise.
-        try:
-            return task_of_loop()
-        except RuntimeError:
-            return None
+        return running_tasks.get(_thread_loops.get(_get_ident()))
 
     # When each loop iteration's callbacks begin (and so progress): one call per loop iteration, not per callback.
     # What runs now and for how long is sampled by the monitor's tick (sample_loops), from the loop thread's stack.
@@ -75,11 +73,18 @@ def _patch_asyncio(asyncio):
 
     def run_forever(self):
         need_monitor()
-        _loop_threads[id(self)] = (self, _get_ident())
+        ident = _get_ident()
+        _loop_threads[id(self)] = (self, ident)
+        outer = _thread_loops.get(ident)
+        _thread_loops[ident] = self
         try:
             return original_run_forever(self)
         finally:
             _loop_threads.pop(id(self), None)
+            if outer is None:
+                _thread_loops.pop(ident, None)
+            else:
+                _thread_loops[ident] = outer
             _stamps.pop(id(self), None)
             ident = _get_ident()
             _finish_sighting(ident, _monotonic())
@@ -153,17 +158,15 @@ def _patch_asyncio(asyncio):
     collections = locks.collections
     CancelledError = locks.exceptions.CancelledError
 
-    # The running task from C calls only (3.11's tasks.current_task is Python: a frame per acquire).
-    running_loop = events._get_running_loop
-    weak = weakref.ref
+    # The running task from dict look-ups only (3.11's tasks.current_task is Python: a frame per acquire; its
+    # _get_running_loop makes a getpid() system call).
+    thread_loops = _thread_loops
 
     async def acquire(self):
         if (not self._locked and (self._waiters is None or
                 all(w.cancelled() for w in self._waiters))):
             self._locked = True
-            task = current_tasks.get(running_loop())
-            if task is not None:
-                _lock_owners[id(self)] = weak(task)
+            self._pyi_owner = current_tasks.get(thread_loops.get(_get_ident()))
             return True
         if self._waiters is None:
             self._waiters = collections.deque()
@@ -179,9 +182,7 @@ def _patch_asyncio(asyncio):
                 self._wake_up_first()
             raise
         self._locked = True
-        task = current_tasks.get(running_loop())
-        if task is not None:
-            _lock_owners[id(self)] = weak(task)
+        self._pyi_owner = current_tasks.get(thread_loops.get(_get_ident()))
         return True
 
     original_acquire = locks.Lock.acquire
@@ -191,7 +192,7 @@ def _patch_asyncio(asyncio):
         # 3.11's own, inline (a wrapper calling it cost a frame per release), plus the owner.
         if self._locked:
             self._locked = False
-            _lock_owners.pop(id(self), None)
+            self._pyi_owner = None
             self._wake_up_first()
         else:
             raise RuntimeError('Lock is not acquired.')
@@ -267,9 +268,16 @@ def _patch_asyncio(asyncio):
 def _remember_creation(cls):
     original = cls.__init__
 
+    owned = cls is _asyncio.locks.Lock
+
     def __init__(self, *args, **kwargs):
         original(self, *args, **kwargs)
         self._pyi_site = _caller_site()
+        if owned:
+            # The task holding it (a strong reference, dropped at release), set here first so every Lock has the
+            # same attributes in the same order: an attribute first added by acquire made each of the lock's own
+            # attribute reads slower (no shared-key dict), and a weak reference in a side table cost ~0.2 µs.
+            self._pyi_owner = None
         _primitives.add(self)
 
     __init__.__qualname__ = original.__qualname__
@@ -352,8 +360,7 @@ def _describe_wait(task, waiter, index=None):
         wait = {"kind": kind, "object": type(primitive).__name__, "object_id": id(primitive),
                 "created": getattr(primitive, "_pyi_site", None), "owners": []}
         if kind == "lock":
-            owner = _lock_owners.get(id(primitive)) if primitive._locked else None
-            owner = owner() if owner is not None else None
+            owner = getattr(primitive, "_pyi_owner", None) if primitive._locked else None
             if owner is not None:
                 wait["owners"] = [{"id": id(owner), "name": _task_name(owner)}]
         elif kind == "semaphore":
@@ -388,8 +395,7 @@ def lock_cycle(now):
     for primitive in list(_primitives):
         if not isinstance(primitive, _asyncio.locks.Lock) or not primitive._waiters:
             continue
-        owner = _lock_owners.get(id(primitive))
-        owner = owner() if owner is not None else None
+        owner = getattr(primitive, "_pyi_owner", None)
         if owner is None or owner.done():
             continue
         for future in list(primitive._waiters):
