@@ -61,8 +61,15 @@ def _patch_asyncio(asyncio):
     from asyncio import selector_events
     original_process_events = selector_events.BaseSelectorEventLoop._process_events
 
+    try:  # the monitor's skip test (HangWatch.maySkip): when an iteration began, readable without the GIL
+        from _pyinspect_native import loop_iteration
+    except ImportError:  # not under the host
+        loop_iteration = None
+
     def _process_events(self, event_list):
         self._pyi_ready_since = _monotonic()
+        if loop_iteration is not None:
+            loop_iteration()
         return original_process_events(self, event_list)
 
     _process_events.__qualname__ = original_process_events.__qualname__

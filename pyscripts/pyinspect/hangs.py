@@ -191,6 +191,11 @@ def tick(argument=""):
             _last_prune[0] = now
             hang_asyncio.task_sites.prune({id(task) for task in _all_tasks()})
     _last_progress[0] = result["progress"]
+    if (len(hang_asyncio._loop_threads) == 1 and not hang_asyncio._callbacks and not result["waits"]
+            and "stalled" not in result and not stuck and not result.get("task_cycles")
+            and (threading is None or len(threading._active) <= 1) and not _children_alive()):
+        # One loop and nothing else to watch: while its iterations stay young the monitor may skip looks.
+        result["skippable"] = True
     if frames is None and not result["waits"] and not _children_alive():
         # Nothing to watch (no loop, task, second thread, lock wait or child): the monitor may look less often.
         result["idle"] = True
