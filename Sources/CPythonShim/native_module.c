@@ -5,6 +5,7 @@
 #include <Python.h>
 #include "CPythonShim.h"
 #include <stdlib.h>
+#include <time.h>
 
 static pyi_native_handler handler = NULL;
 static int wanted = 0;
@@ -111,7 +112,31 @@ static PyObject *native_profile_task(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+// Issue 18: when the target's event loop last began an iteration (hang_asyncio's _process_events), so the hang
+// monitor can skip a look (and its GIL hand-off) while the loop is busy and each iteration is young, without the
+// GIL: a relaxed atomic store and load of CLOCK_MONOTONIC nanoseconds.
+static long long loop_iteration_ns = 0;
+
+static PyObject *native_loop_iteration(PyObject *self, PyObject *unused) {
+    (void)self;
+    (void)unused;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    __atomic_store_n(&loop_iteration_ns, (long long)now.tv_sec * 1000000000LL + now.tv_nsec, __ATOMIC_RELAXED);
+    Py_RETURN_NONE;
+}
+
+double pyi_loop_iteration_age(void) {
+    long long began = __atomic_load_n(&loop_iteration_ns, __ATOMIC_RELAXED);
+    if (began == 0) return -1.0;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)((long long)now.tv_sec * 1000000000LL + now.tv_nsec - began) / 1e9;
+}
+
 static PyMethodDef native_methods[] = {
+    {"loop_iteration", native_loop_iteration, METH_NOARGS,
+     "loop_iteration() -> None: an event loop began an iteration now (the hang monitor's skip test)."},
     {"mark_host_thread", native_mark_host_thread, METH_NOARGS,
      "mark_host_thread() -> None: the calling thread is pyinspect's own (the GIL tracer leaves its takes out)."},
     {"compile_check", native_compile_check, METH_VARARGS,

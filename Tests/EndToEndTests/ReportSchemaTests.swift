@@ -36,6 +36,8 @@ import Testing
         ["run", BinaryHarness.fixture("processes/killed_child.py")],
         ["run", BinaryHarness.fixture("queries/sqlite_n_plus_one.py")],  // issue 16
         ["run", BinaryHarness.fixture("queries/sqlite_connections_kept.py")],
+        ["run", BinaryHarness.fixture("concurrency/task_group.py")],  // issue 18: task_sites, unbounded_concurrency
+        ["run", BinaryHarness.fixture("loop_threads/each_method.py")],  // issue 18: loop_called_from_thread
         ["gil", BinaryHarness.fixture("gil/long_c_call.py")],
         ["profile", BinaryHarness.fixture("profile/async_tasks.py")],
         ["run", "--profile", BinaryHarness.fixture("profile/two_cpu_threads.py")],

@@ -4,10 +4,11 @@ unretrieved exceptions, tasks left pending, and the quiescence test of a loop.
 Patched when the target imports asyncio (an import hook), so a program that never uses asyncio never imports it.
 """
 import os
+import sys
 import time
 import _thread
 
-from . import import_hooks
+from . import import_hooks, loop_threads, task_sites
 from .hang_frames import (_HERE, _caller_site, _coroutine_frames, _frame_list, _is_library, _record, _site,
                           _thread_name, need_monitor)
 from .hang_locks import _thread_waits
@@ -19,16 +20,14 @@ SEEN_FOR_S = 0.04              # a slow callback was seen running by ticks at le
 _asyncio = None                # the asyncio package, once patched
 weakref = None                 # imported when asyncio is patched
 _progress = [0]                # looks at which some loop had run an iteration since the look before
-_lock_owners = {}              # id(asyncio.Lock) -> weak reference to the task holding it (not an attribute:
-                               # a new attribute on the lock made every one of its own attribute reads slower)
 _stamps = {}                   # id(running loop) -> the iteration stamp (_pyi_ready_since) the last look saw
 _callbacks = {}                # loop thread ident -> the callback the tick saw running (_Sighting)
 _last_look = {}                # loop thread ident -> when the tick last looked at it
 _loop_threads = {}             # id(running loop) -> (loop, its thread ident)
+_thread_loops = {}             # thread ident -> the loop running in it
 _cycle_seen = [None, 0.0]
 _cancel_watch = {}             # id(task) -> [task, first seen cancelling, reported]      # the task lock cycle the last look found (its waits), since when
 _primitives = None             # WeakSet of the program's asyncio Locks, Semaphores, Events, Conditions, Queues
-_task_sites = {}               # id(task) -> creation site {"file","line"}
 _reported_pending = set()      # id(task) already reported as pending
 _reported_unretrieved = set()  # id(task) already reported for an exception nobody retrieved
 _get_ident = _thread.get_ident
@@ -49,22 +48,28 @@ def _patch_asyncio(asyncio):
     import weakref
     _primitives = weakref.WeakSet()
     from asyncio import base_events, events, locks, queues, runners, tasks
-    task_of_loop = tasks.current_task
+    running_tasks = tasks._current_tasks
 
     def current_task():
+        # The running task from our own map of loop threads: asyncio's _get_running_loop() makes a getpid()
+        # system call each time (3.11 checks for a fork), ~0.2 µs, which was most of the Lock's owner cost.
         # None outside a running loop (a coroutine driven by hand), where asyncio's own would raise.
-        try:
-            return task_of_loop()
-        except RuntimeError:
-            return None
+        return running_tasks.get(_thread_loops.get(_get_ident()))
 
     # When each loop iteration's callbacks begin (and so progress): one call per loop iteration, not per callback.
     # What runs now and for how long is sampled by the monitor's tick (sample_loops), from the loop thread's stack.
     from asyncio import selector_events
     original_process_events = selector_events.BaseSelectorEventLoop._process_events
 
+    try:  # the monitor's skip test (HangWatch.maySkip): when an iteration began, readable without the GIL
+        from _pyinspect_native import loop_iteration
+    except ImportError:  # not under the host
+        loop_iteration = None
+
     def _process_events(self, event_list):
         self._pyi_ready_since = _monotonic()
+        if loop_iteration is not None:
+            loop_iteration()
         return original_process_events(self, event_list)
 
     _process_events.__qualname__ = original_process_events.__qualname__
@@ -75,11 +80,18 @@ def _patch_asyncio(asyncio):
 
     def run_forever(self):
         need_monitor()
-        _loop_threads[id(self)] = (self, _get_ident())
+        ident = _get_ident()
+        _loop_threads[id(self)] = (self, ident)
+        outer = _thread_loops.get(ident)
+        _thread_loops[ident] = self
         try:
             return original_run_forever(self)
         finally:
             _loop_threads.pop(id(self), None)
+            if outer is None:
+                _thread_loops.pop(ident, None)
+            else:
+                _thread_loops[ident] = outer
             _stamps.pop(id(self), None)
             ident = _get_ident()
             _finish_sighting(ident, _monotonic())
@@ -89,17 +101,67 @@ def _patch_asyncio(asyncio):
     run_forever.__doc__ = original_run_forever.__doc__
     base_events.BaseEventLoop.run_forever = run_forever
 
-    # Task creation sites.
+    # Task creation sites, and tasks per site (task_sites.py: unbounded_concurrency).
     original_create_task = base_events.BaseEventLoop.create_task
+    current_tasks = tasks._current_tasks
+    getframe = sys._getframe
 
     def create_task(self, coro, *args, **kwargs):
+        thread_id = self._thread_id
+        if thread_id is not None and thread_id != _get_ident():
+            loop_threads.wrong_thread(self, "create_task", _get_ident())
         task = original_create_task(self, coro, *args, **kwargs)
-        site = _caller_site()
-        if site is not None:
-            _task_sites[id(task)] = site
+        try:  # zero-cost in 3.11 unless raised; nothing of ours may reach the target
+            task_sites.created(task, coro, getframe(1), getattr(self, "_pyi_ready_since", None),
+                               current_tasks.get(self))
+        except Exception:  # a call with no Python caller (getframe's ValueError), a task type without callbacks
+            pass
         return task
 
     base_events.BaseEventLoop.create_task = create_task
+
+    # Calls from a thread other than the running loop's (loop_threads.py): 3.11's call_soon and call_at, inline
+    # (a wrapper calling them cost a frame per callback), plus one compare of thread idents. call_later goes
+    # through call_at; call_soon_threadsafe through _call_soon, so it is never seen here.
+    heapq = base_events.heapq
+    TimerHandle = events.TimerHandle
+
+    def call_soon(self, callback, *args, context=None):
+        thread_id = self._thread_id
+        if thread_id is not None and thread_id != _get_ident():
+            loop_threads.wrong_thread(self, "call_soon", _get_ident())
+        self._check_closed()
+        if self._debug:
+            self._check_thread()
+            self._check_callback(callback, 'call_soon')
+        handle = self._call_soon(callback, args, context)
+        if handle._source_traceback:
+            del handle._source_traceback[-1]
+        return handle
+
+    def call_at(self, when, callback, *args, context=None):
+        if when is None:
+            raise TypeError("when cannot be None")
+        thread_id = self._thread_id
+        if thread_id is not None and thread_id != _get_ident():
+            loop_threads.wrong_thread(self, "call_at", _get_ident())
+        self._check_closed()
+        if self._debug:
+            self._check_thread()
+            self._check_callback(callback, 'call_at')
+        timer = TimerHandle(when, callback, args, self, context)
+        if timer._source_traceback:
+            del timer._source_traceback[-1]
+        heapq.heappush(self._scheduled, timer)
+        timer._scheduled = True
+        return timer
+
+    for wrapper, original in ((call_soon, base_events.BaseEventLoop.call_soon),
+                              (call_at, base_events.BaseEventLoop.call_at)):
+        wrapper.__qualname__ = original.__qualname__
+        wrapper.__doc__ = original.__doc__
+    base_events.BaseEventLoop.call_soon = call_soon
+    base_events.BaseEventLoop.call_at = call_at
 
     # Lock owners: asyncio's own acquire (3.11), plus the owner, in one coroutine level (a wrapper coroutine
     # around it cost as much as the acquire itself). Who waits for what is read when needed, from each task's
@@ -107,18 +169,15 @@ def _patch_asyncio(asyncio):
     collections = locks.collections
     CancelledError = locks.exceptions.CancelledError
 
-    # The running task from C calls only (3.11's tasks.current_task is Python: a frame per acquire).
-    running_loop = events._get_running_loop
-    current_tasks = tasks._current_tasks
-    weak = weakref.ref
+    # The running task from dict look-ups only (3.11's tasks.current_task is Python: a frame per acquire; its
+    # _get_running_loop makes a getpid() system call).
+    thread_loops = _thread_loops
 
     async def acquire(self):
         if (not self._locked and (self._waiters is None or
                 all(w.cancelled() for w in self._waiters))):
             self._locked = True
-            task = current_tasks.get(running_loop())
-            if task is not None:
-                _lock_owners[id(self)] = weak(task)
+            self._pyi_owner = current_tasks.get(thread_loops.get(_get_ident()))
             return True
         if self._waiters is None:
             self._waiters = collections.deque()
@@ -134,9 +193,7 @@ def _patch_asyncio(asyncio):
                 self._wake_up_first()
             raise
         self._locked = True
-        task = current_tasks.get(running_loop())
-        if task is not None:
-            _lock_owners[id(self)] = weak(task)
+        self._pyi_owner = current_tasks.get(thread_loops.get(_get_ident()))
         return True
 
     original_acquire = locks.Lock.acquire
@@ -146,7 +203,7 @@ def _patch_asyncio(asyncio):
         # 3.11's own, inline (a wrapper calling it cost a frame per release), plus the owner.
         if self._locked:
             self._locked = False
-            _lock_owners.pop(id(self), None)
+            self._pyi_owner = None
             self._wake_up_first()
         else:
             raise RuntimeError('Lock is not acquired.')
@@ -222,9 +279,16 @@ def _patch_asyncio(asyncio):
 def _remember_creation(cls):
     original = cls.__init__
 
+    owned = cls is _asyncio.locks.Lock
+
     def __init__(self, *args, **kwargs):
         original(self, *args, **kwargs)
         self._pyi_site = _caller_site()
+        if owned:
+            # The task holding it (a strong reference, dropped at release), set here first so every Lock has the
+            # same attributes in the same order: an attribute first added by acquire made each of the lock's own
+            # attribute reads slower (no shared-key dict), and a weak reference in a side table cost ~0.2 µs.
+            self._pyi_owner = None
         _primitives.add(self)
 
     __init__.__qualname__ = original.__qualname__
@@ -283,7 +347,7 @@ def _wait_index():
 def _task_row(task, index=None):
     frames = _coroutine_frames(task.get_coro())
     row = {"id": id(task), "name": _task_name(task), "done": task.done(), "frames": frames,
-           "site": _site(frames), "created": _task_sites.get(id(task))}
+           "site": _site(frames), "created": task_sites.site_of(task)}
     try:
         running = _asyncio.tasks._current_tasks.get(task.get_loop()) is task
     except Exception:
@@ -307,8 +371,7 @@ def _describe_wait(task, waiter, index=None):
         wait = {"kind": kind, "object": type(primitive).__name__, "object_id": id(primitive),
                 "created": getattr(primitive, "_pyi_site", None), "owners": []}
         if kind == "lock":
-            owner = _lock_owners.get(id(primitive)) if primitive._locked else None
-            owner = owner() if owner is not None else None
+            owner = getattr(primitive, "_pyi_owner", None) if primitive._locked else None
             if owner is not None:
                 wait["owners"] = [{"id": id(owner), "name": _task_name(owner)}]
         elif kind == "semaphore":
@@ -343,8 +406,7 @@ def lock_cycle(now):
     for primitive in list(_primitives):
         if not isinstance(primitive, _asyncio.locks.Lock) or not primitive._waiters:
             continue
-        owner = _lock_owners.get(id(primitive))
-        owner = owner() if owner is not None else None
+        owner = getattr(primitive, "_pyi_owner", None)
         if owner is None or owner.done():
             continue
         for future in list(primitive._waiters):
@@ -441,7 +503,7 @@ def _report_swallowed(task, still_for):
         message = (f"task '{name}' is still running {still_for:.1f} s after it was cancelled{now_at}: "
                    f"CancelledError caught{at} and not re-raised, or a finally/except that awaits for long")
     _record("cancellation_swallowed", message, task=name, site=handler or _site(frames), stack=frames or None,
-            created=_task_sites.get(id(task)), seconds=round(still_for, 6) if still_for is not None else None)
+            created=task_sites.site_of(task), seconds=round(still_for, 6) if still_for is not None else None)
 
 
 def _swallowing_handler(task, frames):
@@ -685,7 +747,7 @@ def _from_exception_handler(context):
             return
         _reported_pending.add(id(task))
         frames = _coroutine_frames(task.get_coro()) if hasattr(task, "get_coro") else []
-        created = _task_sites.get(id(task))
+        created = task_sites.site_of(task)
         where = f" (created at {created['file']}:{created['line']})" if created else ""
         _record("pending_task", f"task '{name}' was destroyed while pending{where}", task=name,
                 site=created or _site(frames), stack=frames or None, created=created, when="destroyed")
@@ -706,7 +768,7 @@ def _report_unretrieved(task, name, exception):
     _record("unretrieved_exception",
             f"task '{name}' raised {text} and nobody retrieved it" if name else f"{text} was never retrieved",
             task=name, site=_site(frames), stack=frames or None,
-            created=_task_sites.get(id(task)) if task is not None else None,
+            created=task_sites.site_of(task) if task is not None else None,
             exception={"type": type(exception).__qualname__, "module": type(exception).__module__,
                        "message": str(exception)[:2000]} if exception is not None else None)
 
@@ -754,5 +816,6 @@ def at_exit():
         if id(loop) not in seen:
             seen.add(id(loop))
             _report_pending(loop, "the program exited")
+    task_sites.write()
 
 

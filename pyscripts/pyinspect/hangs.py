@@ -178,6 +178,7 @@ def tick(argument=""):
                 quiescent = others_blocked
             result["loops"].append({"key": key, "quiescent": quiescent, "pending": pending,
                                     "thread": getattr(loop, "_thread_id", None)})
+        hang_asyncio.task_sites.sample(now, _all_tasks)
         if now - _last_cycle_look[0] >= 0.5:
             _last_cycle_look[0] = now
             hang_asyncio.check_cancellations(now)
@@ -188,11 +189,13 @@ def tick(argument=""):
                                          for key, tasks in found[0].items()]
         if now - _last_prune[0] > 1.0:
             _last_prune[0] = now
-            alive = {id(task) for task in _all_tasks()}
-            sites = hang_asyncio._task_sites
-            for key in [key for key in sites if key not in alive]:
-                sites.pop(key, None)
+            hang_asyncio.task_sites.prune({id(task) for task in _all_tasks()})
     _last_progress[0] = result["progress"]
+    if (len(hang_asyncio._loop_threads) == 1 and not hang_asyncio._callbacks and not result["waits"]
+            and "stalled" not in result and not stuck and not result.get("task_cycles")
+            and (threading is None or len(threading._active) <= 1) and not _children_alive()):
+        # One loop and nothing else to watch: while its iterations stay young the monitor may skip looks.
+        result["skippable"] = True
     if frames is None and not result["waits"] and not _children_alive():
         # Nothing to watch (no loop, task, second thread, lock wait or child): the monitor may look less often.
         result["idle"] = True
@@ -255,6 +258,8 @@ def snapshot(reason, decision=None):
                             "owner_name": _thread_name(lock._owner) if lock._owner is not None else None,
                             "seconds": round(_monotonic() - since, 6), "timeout": timeout}
         thread_rows.append(row)
+    if hang_asyncio._asyncio is not None:
+        hang_asyncio.task_sites.write()
     record = {"record": "hang_snapshot", "reason": reason, "at_s": round(capture.seconds_since_start(), 6),
               "loops": loops, "threads": thread_rows}
     if decision is not None:

@@ -72,6 +72,9 @@ void pyi_host_threads_wait_attached(void);
 typedef char *(*pyi_native_handler)(const char *name, const char *argument);
 // Registers the builtin module `_pyinspect_native` (call before the interpreter starts) and its handler.
 void pyi_native_install(pyi_native_handler handler);
+/// Issue 18: seconds since an event loop of the target last began an iteration (`_pyinspect_native.loop_iteration`),
+/// or -1 if none ever did. No GIL needed.
+double pyi_loop_iteration_age(void);
 
 // ---- Allocation sampling (`run --allocations`) ----
 // Wraps the MEM and OBJ allocator domains and samples one allocation per `sample_bytes` on average (1 = every

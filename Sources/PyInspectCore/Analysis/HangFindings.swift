@@ -59,6 +59,7 @@ public enum HangFindings {
         finding.stack = event.stack?.map(\.stackFrame)
         finding.created = event.created
         finding.exception = event.exception
+        finding.fix = event.fix
         return finding
     }
 

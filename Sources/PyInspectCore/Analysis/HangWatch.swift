@@ -70,6 +70,9 @@ public struct HangTick: Codable, Sendable, Equatable {
     public var taskCycles: [TaskCycle]?
     /// Nothing to watch (no loop, task, second thread, lock wait or child process): the next look can wait.
     public var idle: Bool?
+    /// Issue 18: one running loop and nothing else to watch (no thread, lock wait, child, callback being
+    /// timed): the next looks may be skipped while that loop's iterations are young (HangWatch.maySkip).
+    public var skippable: Bool?
 
     public init(t: Double, progress: Int, loops: [Loop] = [], waits: [ThreadWait] = [], processes: [Int32]? = nil,
                 stalled: Double? = nil, taskCycles: [TaskCycle]? = nil, idle: Bool? = nil) {
@@ -84,7 +87,7 @@ public struct HangTick: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case t, progress, loops, waits, processes, stalled, taskCycles = "task_cycles", idle
+        case t, progress, loops, waits, processes, stalled, taskCycles = "task_cycles", idle, skippable
     }
 }
 
@@ -177,6 +180,18 @@ public struct HangWatch: Sendable {
 
     /// How long the monitor waits before its next look: longer while there is nothing to watch (a program
     /// without threads, loops or children pays for fewer GIL hand-offs), 50 ms otherwise.
+    /// A look may be skipped (no GIL taken) when the last one found a single busy loop and nothing else to watch,
+    /// was less than `fullLookEvery` ago, and the loop began its current iteration less than `youngIteration`
+    /// ago: no callback can have run long enough to be slow, and a loop that iterates is not deadlocked. The
+    /// looks every 0.5 s (lock cycles, cancellations, task sites) still happen.
+    public static let youngIteration = 0.04
+    public static let fullLookEvery = 0.5
+
+    public static func maySkip(after tick: HangTick?, sinceLastLook: Double, iterationAge: Double) -> Bool {
+        guard tick?.skippable == true, sinceLastLook < fullLookEvery else { return false }
+        return iterationAge >= 0 && iterationAge < youngIteration
+    }
+
     public static func pause(after tick: HangTick?) -> Double {
         tick?.idle == true ? idlePause : busyPause
     }

@@ -14,9 +14,11 @@ public struct HangEventRecord: Codable, Sendable, Equatable {
     public var created: SourceSite?
     public var exception: ExceptionInfo?
     public var atS: Double?
+    /// What to change (loop_called_from_thread: the thread-safe call).
+    public var fix: String?
 
     enum CodingKeys: String, CodingKey {
-        case kind, message, task, thread, site, seconds, stack, created, exception, atS = "at_s"
+        case kind, message, task, thread, site, seconds, stack, created, exception, atS = "at_s", fix
     }
 }
 

@@ -56,6 +56,8 @@ public struct Report: Codable, Sendable {
     public var queries: QuerySection?
     /// `run --metrics`: the Prometheus endpoint's address and scrapes (docs/schema/metrics.schema.json).
     public var metrics: MetricsSection?
+    /// `run` (issue 18): asyncio tasks per creation site, most alive at once first (docs/hangs.md).
+    public var taskSites: [TaskSiteReport]?
 
     public init(command: String, verdict: Verdict, exitStatus: Int32) {
         self.command = command
@@ -75,6 +77,7 @@ public struct Report: Codable, Sendable {
         case profile  // issue 15
         case queries  // issue 16
         case metrics  // run --metrics (issue 17)
+        case taskSites = "task_sites"  // issue 18
     }
 }
 

@@ -9,7 +9,9 @@ public enum RunReportBuilder {
         gil: GILCapture? = nil, children: ChildProcessCapture? = nil, profile: ProfileCapture? = nil
     ) -> Report {
         let hangSnapshot = capture.hangSnapshot
+        let taskSites = capture.taskSites  // issue 18
         let hangFindings = HangFindings.findings(events: capture.hangEvents, snapshot: hangSnapshot)
+            + (taskSites.map(ConcurrencyAnalysis.findings) ?? [])
             + QueryAnalysis.findings(capture.queries, wallS: outcome.wallSeconds)
         let decision = RunVerdict.decide(
             outcome: outcome, capture: capture,
@@ -17,6 +19,7 @@ public enum RunReportBuilder {
             hasFindings: !hangFindings.isEmpty)
         var report = Report(command: "run", verdict: decision.verdict, exitStatus: decision.exitStatus)
         report.tasks = HangFindings.tasks(snapshot: hangSnapshot)
+        report.taskSites = taskSites.map(ConcurrencyAnalysis.table)
         report.target = TargetInfo(
             kind: request.target.kind.rawValue, value: request.target.value, arguments: request.target.arguments)
         report.python = capture.python
