@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #define PROF_MAX_WALK 16384         // frames followed before a chain is called truncated (a cycle, or deep)
-#define PROF_MAX_DEPTH 1024         // innermost frames kept per sample
+#define PROF_MAX_DEPTH 1024         // frames kept per sample: the innermost, and PROF_OUTER_KEPT outermost
 #define PROF_MAX_THREADS 100000     // thread states followed per tick (a loop in a torn list ends here)
 #define PROF_CODE_SLOTS (1u << 16)
 #define PROF_MAX_FUNCTIONS (1u << 16)
