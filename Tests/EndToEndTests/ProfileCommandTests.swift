@@ -153,6 +153,16 @@ import Testing
         #expect(number(function(profile, "<module>"), "total_fraction") >= 0.8)
     }
 
+    @Test func aStackDeeperThanASampleKeepsItsOutermostFrames() throws {
+        // Only the 1024 innermost frames were kept: <module> was under 0.25 of a 5000-deep recursion's samples.
+        let (_, profile, _) = try profile("deeper_recursion.py", ["--rate", "200"])
+        #expect(number(profile, "samples") >= 10, "too few samples to judge: \(profile)")
+        #expect(number(function(profile, "descend"), "self_fraction") >= 0.8)
+        for name in ["<module>", "main"] {
+            #expect(number(function(profile, name), "total_fraction") >= 0.9, "\(name): \(functions(profile))")
+        }
+    }
+
     @Test func aGeneratorsFrameSitsAboveItsConsumer() throws {
         let (_, profile, _) = try profile("generators.py")
         #expect(number(profile, "rate_hz") == 100)
