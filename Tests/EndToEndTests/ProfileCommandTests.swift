@@ -109,8 +109,8 @@ import Testing
     }
 
     @Test func aModuleRunWithDashMIsTheWholeRunBelowRunpy() throws {
-        // `-m json.tool` showed its `<module>` at 0.45 of the run: its main() drives generators, whose torn
-        // chains ended the walk above the module. Here main() and <module> are under every sample.
+        // `-m json.tool` showed its `<module>` at 0.45 of the run before d0a5851 (likely its generators' torn
+        // chains, which ended the walk above the module). Here main() and <module> are under every sample.
         let result = try BinaryHarness.run(
             ["profile", "--rate", "500", "-m", "entry_package.tool"], json: true,
             directory: BinaryHarness.fixture("profile"))
