@@ -2,7 +2,7 @@
 """Profilers on programs whose split of time is known by construction: the share error and the overhead.
 
     bench/profile_bench.py --pyinspect .build/release/pyinspect --peer-python bench/.venv/bin/python
-                           [--repeats 3] [--scale 1.0] [--update docs/BENCHMARKS.md]
+                           [--repeats 6] [--scale 2.0] [--tools ...] [--only ...] [--update docs/BENCHMARKS.md]
 
 Programs (bench/profile_programs/, built from one unit of pure-Python work): one thread alternating 7 and 3 units
 (work_a 0.70 / work_b 0.30), two CPU-bound threads (spin_left / spin_right 0.50 each), a sleeper beside a busy
@@ -12,12 +12,17 @@ Tools: py-spy (`py-spy record --format speedscope -r 100 --idle`: --idle keeps t
 in wall time), cProfile (`-m cProfile -o`, read with pstats), pyinstrument (`-r json`, its default 1 ms interval)
 and `pyinspect profile --rate 100 --speedscope` (skipped, with a message, when this build has no `profile`).
 Every tool's output is read the same way: the inclusive time of each function of the known split (a sample counts
-for every known function on its stack, once), normalised over those functions; the share error is the largest
-|share - known| of a run, its median over the runs is reported. A tool that sees none of them (cProfile and
-pyinstrument profile only the thread that started them) shows n/a.
+for every known function on its stack, once), normalised over those functions.
+Share error, judged on several runs (a run at 100 Hz of a ~2 s program has ~200 samples: a 0.70 share's binomial
+spread alone is 0.03): each run's mean absolute error over the functions, then its mean and standard deviation over
+the runs; and the bias: the first function's share averaged over the runs, minus the known share, with the
+standard error of that mean. A bias several standard errors from 0 is the tool's, not the sampling's.
+A tool that sees none of them (cProfile and pyinstrument profile only the thread that started them) shows n/a.
 Overhead: whole-process wall and CPU time (user + system, the profiler's own included) of the profiled run over
-the unprofiled `python3 PROGRAM`'s, in pairs whose order alternates; median [min-max] of the pair ratios. Prints a markdown section; --update also puts it into FILE in
-place of its previous version.
+the unprofiled `python3 PROGRAM`'s, in pairs whose order alternates; median [min-max] of the pair ratios.
+profile's own cost: `pyinspect profile --rate R` over `pyinspect run` on the same program, pairs alternating
+(targets: 1.05x at the default 100 Hz, 1.15x at 1000 Hz).
+Prints a markdown section; --update also puts it into FILE in place of its previous version.
 """
 import argparse
 import os
@@ -135,6 +140,7 @@ def timed(command, environment):
 
 def measure(name, command, reader, program, known, repeats, environment, out):
     ratios, cpu_ratios, errors, runs = [], [], [], []
+    first = next(iter(known))
     for pair in range(repeats):
         if os.path.exists(out):
             os.unlink(out)
@@ -147,26 +153,62 @@ def measure(name, command, reader, program, known, repeats, environment, out):
         split = shares(reader(out, list(known)))
         runs.append(split)
         if split is not None:
-            errors.append(max(abs(split[f] - known[f]) for f in known))
+            errors.append(statistics.fmean(abs(split[f] - known[f]) for f in known))
     seen = [run for run in runs if run is not None]
-    typical = {f: statistics.median(run[f] for run in seen) for f in known} if seen else None
-    return {"tool": name, "ratios": ratios, "cpu_ratios": cpu_ratios, "error": statistics.median(errors) if errors else None,
-            "shares": typical, "blind_runs": len(runs) - len(seen)}
+    mean = {f: statistics.fmean(run[f] for run in seen) for f in known} if seen else None
+    bias = None
+    if seen:
+        spread = statistics.stdev(run[first] for run in seen) if len(seen) > 1 else 0.0
+        bias = (mean[first] - known[first], spread / len(seen) ** 0.5)
+    return {"tool": name, "ratios": ratios, "cpu_ratios": cpu_ratios, "errors": errors, "shares": mean,
+            "bias": bias, "first": first, "blind_runs": len(runs) - len(seen)}
 
 
 def ratio_text(ratios):
     return "%.2fx [%.2f-%.2f]" % (statistics.median(ratios), min(ratios), max(ratios))
 
 
-def section(results, repeats, pyinspect_note, scale):
+def error_text(errors):
+    if not errors:
+        return "n/a"
+    return "%.3f ± %.3f" % (statistics.fmean(errors), statistics.stdev(errors) if len(errors) > 1 else 0.0)
+
+
+def bias_text(row):
+    if row["bias"] is None:
+        return "n/a"
+    bias, standard_error = row["bias"]
+    return "%s %+.3f ± %.3f" % (row["first"], bias, standard_error)
+
+
+def profile_cost(pyinspect, program, rates, repeats, environment):
+    """`pyinspect profile --rate R` over `pyinspect run`, pairs alternating: {rate: (wall ratios, CPU ratios)}."""
+    costs = {}
+    for rate in rates:
+        walls, cpus = [], []
+        for pair in range(repeats):
+            order = ["run", "profile"] if pair % 2 == 0 else ["profile", "run"]
+            took = {}
+            for side in order:
+                command = [pyinspect, "run", "--quiet", program] if side == "run" else \
+                    [pyinspect, "profile", "--quiet", "--rate", str(rate), program]
+                took[side] = timed(command, environment)
+            walls.append(took["profile"][0] / took["run"][0])
+            cpus.append(took["profile"][1] / took["run"][1])
+        costs[rate] = (walls, cpus)
+    return costs
+
+
+def section(results, repeats, pyinspect_note, scale, costs):
     lines = [HEADING, "",
-             "Each program's split of time is known by construction; the error is the largest |share - known| over its",
-             "functions (median of %d runs); the overheads: the profiled run's whole-process wall time, and CPU time"
-             % repeats,
-             "(user + system of every process it waited for, the profiler's included), over the unprofiled",
-             "`python3 PROGRAM`'s, pairs alternating (median [min-max]; on a busy machine the CPU ratio is the steadier;",
-             "a wall ratio under 1 is the scheduler's doing, likely: a target that py-spy stops and resumes at every",
-             "sample may get more of a loaded CPU than the unprofiled run).",
+             "Each program's split of time is known by construction. Share error: each run's mean absolute error over",
+             "the program's functions, mean ± standard deviation over %d runs; bias: the first function's share" % repeats,
+             "averaged over the runs minus the known share, ± the standard error of that mean (a bias several standard",
+             "errors from 0 is the tool's, not the sampling's). Overheads: the profiled run's whole-process wall time,",
+             "and CPU time (user + system of every process it waited for, the profiler's included), over the",
+             "unprofiled `python3 PROGRAM`'s, pairs alternating (median [min-max]; on a busy machine the CPU ratio is",
+             "the steadier; a wall ratio under 1 is the scheduler's doing, likely: a target that py-spy stops and",
+             "resumes at every sample may get more of a loaded CPU than the unprofiled run).",
              "n/a: the tool saw none of the program's functions",
              "(cProfile and pyinstrument profile only the thread that started them).",
              "Command: `/usr/bin/python3 bench/profile_bench.py --pyinspect .build/release/pyinspect --peer-python "
@@ -174,18 +216,26 @@ def section(results, repeats, pyinspect_note, scale):
     lines += ["Load average (5 min) when the section ended: %.1f on %d cores." % (os.getloadavg()[1], os.cpu_count()), ""]
     if pyinspect_note:
         lines += [pyinspect_note, ""]
-    lines += ["| program (known split) | tool | shares | share error | wall overhead | CPU overhead |",
-              "|---|---|---|---|---|---|"]
+    lines += ["| program (known split) | tool | mean shares | share error (MAE) | bias | wall overhead | CPU overhead |",
+              "|---|---|---|---|---|---|---|"]
     for label, known, rows in results:
         split = " / ".join("%s %.2f" % (f, v) for f, v in known.items())
         for row in rows:
             if "failed" in row:
-                lines.append("| %s (%s) | %s | failed: %s | | | |" % (label, split, row["tool"], row["failed"]))
+                lines.append("| %s (%s) | %s | failed: %s | | | | |" % (label, split, row["tool"], row["failed"]))
                 continue
-            got = " / ".join("%.2f" % row["shares"][f] for f in known) if row["shares"] else "n/a"
-            error = "%.3f" % row["error"] if row["error"] is not None else "n/a"
+            got = " / ".join("%.3f" % row["shares"][f] for f in known) if row["shares"] else "n/a"
             wall, cpu = (ratio_text(row["ratios"]), ratio_text(row["cpu_ratios"]))
-            lines.append("| %s (%s) | %s | %s | %s | %s | %s |" % (label, split, row["tool"], got, error, wall, cpu))
+            lines.append("| %s (%s) | %s | %s | %s | %s | %s | %s |"
+                         % (label, split, row["tool"], got, error_text(row["errors"]), bias_text(row), wall, cpu))
+    if costs:
+        lines += ["", "`pyinspect profile` against `pyinspect run` on the same program (its own cost; pairs alternating,",
+                  "median [min-max] of the pair ratios):", "",
+                  "| program | rate | target | wall ratio | CPU ratio |", "|---|---|---|---|---|"]
+        for label, by_rate in costs:
+            for rate, (walls, cpus) in by_rate.items():
+                target = {100: "1.05x", 1000: "1.15x"}.get(rate, "")
+                lines.append("| %s | %d Hz | %s | %s | %s |" % (label, rate, target, ratio_text(walls), ratio_text(cpus)))
     return "\n".join(lines) + "\n"
 
 
@@ -210,9 +260,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pyinspect", required=True)
     parser.add_argument("--peer-python", default=os.path.join(HERE, ".venv", "bin", "python"))
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--scale", type=float, default=1.0, help="scales the programs' rounds (1.0: ~2 s each)")
+    parser.add_argument("--repeats", type=int, default=6)
+    parser.add_argument("--scale", type=float, default=2.0, help="scales the programs' rounds (1.0: ~2 s each)")
     parser.add_argument("--only", nargs="*", help="program files to run")
+    parser.add_argument("--tools", nargs="*", help="tools to run (names as in the table, e.g. 'py-spy 100 Hz')")
+    parser.add_argument("--cost-programs", nargs="*", default=["one_thread_7_3.py", "two_cpu_threads.py"],
+                        help="programs `profile` is timed against `run` on (none: skip)")
     parser.add_argument("--update", help="also write the section into this markdown file")
     args = parser.parse_args()
     pyinspect = os.path.abspath(args.pyinspect)
@@ -232,6 +285,8 @@ def main():
             program = os.path.join(PROGRAMS_DIR, file)
             rows = []
             for name, (command, reader) in tools(pyinspect, peer_python, program, os.path.join(work, "out")).items():
+                if args.tools and name not in args.tools:
+                    continue
                 print("profile_bench: %s under %s" % (file, name), file=sys.stderr, flush=True)
                 try:
                     rows.append(measure(name, command, reader, program, known, args.repeats, environment,
@@ -239,7 +294,13 @@ def main():
                 except (RuntimeError, OSError, ValueError, KeyError, subprocess.TimeoutExpired) as error:
                     rows.append({"tool": name, "failed": str(error).replace("|", "/")[:200]})
             results.append((label, known, rows))
-    text = section(results, args.repeats, note, args.scale)
+    costs = []
+    for label, file, _known in PROGRAMS:
+        if pyinspect and file in (args.cost_programs or []):
+            print("profile_bench: %s, profile against run" % file, file=sys.stderr, flush=True)
+            costs.append((label, profile_cost(pyinspect, os.path.join(PROGRAMS_DIR, file), [100, 1000],
+                                              args.repeats, environment)))
+    text = section(results, args.repeats, note, args.scale, costs)
     print(text)
     if args.update:
         update(args.update, text)

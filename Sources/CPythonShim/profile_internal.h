@@ -22,6 +22,7 @@ typedef struct {
     uintptr_t code, previous;
     int lasti;                 // code units from the start of the bytecode
     int incomplete, generator;
+    int first_traceable;       // the code's _co_firsttraceable: kept to read the next frame of the same code
     pyi_prof_code_key key;
 } pyi_prof_frame;
 
@@ -31,7 +32,9 @@ int pyi_prof_threads_lock(void);
 void pyi_prof_threads_unlock(void);
 uintptr_t pyi_prof_first_thread(void);
 int pyi_prof_read_thread(uintptr_t tstate, pyi_prof_thread *out);
-int pyi_prof_read_frame(uintptr_t address, pyi_prof_frame *out);
+// `same_code`: a frame read just before (or NULL); when this frame runs the same code object, the code is not
+// read again (a recursion's frames all share one: half the reads of a deep walk).
+int pyi_prof_read_frame(uintptr_t address, pyi_prof_frame *out, const pyi_prof_frame *same_code);
 int pyi_prof_read_text(uintptr_t address, char *out, size_t size);
 long pyi_prof_read_bytes(uintptr_t address, unsigned char *out, size_t capacity);
 

@@ -88,24 +88,30 @@ int pyi_prof_read_thread(uintptr_t tstate, pyi_prof_thread *out) {
 
 // One frame: its code object (validated as a code object), the code-unit index executing, whether the frame
 // is incomplete (pushed but not started: faulthandler and frame objects skip those), and the next frame out.
-int pyi_prof_read_frame(uintptr_t address, pyi_prof_frame *out) {
+int pyi_prof_read_frame(uintptr_t address, pyi_prof_frame *out, const pyi_prof_frame *same_code) {
     _PyInterpreterFrame frame;
     if (safe_read(address, &frame, offsetof(_PyInterpreterFrame, localsplus)) != 0) return -1;
-    PyCodeObject code;
     uintptr_t code_address = (uintptr_t)frame.f_code;
-    if (safe_read(code_address, &code, offsetof(PyCodeObject, co_code_adaptive)) != 0) return -1;
-    if (Py_TYPE((PyObject *)&code) != &PyCode_Type) return -1;
+    if (same_code != NULL && same_code->code == code_address) {
+        out->key = same_code->key;
+        out->first_traceable = same_code->first_traceable;
+    } else {
+        PyCodeObject code;
+        if (safe_read(code_address, &code, offsetof(PyCodeObject, co_code_adaptive)) != 0) return -1;
+        if (Py_TYPE((PyObject *)&code) != &PyCode_Type) return -1;
+        out->first_traceable = code._co_firsttraceable;
+        out->key.qualname = (uintptr_t)code.co_qualname;
+        out->key.filename = (uintptr_t)code.co_filename;
+        out->key.linetable = (uintptr_t)code.co_linetable;
+        out->key.first_line = code.co_firstlineno;
+    }
     uintptr_t first = code_address + offsetof(PyCodeObject, co_code_adaptive);
     intptr_t lasti = ((intptr_t)frame.prev_instr - (intptr_t)first) / (intptr_t)sizeof(_Py_CODEUNIT);
     out->code = code_address;
     out->previous = (uintptr_t)frame.previous;
     out->lasti = (int)lasti;
-    out->incomplete = frame.owner != FRAME_OWNED_BY_GENERATOR && lasti < code._co_firsttraceable;
+    out->incomplete = frame.owner != FRAME_OWNED_BY_GENERATOR && lasti < out->first_traceable;
     out->generator = frame.owner == FRAME_OWNED_BY_GENERATOR;
-    out->key.qualname = (uintptr_t)code.co_qualname;
-    out->key.filename = (uintptr_t)code.co_filename;
-    out->key.linetable = (uintptr_t)code.co_linetable;
-    out->key.first_line = code.co_firstlineno;
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "profile_internal.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -17,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROF_MAX_WALK 4096          // frames followed before a chain is called truncated (a cycle, or deep)
-#define PROF_MAX_DEPTH 1024         // innermost frames kept per sample
+#define PROF_MAX_WALK 16384         // frames followed before a chain is called truncated (a cycle, or deep)
+#define PROF_MAX_DEPTH 1024         // frames kept per sample: the innermost, and PROF_OUTER_KEPT outermost
 #define PROF_MAX_THREADS 100000     // thread states followed per tick (a loop in a torn list ends here)
 #define PROF_CODE_SLOTS (1u << 16)
 #define PROF_MAX_FUNCTIONS (1u << 16)
@@ -383,71 +384,115 @@ int pyi_profile_task(uint32_t index, const char **name, const char **coroutine) 
 
 static uint32_t key_buffer[4 + 2 * PROF_MAX_DEPTH];
 
-enum walk_result { WALK_KEPT, WALK_DROPPED, WALK_TORN };
+// WALK_FULL: a table is full (counted in table_full); reading again would not help.
+enum walk_result { WALK_KEPT, WALK_DROPPED, WALK_TORN, WALK_FULL };
+
+// A stack deeper than PROF_MAX_DEPTH keeps its innermost frames and its PROF_OUTER_KEPT outermost ones (the
+// middle is left out): keeping only the innermost cut `<module>` and main() out of a deep recursion's samples,
+// so their total fell to the share of shallow samples (0.25 in a 5000-deep recursion).
+#define PROF_OUTER_KEPT 64
+
+static pyi_prof_frame outer_ring[PROF_OUTER_KEPT];
+
+// Appends one frame (function, line) to key_buffer at *depth; handles the task lookup at asyncio's Handle._run.
+static enum walk_result keep_frame(const pyi_prof_frame *frame, uint32_t *depth, int *task_found, uint32_t *task,
+                                   uintptr_t coroutine_frame, uintptr_t coroutine_code) {
+    uint64_t full_before = prof.totals.table_full;
+    code_entry *code = resolve_code(frame);
+    if (code == NULL) return prof.totals.table_full != full_before ? WALK_FULL : WALK_DROPPED;
+    int line = pyi_profile_line((const unsigned char *)prof.text + code->table_off, code->table_len,
+                                code->key.first_line, frame->lasti);
+    if (line < 0 || line > 10000000) return WALK_DROPPED;
+    if (!*task_found && prof.functions[code->function].runs_handles) {
+        *task_found = 1;
+        if (coroutine_frame != 0) *task = task_of(pyi_prof_generator_of_frame(coroutine_frame), coroutine_code);
+    }
+    key_buffer[4 + 2 * *depth] = code->function;
+    key_buffer[5 + 2 * *depth] = (uint32_t)line;
+    (*depth)++;
+    return WALK_KEPT;
+}
 
 // Walks one thread's frame chain into key_buffer. The chain is read while the thread runs, so it can tear: a
 // generator or coroutine that yields between our reading the thread's current frame and reading that frame has
 // its `previous` cleared (gen_send_ex2), and the walk would end at the generator as if it were the bottom of the
 // stack. A generator is always resumed by some caller frame, so a chain ending at one is WALK_TORN: read again.
-static enum walk_result walk_thread(const pyi_prof_thread *thread, uint32_t *depth_out, uint32_t *task_out) {
-    uint32_t depth = 0, task = 0;
+// *walked_out: frames followed (a long walk is not worth reading again when it drops).
+static enum walk_result walk_thread(const pyi_prof_thread *thread, uint32_t *depth_out, uint32_t *task_out,
+                                    int *walked_out) {
+    uint32_t depth = 0, task = 0, outer = 0;
     uintptr_t address = thread->current_frame, coroutine_frame = 0, coroutine_code = 0;
     int walked = 0, task_found = 0, ended_at_generator = 0;
+    enum walk_result result = WALK_KEPT;
+    pyi_prof_frame frames[2];
+    const pyi_prof_frame *previous = NULL;
     while (address != 0) {
-        if (walked++ >= PROF_MAX_WALK) {
+        if (walked >= PROF_MAX_WALK) {
             prof.totals.truncated++;
             break;
         }
-        pyi_prof_frame frame;
-        if (pyi_prof_read_frame(address, &frame) != 0) {
-            prof.totals.dropped++;   // freed or rewritten under us: not a sample we can trust
-            return WALK_DROPPED;
-        }
+        pyi_prof_frame *frame = &frames[walked++ & 1];
+        *walked_out = walked;
+        if (pyi_prof_read_frame(address, frame, previous) != 0)
+            return WALK_DROPPED;   // freed or rewritten under us: not a sample we can trust
+        previous = frame;
         uintptr_t here = address;
-        address = frame.previous;
-        ended_at_generator = frame.generator && address == 0;
-        if (frame.incomplete) continue;
-        if (frame.generator && !task_found) {
+        address = frame->previous;
+        ended_at_generator = frame->generator && address == 0;
+        if (frame->incomplete) continue;
+        if (frame->generator && !task_found) {
             coroutine_frame = here;
-            coroutine_code = frame.code;
+            coroutine_code = frame->code;
         }
-        if (depth >= PROF_MAX_DEPTH) continue;   // keep the innermost frames; count the walk on
-        code_entry *code = resolve_code(&frame);
-        if (code == NULL) {
-            prof.totals.dropped++;
-            return WALK_DROPPED;
+        if (depth >= PROF_MAX_DEPTH - PROF_OUTER_KEPT) {
+            outer_ring[outer++ % PROF_OUTER_KEPT] = *frame;   // resolved once the bottom is reached
+            continue;
         }
-        int line = pyi_profile_line((const unsigned char *)prof.text + code->table_off, code->table_len,
-                                    code->key.first_line, frame.lasti);
-        if (line < 0 || line > 10000000) {
-            prof.totals.dropped++;
-            return WALK_DROPPED;
-        }
-        if (!task_found && prof.functions[code->function].runs_handles) {
-            task_found = 1;
-            if (coroutine_frame != 0) task = task_of(pyi_prof_generator_of_frame(coroutine_frame), coroutine_code);
-        }
-        key_buffer[4 + 2 * depth] = code->function;
-        key_buffer[5 + 2 * depth] = (uint32_t)line;
-        depth++;
+        result = keep_frame(frame, &depth, &task_found, &task, coroutine_frame, coroutine_code);
+        if (result != WALK_KEPT) return result;
+    }
+    // The outermost frames walked, outermost last, as a shallow stack's would be.
+    uint32_t ring_count = outer < PROF_OUTER_KEPT ? outer : PROF_OUTER_KEPT;
+    for (uint32_t i = outer - ring_count; i < outer; i++) {
+        result = keep_frame(&outer_ring[i % PROF_OUTER_KEPT], &depth, &task_found, &task, coroutine_frame,
+                            coroutine_code);
+        if (result != WALK_KEPT) return result;
     }
     *depth_out = depth;
     *task_out = task;
     return ended_at_generator ? WALK_TORN : WALK_KEPT;
 }
 
-// Up to this many walks per thread and tick when the chain tears; the last one is kept as read (a generator
-// driven from C with no Python caller really is the bottom of its stack).
+// Up to this many walks per thread and tick when the chain tears or a frame reads inconsistently; a torn
+// chain's last read is kept as read (a generator driven from C with no Python caller really is the bottom of
+// its stack), an inconsistent one is dropped.
 #define PROF_TORN_RETRIES 4
 
 static void sample_thread(uintptr_t tstate, const pyi_prof_thread *first_read) {
     pyi_prof_thread thread = *first_read;
     uint32_t depth = 0, task = 0;
     for (int attempt = 1;; attempt++) {
-        enum walk_result result = walk_thread(&thread, &depth, &task);
-        if (result == WALK_DROPPED) return;
-        if (result == WALK_KEPT || attempt == PROF_TORN_RETRIES) break;
-        prof.totals.torn_rereads++;
+        int walked = 0;
+        enum walk_result result = walk_thread(&thread, &depth, &task, &walked);
+        if (result == WALK_KEPT) break;
+        if (result == WALK_FULL) {
+            prof.totals.dropped++;
+            return;
+        }
+        // A frame changes under the read while its thread calls, returns or resumes a generator: dropping
+        // that sample dropped call-heavy code more often than the rest (a bias, not noise: 0.1 of the samples
+        // of a generator pipeline). The thread is read again at once, so the sample is still of this tick.
+        if (result == WALK_DROPPED) {
+            // A deep stack is read again only once: each walk of it costs thousands of reads.
+            if (attempt == PROF_TORN_RETRIES || (walked > PROF_MAX_DEPTH && attempt >= 2)) {
+                prof.totals.dropped++;
+                return;
+            }
+            prof.totals.dropped_rereads++;
+        } else {
+            if (attempt == PROF_TORN_RETRIES) break;
+            prof.totals.torn_rereads++;
+        }
         if (pyi_prof_read_thread(tstate, &thread) != 0) {
             prof.totals.dropped++;
             return;
@@ -492,6 +537,24 @@ static void tick(void) {
     prof.totals.ticks++;
 }
 
+// The gaps between ticks are drawn from an exponential distribution of mean interval_ns (a Poisson process,
+// as py-spy's timer does): with a fixed period, a program whose loop takes about the period (or a multiple)
+// is sampled at the same point of its loop again and again (aliasing). bench/profile_bench.py's 7/3 program
+// runs 10 units of ~1 ms per round, one round per 10 ms tick at 100 Hz: its share error was 0.045, a bias.
+static uint64_t random_state;
+
+static uint64_t next_gap_ns(void) {
+    // xorshift64*: enough for spacing samples, and no libc state shared with the target.
+    random_state ^= random_state >> 12;
+    random_state ^= random_state << 25;
+    random_state ^= random_state >> 27;
+    uint64_t bits = random_state * 2685821657736338717ull;
+    double uniform = (double)((bits >> 11) + 1) * (1.0 / 9007199254740992.0);   // (0, 1]
+    double gap = -log(uniform) * (double)prof.interval_ns;
+    // A gap is at most 20 mean intervals (the tail beyond holds 2e-9 of the draws): stopping stays prompt.
+    return gap > 20.0 * (double)prof.interval_ns ? 20 * prof.interval_ns : (uint64_t)gap;
+}
+
 // Runs on the sampler's own thread until pyi_profile_stop.
 void pyi_profile_run(void) {
     pthread_mutex_lock(&run_lock);
@@ -501,7 +564,8 @@ void pyi_profile_run(void) {
     }
     sampler_running = 1;
     prof.start_ns = monotonic_ns();
-    uint64_t next = prof.start_ns + prof.interval_ns;
+    random_state = (prof.start_ns ^ ((uint64_t)getpid() << 32)) | 1;
+    uint64_t next = prof.start_ns + next_gap_ns();
     while (!stop_requested) {
         struct timespec deadline;
         clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -520,12 +584,12 @@ void pyi_profile_run(void) {
         tick();
         pthread_mutex_lock(&run_lock);
         uint64_t after = monotonic_ns();
-        next += prof.interval_ns;
-        if (after > next) {
-            // The tick (or the machine) made us miss ticks: skip them rather than burst to catch up.
-            uint64_t missed = (after - next) / prof.interval_ns + 1;
-            prof.totals.missed_ticks += missed;
-            next += missed * prof.interval_ns;
+        next += next_gap_ns();
+        if (after > next + prof.interval_ns) {
+            // The tick (or the machine) ran more than a mean interval late: count the ticks missed and start
+            // again from now rather than burst to catch up. (A short gap already passed is just taken now.)
+            prof.totals.missed_ticks += (after - next) / prof.interval_ns;
+            next = after + next_gap_ns();
         }
     }
     prof.stop_ns = monotonic_ns();

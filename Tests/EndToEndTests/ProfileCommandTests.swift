@@ -91,6 +91,42 @@ import Testing
         #expect(stderr.contains("'heavy' (heavy_steps)"))
     }
 
+    @Test func everyWayOfMakingATaskNamesIt() throws {
+        // asyncio.Task(coro) registers no task through the loop: only create_task-made tasks were named.
+        let (_, profile, _) = try profile("task_creation_ways.py", ["--rate", "500"])
+        let tasks = profile["tasks"] as? [[String: Any]] ?? []
+        let expected = [("direct", "direct_steps"), ("from-loop", "loop_steps"), ("grouped", "grouped_steps"),
+                        ("created", "created_steps")]
+        for (name, coroutine) in expected {
+            let task = tasks.first { $0["coroutine"] as? String == coroutine }
+            #expect(task?["name"] as? String == name, "\(coroutine): \(tasks)")
+            #expect(number(task, "samples") >= 1, "\(coroutine): \(tasks)")
+        }
+        // ensure_future takes no name: the task keeps asyncio's own, Task-N.
+        let ensured = tasks.first { $0["coroutine"] as? String == "ensured_steps" }
+        #expect((ensured?["name"] as? String ?? "").hasPrefix("Task-"), "\(tasks)")
+        #expect(number(ensured, "samples") >= 1, "\(tasks)")
+    }
+
+    @Test func aModuleRunWithDashMIsTheWholeRunBelowRunpy() throws {
+        // `-m json.tool` showed its `<module>` at 0.45 of the run before d0a5851 (likely its generators' torn
+        // chains, which ended the walk above the module). Here main() and <module> are under every sample.
+        let result = try BinaryHarness.run(
+            ["profile", "--rate", "500", "-m", "entry_package.tool"], json: true,
+            directory: BinaryHarness.fixture("profile"))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("written "))
+        let profile = try #require(result.report?["profile"] as? [String: Any], "\(result.stderr)")
+        #expect(number(profile, "samples") >= 50, "too few samples to judge: \(profile)")
+        for name in ["<module>", "main", "_run_module_as_main"] {
+            let entry = function(profile, name)
+            #expect(number(entry, "total_fraction") >= 0.95, "\(name): \(String(describing: entry))")
+        }
+        let module = try #require(function(profile, "<module>"))
+        #expect((module["file"] as? String ?? "").hasSuffix("entry_package/tool.py"), "\(module)")
+        #expect(number(function(profile, "encoded"), "total_fraction") >= 0.5)
+    }
+
     @Test func aCCallHoldingTheGILIsOnCPUOnTheLineOfTheCall() throws {
         let (_, profile, _) = try profile("c_call_holding_gil.py")
         let addUp = function(profile, "add_up")
@@ -115,6 +151,16 @@ import Testing
         let descend = function(profile, "descend")
         #expect(number(descend, "self_fraction") >= 0.8, "\(String(describing: descend))")
         #expect(number(function(profile, "<module>"), "total_fraction") >= 0.8)
+    }
+
+    @Test func aStackDeeperThanASampleKeepsItsOutermostFrames() throws {
+        // Only the 1024 innermost frames were kept: <module> was under 0.25 of a 5000-deep recursion's samples.
+        let (_, profile, _) = try profile("deeper_recursion.py", ["--rate", "200"])
+        #expect(number(profile, "samples") >= 10, "too few samples to judge: \(profile)")
+        #expect(number(function(profile, "descend"), "self_fraction") >= 0.8)
+        for name in ["<module>", "main"] {
+            #expect(number(function(profile, name), "total_fraction") >= 0.9, "\(name): \(functions(profile))")
+        }
     }
 
     @Test func aGeneratorsFrameSitsAboveItsConsumer() throws {

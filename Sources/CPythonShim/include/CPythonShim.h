@@ -267,6 +267,7 @@ typedef struct {
     uint64_t truncated;            // stacks deeper than the walk bound (innermost frames kept)
     uint64_t table_full;           // of the dropped: the tables were full
     uint64_t torn_rereads;         // chains read again because a generator yielded while they were read
+    uint64_t dropped_rereads;      // threads read again because a frame changed while it was read
     uint64_t duration_ns;
     uint32_t stacks, functions;
 } pyi_profile_totals;
