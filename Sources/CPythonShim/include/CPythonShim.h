@@ -229,6 +229,12 @@ void pyi_control_remove_at_exit(const char *path);
 // accept4(fd, SOCK_CLOEXEC), and the peer's uid (SO_PEERCRED): 0 or -1.
 int pyi_control_accept(int fd);
 int pyi_control_peer_uid(int fd, uid_t *uid);
+// The default socket's lazy start (control_lazy.c): the server starts at the first connection. arm: 0, or -1
+// (then start it at once). start_armed: runs `start` once, in the arming process; 1 if it did.
+int pyi_control_signal(void);
+int pyi_control_arm_lazy(int fd, void (*start)(void));
+int pyi_control_start_armed(void);
+int pyi_control_armed(void);
 // Allocation sampling for checkpoints: 1 while the sampler is installed (by --allocations or a checkpoint).
 int pyi_alloc_sampler_installed(void);
 

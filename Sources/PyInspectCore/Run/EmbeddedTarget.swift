@@ -61,6 +61,14 @@ enum EmbeddedTarget {
         // Before pyinspect's own threads exist: the tracer's self-test counts every GIL hand-off, and a hang monitor
         // tick inside it (likely on a loaded machine) made it fail and fall back to sampling.
         let gil = request.gil.flatMap { GILRun.start(options: $0, capturePath: capturePath) }
+        // Before pyinspect's own threads: each of them starts an armed default server with it (startIfArmed).
+        if request.controlListenFD >= 0, let path = request.controlSocketPath {
+            if request.controlPath != nil {  // `--control PATH`: a service the user means to query, served at once
+                ControlServer.start(listenFD: request.controlListenFD, path: path, helper: helper, capturePath: capturePath)
+            } else {
+                ControlServer.arm(listenFD: request.controlListenFD, path: path, helper: helper, capturePath: capturePath)
+            }
+        }
         if let seconds = request.timeoutSeconds {
             TimeoutWatchdog.start(
                 seconds: seconds, helper: helper, dumpPath: workspace.timeoutStacksPath,
@@ -71,9 +79,6 @@ enum EmbeddedTarget {
             // Under GIL tracing at once: a second thread costs little beside the tracer, and its GIL takes are
             // what the tracer must tell apart from the target's (GILSingleThreadTests).
             if request.gil != nil { _ = HangMonitor.startArmed() }
-        }
-        if request.controlListenFD >= 0, let path = request.controlSocketPath {
-            ControlServer.start(listenFD: request.controlListenFD, path: path, helper: helper, capturePath: capturePath)
         }
         // After the GIL tracer, whose per-thread flags give the samples' gil_wait state.
         if let profile = request.profile { ProfileRun.start(options: profile, capturePath: capturePath, helper: helper) }
