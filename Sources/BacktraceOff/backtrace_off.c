@@ -27,5 +27,3 @@ __attribute__((constructor)) static void backtrace_variable_removed(void) {
     if (set_here) unsetenv("SWIFT_BACKTRACE");
     set_here = 0;
 }
-
-int pyi_backtrace_was_turned_off(void) { return set_here; }

@@ -1,6 +1,5 @@
 #ifndef PYINSPECT_BACKTRACE_OFF_H
 #define PYINSPECT_BACKTRACE_OFF_H
-// Linked into the pyinspect executable only (backtrace_off.c): Swift's crash backtracer stays off unless
-// SWIFT_BACKTRACE asks for it. Referenced from main.swift so the linker keeps the object.
-int pyi_backtrace_was_turned_off(void);
+// Linked into the pyinspect executable only: backtrace_off.c keeps Swift's crash backtracer off unless
+// SWIFT_BACKTRACE asks for it. Nothing to call: it works through .preinit_array and a constructor.
 #endif
