@@ -56,6 +56,10 @@ int pyi_is_finalizing(void);
 // Takes the GIL, imports `_pyinspect.<module>` from `package_dir` (without touching sys.path), calls
 // `function(argument)` and returns its str() in *result (malloc'd, caller frees). On a Python exception returns
 // -1 and the formatted traceback in *error (malloc'd). Safe from any thread once Python is initialised.
+// Imports the helpers `names` (module names in pyscripts/pyinspect, dependencies first) from their cached
+// bytecode, without importlib's path machinery (start-up); those without a valid pyc are left to the ordinary
+// import. Returns how many it loaded.
+int pyi_helper_preload(const char *package_dir, const char *const *names, int count);
 int pyi_helper_call(const char *package_dir, const char *module, const char *function, const char *argument,
                     char **result, char **error);
 

@@ -44,6 +44,9 @@ enum EmbeddedTarget {
             multiprocessingExecutable: inVirtualenv ? interpreter : nil,
             hangs: !request.noHangMonitor, allocations: request.allocationSampleBytes != nil,
             deps: request.deps != nil ? workspace.depsFactsPath : nil, queries: !request.noQueries)
+        // What host.py imports at start-up, dependencies first (start-up: ~0.25 M instructions saved a module).
+        // A module missing here is imported as usual: the list only has to be right to be fast.
+        helper.preload(["fastjson", "capture", "import_hooks", "gc_stats", "target_check", "threads", "hangs", "host"])
         let reply: PrepareReply
         do {
             reply = try PrepareReply(json: helper.call("host", "prepare", prepareArgument))
