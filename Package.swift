@@ -39,11 +39,13 @@ let package = Package(
         ),
         .target(name: "SharedPythonLink", linkerSettings: [.linkedLibrary("python3.11")]),
         .target(name: "CPythonShim", dependencies: ["CPython"]),
+        // The pyinspect executable's alone: Swift's crash backtracer off unless SWIFT_BACKTRACE asks (start-up).
+        .target(name: "BacktraceOff"),
         .target(name: "PyInspectCore", dependencies: ["CPythonShim"]),
         .executableTarget(
             name: "pyinspect",
             dependencies: [
-                "PyInspectCore",
+                "PyInspectCore", "BacktraceOff",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             linkerSettings: staticPython

@@ -58,6 +58,8 @@ static void remove_control_socket(void) {
 void pyi_control_remove_at_exit(const char *path) {
     if (path == NULL || strlen(path) >= sizeof control_socket_path) return;
     strcpy(control_socket_path, path);
+    // Once per process: the default socket's is registered when it is armed, again when its server starts.
+    if (control_socket_owner == getpid()) return;
     control_socket_owner = getpid();
     // Py_AtExit: Py_RunMain dies of SIGINT after an uncaught KeyboardInterrupt, so atexit(3) may never run.
     (void)Py_AtExit(remove_control_socket);

@@ -207,6 +207,9 @@ def _children_alive():
     return process is not None and bool(process._children)
 
 
+_NOT_WAKING = ("_on_sigint", "pyinspect_control_connection")
+
+
 def _python_signal_handler():
     """The target handles a signal in Python: a thread blocked for ever may be woken by it (a server that waits
     for SIGTERM), so a stalled process is not called a deadlock."""
@@ -214,9 +217,10 @@ def _python_signal_handler():
     if signal is None:
         return False
     def waking(handler):
-        # Ctrl-C handlers (Python's own, asyncio.run's) only interrupt: they never wake a wait to go on.
+        # Ctrl-C handlers (Python's own, asyncio.run's) only interrupt: they never wake a wait to go on; nor does
+        # pyinspect's own, which starts the control server at a client's first connection (control_lazy.c).
         return (callable(handler) and handler is not signal.default_int_handler
-                and getattr(getattr(handler, "func", handler), "__name__", "") != "_on_sigint")
+                and getattr(getattr(handler, "func", handler), "__name__", "") not in _NOT_WAKING)
     try:
         return any(waking(signal.getsignal(number)) for number in signal.valid_signals())
     except (ValueError, OSError):

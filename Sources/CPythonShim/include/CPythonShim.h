@@ -56,6 +56,10 @@ int pyi_is_finalizing(void);
 // Takes the GIL, imports `_pyinspect.<module>` from `package_dir` (without touching sys.path), calls
 // `function(argument)` and returns its str() in *result (malloc'd, caller frees). On a Python exception returns
 // -1 and the formatted traceback in *error (malloc'd). Safe from any thread once Python is initialised.
+// Imports the helpers `names` (module names in pyscripts/pyinspect, dependencies first) from their cached
+// bytecode, without importlib's path machinery (start-up); those without a valid pyc are left to the ordinary
+// import. Returns how many it loaded.
+int pyi_helper_preload(const char *package_dir, const char *const *names, int count);
 int pyi_helper_call(const char *package_dir, const char *module, const char *function, const char *argument,
                     char **result, char **error);
 
@@ -238,6 +242,12 @@ void pyi_control_remove_at_exit(const char *path);
 // accept4(fd, SOCK_CLOEXEC), and the peer's uid (SO_PEERCRED): 0 or -1.
 int pyi_control_accept(int fd);
 int pyi_control_peer_uid(int fd, uid_t *uid);
+// The default socket's lazy start (control_lazy.c): the server starts at the first connection. arm: 0, or -1
+// (then start it at once). start_armed: runs `start` once, in the arming process; 1 if it did.
+int pyi_control_signal(void);
+int pyi_control_arm_lazy(int fd, void (*start)(void));
+int pyi_control_start_armed(void);
+int pyi_control_armed(void);
 // ---- Prometheus metrics (`run --metrics HOST:PORT`, Metrics/, metrics_native.c) ----
 // A TCP socket bound to the numeric address `host` (IPv4, or IPv6 when `ipv6`) and `port`, listening,
 // close-on-exec, moved out of the target's descriptor range. The descriptor, or -1 with errno set.

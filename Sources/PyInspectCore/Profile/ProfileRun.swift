@@ -20,6 +20,7 @@ enum ProfileRun {
             writeError("profiling unavailable: \(String(cString: message))")
             return false
         }
+        ControlServer.startIfArmed()  // the process has threads from now on: the lazy start would gain nothing
         guard NativeThread.start({
             HostThread.announce(name: "pyinspect-profiler", capturePath: capturePath)
             pyi_profile_run()

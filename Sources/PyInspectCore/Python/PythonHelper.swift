@@ -36,6 +36,16 @@ public struct PythonHelper: Sendable {
         return String(cString: result)
     }
 
+    /// Imports helpers from their cached bytecode without importlib's path machinery (helper_call.c), dependencies
+    /// first; a helper without a valid cache is left to the ordinary import. Returns how many it loaded.
+    @discardableResult
+    public func preload(_ modules: [String]) -> Int {
+        let names = modules.map { strdup($0) }
+        defer { names.forEach { free($0) } }
+        let pointers = names.map { UnsafePointer($0) }
+        return Int(pointers.withUnsafeBufferPointer { pyi_helper_preload(packageDirectory, $0.baseAddress, Int32($0.count)) })
+    }
+
     /// Calls with a JSON-encoded argument and decodes a JSON result.
     public func call<Argument: Encodable, Result: Decodable>(
         _ module: String, _ function: String, json argument: Argument, as: Result.Type

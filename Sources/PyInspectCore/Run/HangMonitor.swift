@@ -37,6 +37,7 @@ enum HangMonitor {
     }
 
     static func start(helper: PythonHelper, capturePath: String) {
+        ControlServer.startIfArmed()
         pyi_host_thread_expect()
         let started = NativeThread.start {
             HostThread.announce(name: "pyinspect-hang-monitor", capturePath: capturePath)

@@ -13,6 +13,7 @@ enum TimeoutWatchdog {
     static let gilWaitSeconds = 1.0
 
     static func start(seconds: Double, helper: PythonHelper, dumpPath: String, capturePath: String) {
+        ControlServer.startIfArmed()  // the process has threads from now on: the lazy start would gain nothing
         NativeThread.start {
             HostThread.announce(name: "pyinspect-timeout-watchdog", capturePath: capturePath)
             NativeThread.sleep(seconds: seconds)

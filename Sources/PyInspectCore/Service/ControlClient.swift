@@ -20,6 +20,13 @@ public enum ControlClient {
             case EACCES, EPERM:
                 throw Failure(description: "refused: \(error.description)", status: ExitStatus.controlRefused)
             default:
+                if ControlPaths.isStale(path), let pid = ControlPaths.pyinspectPid(ofSocket: path) {
+                    unlink(path)
+                    throw Failure(
+                        description: "pyinspect \(pid) is no longer running (killed?): removed its stale control "
+                            + "socket \(path)",
+                        status: ExitStatus.controlTargetMissing)
+                }
                 throw Failure(
                     description: "no pyinspect target at \(path) (\(error.description)); start one with "
                         + "`pyinspect run --control PATH ...` or name it by pyinspect's pid",

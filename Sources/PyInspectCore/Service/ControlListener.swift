@@ -18,6 +18,7 @@ enum ControlListener {
             writeError("--control: \(problem)")
             return .failure(StatusFailure(status: ExitStatus.usage))
         }
+        if explicit == nil { ControlPaths.removeStaleSockets(in: PathText.deletingLastComponent(path)) }
         do {
             return .success(Listening(fd: try ControlSocket.listen(at: path), path: path))
         } catch {

@@ -13,6 +13,42 @@ public enum ControlPaths {
         runtimeDirectory() + "/pyinspect-\(pyinspectPid).sock"
     }
 
+    /// The pyinspect pid a default socket's name carries (`pyinspect-<pid>.sock`); nil for any other name.
+    public static func pyinspectPid(ofSocket path: String) -> Int32? {
+        let name = PathText.lastComponent(path)
+        guard name.hasPrefix("pyinspect-"), name.hasSuffix(".sock") else { return nil }
+        let digits = name.dropFirst("pyinspect-".count).dropLast(".sock".count)
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Int32(digits)
+    }
+
+    /// True when `path` is a default socket left by a pyinspect that no longer runs (killed with SIGKILL: nothing
+    /// ran to remove it): its pid is gone and nobody accepts on it.
+    public static func isStale(_ path: String) -> Bool {
+        guard let pid = pyinspectPid(ofSocket: path), pid > 0, kill(pid, 0) != 0, errno == ESRCH else { return false }
+        var status = stat()
+        guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFSOCK, status.st_uid == getuid() else {
+            return false
+        }
+        if let fd = try? ControlSocket.connect(to: path) {
+            close(fd)
+            return false
+        }
+        return true
+    }
+
+    /// Removes the stale default sockets in `directory` (isStale); returns their paths. `run` sweeps its runtime
+    /// directory before making its own socket, so sockets of killed runs do not pile up.
+    @discardableResult
+    public static func removeStaleSockets(in directory: String) -> [String] {
+        var removed: [String] = []
+        for name in directoryEntryNames(directory) ?? [] where name.hasPrefix("pyinspect-") && name.hasSuffix(".sock") {
+            let path = directory + "/" + name
+            if isStale(path), unlink(path) == 0 { removed.append(path) }
+        }
+        return removed
+    }
+
     /// A client's TARGET: digits are a pyinspect pid, anything else a socket path.
     public static func socket(forTarget target: String) -> String {
         if !target.isEmpty, target.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let pid = Int32(target) {

@@ -16,6 +16,29 @@ enum ControlServer {
     /// How often the idle server looks at who holds the GIL, to say how long a C call has held it.
     static let holderPollMilliseconds: Int32 = 250
 
+    /// What a lazy start needs; set by `arm`, taken by the first start (callers hold the GIL, which serialises them).
+    nonisolated(unsafe) private static var armed: (listenFD: Int32, path: String, helper: PythonHelper, capturePath: String)?
+
+    /// The default socket: no thread until a client connects (control_lazy.c says how that is noticed), so a run
+    /// nobody connects to keeps glibc's single-threaded fast paths. If the signal cannot be armed, starts at once.
+    static func arm(listenFD: Int32, path: String, helper: PythonHelper, capturePath: String) {
+        pyi_control_remove_at_exit(path)
+        armed = (listenFD, path, helper, capturePath)
+        if pyi_control_arm_lazy(listenFD, { ControlServer.startArmed() }) != 0 { startArmed() }
+    }
+
+    /// Starts an armed server now: pyinspect is starting a thread of its own anyway (the process leaves
+    /// glibc's single-threaded mode), and a main thread held in a C call would never run the signal's handler.
+    static func startIfArmed() {
+        if pyi_control_armed() != 0 { _ = pyi_control_start_armed() }
+    }
+
+    private static func startArmed() {
+        guard let armed else { return }
+        self.armed = nil
+        start(listenFD: armed.listenFD, path: armed.path, helper: armed.helper, capturePath: armed.capturePath)
+    }
+
     static func start(listenFD: Int32, path: String, helper: PythonHelper, capturePath: String) {
         pyi_control_remove_at_exit(path)
         let slot = ControlJobSlot()
