@@ -155,8 +155,9 @@ import Testing
 
     @Test func aStackDeeperThanASampleKeepsItsOutermostFrames() throws {
         // Only the 1024 innermost frames were kept: <module> was under 0.25 of a 5000-deep recursion's samples.
+        // Each sample reads 3000 frames, so a loaded machine gets few of them; every one must have the outermost.
         let (_, profile, _) = try profile("deeper_recursion.py", ["--rate", "200"])
-        #expect(number(profile, "samples") >= 10, "too few samples to judge: \(profile)")
+        #expect(number(profile, "samples") >= 5, "too few samples to judge: \(profile)")
         #expect(number(function(profile, "descend"), "self_fraction") >= 0.8)
         for name in ["<module>", "main"] {
             #expect(number(function(profile, name), "total_fraction") >= 0.9, "\(name): \(functions(profile))")

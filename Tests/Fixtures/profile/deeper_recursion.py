@@ -6,7 +6,7 @@ import sys
 def descend(depth):
     if depth == 0:
         total = 0
-        for i in range(3_000_000):
+        for i in range(6_000_000):
             total += i % 7
         return total
     return descend(depth - 1)
