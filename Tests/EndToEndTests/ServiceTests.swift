@@ -36,6 +36,34 @@ import Testing
         return try #require(lines.firstIndex { $0.contains(marker) }) + 1
     }
 
+    @Test func pyinspectsRecordOfEachThreadIsNotTheTargetsGrowth() throws {
+        // GIVEN a target that starts a thread per job and keeps nothing
+        let directory = try privateDirectory()
+        let socket = directory + "/control.sock"
+        let flag = directory + "/go"
+        let running = try RunningBinary(["run", "--control", socket, fixture("thread_per_job.py"), flag])
+        #expect(running.waitForOutput("ready"))
+
+        // WHEN a checkpoint, 300 threads started and ended, a checkpoint, and a diff
+        #expect(try BinaryHarness.run(["checkpoint", socket]).status == 0)
+        #expect(FileManager.default.createFile(atPath: flag, contents: Data()))
+        #expect(running.waitForOutput("done 1"))
+        #expect(try BinaryHarness.run(["checkpoint", socket]).status == 0)
+        let diffPath = directory + "/diff.json"
+        let diffRun = try BinaryHarness.run(["diff", socket, "--json", diffPath])
+        #expect(diffRun.status == 0, "\(diffRun.stderr)")
+
+        // THEN no type grew by a dict per thread, and no chain runs through pyinspect's own modules
+        let diff = try #require(try json(diffPath)["diff"] as? [String: Any])
+        let types = diff["types"] as? [[String: Any]] ?? []
+        let dicts = types.first { $0["type"] as? String == "dict" }?["delta"] as? Int ?? 0
+        #expect(dicts < 150, "300 threads left \(dicts) dicts: \(types.prefix(5))")
+        let chains = types.flatMap { $0["chain"] as? [[String: Any]] ?? [] }
+        #expect(!chains.contains { ($0["repr"] as? String ?? "").contains("_pyinspect") }, "\(chains)")
+        running.signal(SIGTERM)
+        _ = running.finish()
+    }
+
     @Test func wsgiLeakIsNamedByLineAndChainAndCleanEndpointsAreNotBlamed() throws {
         // GIVEN a wsgiref app served under `run --control`, warmed up by traffic on every endpoint
         let directory = try privateDirectory()

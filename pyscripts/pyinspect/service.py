@@ -104,8 +104,15 @@ def _sites(sampled):
 
 def _own_containers():
     """Every container of the kept records: left out of a census, so a checkpoint does not count its
-    predecessors' records as the target's growth."""
-    return [_checkpoints, _ids, _next_index, _sampler, *_checkpoints, *_ids.values()]
+    predecessors' records as the target's growth. pyinspect's record of each thread the target started too: a
+    server that starts a thread per request grows it, and a diff blamed it for the target's dicts."""
+    threads = sys.modules.get("_pyinspect.threads")
+    thread_records = getattr(threads, "_records", None)
+    thread_records = list(thread_records) if isinstance(thread_records, list) else []
+    own = [_checkpoints, _ids, _next_index, _sampler, *_checkpoints, *_ids.values()]
+    if thread_records:
+        own += [threads._records, *thread_records]
+    return own
 
 
 def _target_gil(gil):
@@ -307,9 +314,16 @@ def _first_chained(candidates):
     from . import leaks
     for obj in candidates:
         chain = leaks._chain(obj)
-        if chain:
+        if chain and not _is_own_chain(chain):
             return chain, obj
     return None, candidates[0]
+
+
+def _is_own_chain(chain):
+    """A chain from one of pyinspect's own modules (a module a checkpoint imported, its functions and code):
+    pyinspect's objects, not the target's growth."""
+    root = chain[0].get("repr", "") if chain else ""
+    return root.startswith("module _pyinspect")
 
 
 def chains(argument):
