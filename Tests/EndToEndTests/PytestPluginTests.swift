@@ -103,6 +103,21 @@ import Testing
         #expect(result.stdout.contains("5 subtests passed"), "\(result.stdout)")
     }
 
+    @Test func theRepeatsStatementsAreNotTheRuns() throws {
+        let result = try BinaryHarness.run(
+            ["test", "--quiet", "-q", "-p", "no:cacheprovider", "--leaks"], json: true,
+            directory: BinaryHarness.fixture("pytest_queries"))
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        let report = try #require(result.report, "\(result.stderr)")
+        let kinds = (report["findings"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+        #expect(!kinds.contains("n_plus_one"), "\(kinds)")
+        let statements = (report["queries"] as? [String: Any])?["statements"] as? [[String: Any]] ?? []
+        let lookup = statements.first { ($0["sql"] as? String ?? "").hasPrefix("select name from users") }
+        #expect(lookup?["count"] as? Int == 1, "\(statements)")
+        // The test was repeated all the same: the leak check ran (clean).
+        #expect(result.stdout.contains("1 passed"), "\(result.stdout)")
+    }
+
     @Test func harnessFixturesPassWithoutThePlugin() throws {
         let result = try pytest([harness], underPyinspect: false)
         #expect(result.status == 0, "\(result.stdout)")

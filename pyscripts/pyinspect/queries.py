@@ -37,6 +37,7 @@ _counts = _thread.allocate_lock()  # the counters: statements from many threads 
 _flushed = [False]
 _explain = [False]   # `--explain`: keep the slowest execution's text and parameters, explain the slow ones at flush
 _leaks_mode = [False]  # `pyinspect leaks`: only the connections still open are kept (no statements, no history)
+_harness_repeating = [False]  # the pytest plugin repeats a test for leaks: its statements are not the run's
 _NORMALISED_LIMIT = 50000  # raw texts kept on the fast path; a target that builds SQL with literals stays bounded
 
 
@@ -127,7 +128,7 @@ def record(driver, connection, sql, seconds, rows, many, frame, relationship=Non
     Called on every statement: one dict lookup on the fast path. The counters change under `_counts`: eight
     threads sharing a pool run the same statement from the same line at once, and a `+=` split by a thread
     switch would lose a count (QueriesTests asserts the exact count)."""
-    if _leaks_mode[0]:
+    if _leaks_mode[0] or _harness_repeating[0]:
         return None
     if frame is not None:
         code = frame.f_code
