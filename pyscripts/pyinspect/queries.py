@@ -37,7 +37,7 @@ _counts = _thread.allocate_lock()  # the counters: statements from many threads 
 _flushed = [False]
 _explain = [False]   # `--explain`: keep the slowest execution's text and parameters, explain the slow ones at flush
 _leaks_mode = [False]  # `pyinspect leaks`: only the connections still open are kept (no statements, no history)
-_harness_repeating = [False]  # the pytest plugin repeats a test for leaks: its statements are not the run's
+_harness_repeating = [False]  # the pytest plugin repeats a test for leaks: its statements and connections are not the run's
 _NORMALISED_LIMIT = 50000  # raw texts kept on the fast path; a target that builds SQL with literals stays bounded
 
 
@@ -210,6 +210,8 @@ def _new_statement(driver, sql, code, line, frame, relationship):
 def opened(driver, connection, probe, reopen=None):
     """A connection was made; probe(connection) -> True when it is inside a transaction; reopen: the connect
     call's (args, kwargs), kept under --explain."""
+    if _harness_repeating[0]:
+        return 0  # the pytest plugin's repeats: the leak hunt measures them; a record per repeat would grow
     frame = _user_frame()
     if _engine_depth[0] and (frame is None or _in_sqlalchemy_pool()):
         return 0  # a pool's connection: kept open by design until engine.dispose()
