@@ -16,27 +16,7 @@ enum MetricsServer {
     static func start(listenFD: Int32, helper: PythonHelper, capturePath: String, scrapeCounter: UnsafeMutablePointer<UInt64>?,
                       gilTraced: Bool) {
         let slot = ControlJobSlot()
-        pyi_host_thread_expect()
-        let workerStarted = NativeThread.start {
-            HostThread.announce(name: "pyinspect-metrics-worker", capturePath: capturePath)
-            pyi_host_thread_attach()
-            while true {
-                let job = slot.take()
-                guard pyi_is_initialized() != 0, pyi_is_finalizing() == 0 else {
-                    slot.finish("")
-                    continue
-                }
-                let state = pyi_control_gil_ensure()
-                guard slot.gilTaken() else {
-                    pyi_control_gil_release(state)
-                    continue
-                }
-                let reply = job()
-                pyi_control_gil_release(state)
-                slot.finish(reply)
-            }
-        }
-        if workerStarted { pyi_host_threads_wait_attached() }
+        let workerStarted = slot.startWorker(name: "pyinspect-metrics-worker", capturePath: capturePath, exitingReply: "")
         NativeThread.start {
             HostThread.announce(name: "pyinspect-metrics-server", capturePath: capturePath)
             var state = State(startTime: ProcessFigures.startTime())

@@ -1,3 +1,4 @@
+import CPythonShim
 import Glibc
 
 /// Hands one job at a time from the control server thread (which never takes the GIL) to the control worker
@@ -64,6 +65,34 @@ final class ControlJobSlot: @unchecked Sendable {
     }
 
     // MARK: worker side
+
+    /// Starts the worker thread that runs this slot's jobs with the GIL (the control socket's and the metrics
+    /// endpoint's), with a thread state kept for its life (host_thread_state.c); returns once it is attached.
+    /// `exitingReply` answers a job handed over while the interpreter is finalizing. False when it could not start.
+    func startWorker(name: String, capturePath: String, exitingReply: String) -> Bool {
+        pyi_host_thread_expect()
+        let started = NativeThread.start { [self] in
+            HostThread.announce(name: name, capturePath: capturePath)
+            pyi_host_thread_attach()
+            while true {
+                let job = take()
+                guard pyi_is_initialized() != 0, pyi_is_finalizing() == 0 else {
+                    finish(exitingReply)
+                    continue
+                }
+                let state = pyi_control_gil_ensure()
+                guard gilTaken() else {
+                    pyi_control_gil_release(state)
+                    continue
+                }
+                let reply = job()
+                pyi_control_gil_release(state)
+                finish(reply)
+            }
+        }
+        if started { pyi_host_threads_wait_attached() }
+        return started
+    }
 
     /// Blocks until a job is handed over; the worker then waits for the GIL.
     func take() -> Job {

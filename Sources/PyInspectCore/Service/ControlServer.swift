@@ -42,27 +42,9 @@ enum ControlServer {
     static func start(listenFD: Int32, path: String, helper: PythonHelper, capturePath: String) {
         pyi_control_remove_at_exit(path)
         let slot = ControlJobSlot()
-        pyi_host_thread_expect()
-        let workerStarted = NativeThread.start {
-            HostThread.announce(name: "pyinspect-control-worker", capturePath: capturePath)
-            pyi_host_thread_attach()
-            while true {
-                let job = slot.take()
-                guard pyi_is_initialized() != 0, pyi_is_finalizing() == 0 else {
-                    slot.finish(ControlReplies.error("the target is exiting"))
-                    continue
-                }
-                let state = pyi_control_gil_ensure()
-                guard slot.gilTaken() else {
-                    pyi_control_gil_release(state)
-                    continue
-                }
-                let reply = job()
-                pyi_control_gil_release(state)
-                slot.finish(reply)
-            }
-        }
-        if workerStarted { pyi_host_threads_wait_attached() }
+        _ = slot.startWorker(
+            name: "pyinspect-control-worker", capturePath: capturePath,
+            exitingReply: ControlReplies.error("the target is exiting"))
         NativeThread.start {
             HostThread.announce(name: "pyinspect-control-server", capturePath: capturePath)
             var watch = GILHolderWatch()
