@@ -39,5 +39,6 @@ int pyi_prof_read_text(uintptr_t address, char *out, size_t size);
 long pyi_prof_read_bytes(uintptr_t address, unsigned char *out, size_t capacity);
 
 uintptr_t pyi_prof_generator_of_frame(uintptr_t frame);
+int pyi_prof_frame_holds(uintptr_t address, uintptr_t object);
 
 #endif

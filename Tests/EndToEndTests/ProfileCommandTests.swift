@@ -124,7 +124,10 @@ import Testing
         }
         let module = try #require(function(profile, "<module>"))
         #expect((module["file"] as? String ?? "").hasSuffix("entry_package/tool.py"), "\(module)")
-        #expect(number(function(profile, "encoded"), "total_fraction") >= 0.5)
+        // py-spy (which stops the process to read it) gives encoded 0.8 and numbers 0.1 here. numbers had 0.02
+        // while its torn chains were read again later, by then elsewhere.
+        #expect(number(function(profile, "encoded"), "total_fraction") >= 0.6, "\(profile)")
+        #expect(number(function(profile, "numbers"), "total_fraction") >= 0.04, "\(profile)")
     }
 
     @Test func aCCallHoldingTheGILIsOnCPUOnTheLineOfTheCall() throws {
