@@ -48,4 +48,52 @@ import Testing
         #expect(report["verdict"] as? String == "clean", "\(report["findings"] ?? [])")
         #expect(findings(report, kind: "multiprocessing_deadlock").isEmpty)
     }
+
+    // Without --timeout a child does not watch itself from its start: the parent's monitor asks it to once it
+    // has joined it for a second. The fixture's watchdog ends it with status 3 after 90 s if that fails.
+    @Test(arguments: ["fork", "spawn", "forkserver"])
+    func aJoinedChildWhoseThreadsDeadlockEndsTheRunWithoutATimeout(method: String) throws {
+        let result = try BinaryHarness.run(["run", fixture("joined_child_deadlocks.py"), method, "locks"], json: true)
+        #expect(result.status == 123, "\(result.stderr)")
+        let report = try #require(result.report)
+        #expect(report["verdict"] as? String == "deadlock")
+        let found = findings(report, kind: "multiprocessing_deadlock")
+        #expect(found.count == 1, "\(report["findings"] ?? [])")
+        let message = found.first?["message"] as? String ?? ""
+        #expect((found.first?["site"] as? [String: Any])?["line"] as? Int == 69, "\(message)")  // the join
+        #expect(message.contains("'forward'") && message.contains("'backward'"), "\(message)")
+        #expect(message.contains("joined_child_deadlocks.py:23") && message.contains("joined_child_deadlocks.py:29"))
+        #expect(findings(report, kind: "child_deadlock").count == 1, "\(report["findings"] ?? [])")
+        // The child's stacks at the stop carry its threads' names (from its snapshot), not thread-<ident>.
+        let children = report["child_stacks"] as? [[String: Any]] ?? []
+        let names = Set(children.flatMap { ($0["threads"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } })
+        #expect(names.isSuperset(of: ["forward", "backward"]), "\(names)")
+    }
+
+    @Test func aJoinedChildWhoseLoopWaitsForeverEndsTheRun() throws {
+        let result = try BinaryHarness.run(["run", fixture("joined_child_deadlocks.py"), "spawn", "loop"], json: true)
+        #expect(result.status == 123, "\(result.stderr)")
+        let report = try #require(result.report)
+        let message = findings(report, kind: "multiprocessing_deadlock").first?["message"] as? String ?? ""
+        #expect(message.contains("asyncio loop has tasks pending that nothing can wake"), "\(result.stderr)")
+        let child = findings(report, kind: "child_deadlock").first
+        #expect((child?["site"] as? [String: Any])?["line"] as? Int == 37, "\(String(describing: child))")
+    }
+
+    @Test func aJoinedChildWaitingForALockHeldForAWhileIsNoDeadlock() throws {
+        let result = try BinaryHarness.run(["run", fixture("joined_child_deadlocks.py"), "fork", "held"], json: true)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "joined 0\n")
+        let report = try #require(result.report)
+        #expect(report["verdict"] as? String == "clean", "\(report["findings"] ?? [])")
+        // The monitor's looks at the joined child are not stacks at a stop: a clean run has none.
+        #expect(report["child_stacks"] == nil, "\(report["child_stacks"] ?? [])")
+    }
+
+    @Test func withATimeoutTheJoinedChildsDeadlockEndsTheRunBeforeIt() throws {
+        let result = try BinaryHarness.run(
+            ["run", "--timeout", "80", fixture("joined_child_deadlocks.py"), "fork", "locks"], json: true)
+        #expect(result.status == 123, "\(result.stderr)")  // not 124: the deadlock ended it, not the timeout
+        #expect(findings(try #require(result.report), kind: "multiprocessing_deadlock").count == 1)
+    }
 }

@@ -61,9 +61,11 @@ def install(argument):
     os.waitpid = waitpid_recorded
     watch_subprocess()
     _wrap_exit()
+    hangs_on = bool(os.environ.get("PYINSPECT_CHILD_HANGS"))
+    if hangs_on:
+        _answer_watch_requests()  # before process_started: a parent asks only a process whose start it has read
     _write({"record": "process_started", "started_by": "exec", "parent_pid": os.getppid(),
             "argv": list(getattr(sys, "orig_argv", sys.argv)), "monotonic_s": options["start_monotonic_s"]})
-    hangs_on = bool(os.environ.get("PYINSPECT_CHILD_HANGS"))
     allocations_on = bool(os.environ.get("PYINSPECT_CHILD_ALLOC_SAMPLE"))
     gil_on = bool(os.environ.get("PYINSPECT_CHILD_GIL"))
     if hangs_on or allocations_on or gil_on:
@@ -83,6 +85,31 @@ def install(argument):
             if os.environ.get("PYINSPECT_CHILD_DEADLOCKS"):
                 _watch_deadlocks()
     return ""
+
+
+# A parent that has joined this process for a while asks it to watch itself (hang_processes.py), with this
+# signal. The watcher is a thread the program can see, so without --timeout it starts only when asked (with
+# --timeout it runs already, and the request changes nothing; the handler is set either way, so a parent never
+# sends it to a process without one).
+WATCH_REQUEST_OFFSET = 4  # SIGRTMAX - 4
+
+
+def _answer_watch_requests():
+    """Sets the Python-level handler of the watch request: it runs on the main thread at its next safe point,
+    which a thread blocked joining others or waiting on a lock reaches (their waits retry after a signal)."""
+    import _signal
+    number = _signal.SIGRTMAX - WATCH_REQUEST_OFFSET
+    try:
+        if _signal.getsignal(number) in (_signal.SIG_DFL, None):
+            _signal.signal(number, pyinspect_watch_deadlocks)
+    except (ValueError, OSError):  # not the main thread: nobody could run the handler
+        pass
+
+
+def pyinspect_watch_deadlocks(_signum, _frame):
+    """(hangs.py's _NOT_WAKING names it: it never wakes a wait to go on.)"""
+    from . import child_hangs
+    child_hangs.start()
 
 
 def _watch_deadlocks():
@@ -153,14 +180,18 @@ def after_fork_in_child():
             import atexit  # built in
             atexit.register(_at_exit)
         # _native_end stays: a fork of a pyinspect-python process also exits through main.c, which writes it.
+        if os.environ.get("PYINSPECT_CHILD_HANGS") and "_pyinspect.hangs" in sys.modules:
+            # The parent's monitor thread did not survive the fork: this process watches itself, from now on
+            # with --timeout, else when a parent joining it asks. Set before process_started is written: a
+            # parent asks only a process whose start it has read (hang_processes.py).
+            from . import child_hangs
+            child_hangs.forget_other_threads()
+            _answer_watch_requests()
+            if os.environ.get("PYINSPECT_CHILD_DEADLOCKS"):
+                _watch_deadlocks()
         _write({"record": "process_started", "started_by": "fork", "parent_pid": os.getppid(),
                 "argv": list(getattr(sys, "orig_argv", sys.argv)), "monotonic_s": now,
                 "fork_site": _frames(sys._getframe(1))})
-        if os.environ.get("PYINSPECT_CHILD_DEADLOCKS") and "_pyinspect.hangs" in sys.modules:
-            # The parent's monitor thread did not survive the fork: this process watches itself.
-            from . import child_hangs
-            child_hangs.forget_other_threads()
-            _watch_deadlocks()
     except BaseException:
         pass
 

@@ -8,6 +8,12 @@ if its threads are all the feeder blocked writing and threads joining, and a sec
 the same with no byte written in between (/proc/<pid>/io wchar), it is the deadlock. A child that sleeps, computes
 or writes to a queue someone reads is never one.
 
+The other way a join never ends: the child's own threads deadlock (two locks taken in opposite orders) or its
+loop waits for ever. Its stacks show no feeder, so the child is asked to watch itself (WATCH_REQUEST: a signal
+whose Python-level handler child_process.py set starts child_hangs' watcher, which judges with the target's
+rules); when its `hang_snapshot` of a deadlock reaches its file, the join is the target's deadlock too. With
+--timeout the child watched itself from its start and the snapshot is usually there already.
+
 Where the child put: Queue.put is wrapped (after the target imports multiprocessing.queues; a fork child inherits
 the wrapper) to append each new call site once per queue to $PYINSPECT_CHILD_DIR/<pid>.puts.
 """
@@ -19,6 +25,7 @@ from .hang_frames import _frame_list, _record, _site, _thread_name
 
 JOIN_LOOK_S = 1.0
 CONFIRM_S = 0.5
+WATCH_REQUEST_OFFSET = 4  # SIGRTMAX - 4: child_process.py's handler starts the child's deadlock watcher
 _directory = [None]
 _seen_puts = set()
 # child pid -> {"since", "asked", "wchar", "confirmed_once"}
@@ -134,6 +141,7 @@ def _ask(pid, entry, now):
     except OSError:
         pass
     entry["asked"] = now
+    entry["answer"] = None
     entry["wchar"] = _wchar(pid)
     try:
         os.kill(pid, _signal.SIGRTMAX - 2)
@@ -141,14 +149,22 @@ def _ask(pid, entry, now):
         entry["asked"] = None
 
 
-def _answer(pid):
-    """(threads, bytes of the dump) or None before the child wrote it."""
+def _answer(pid, entry):
+    """(threads, bytes of the dump) or None before the child wrote it; read once per ask."""
+    if entry.get("answer") is not None:
+        return entry["answer"]
+    path = "%s/%d.stacks" % (_directory[0], pid)
     try:
-        with open("%s/%d.stacks" % (_directory[0], pid), "rb") as dump:
+        with open(path, "rb") as dump:
             data = dump.read()
     except OSError:
         return None
-    return _parse_dump(data.decode("utf-8", "replace")), len(data)
+    try:
+        os.unlink(path)  # a look, not the stacks at a stop: those are asked for again when pyinspect stops the tree
+    except OSError:
+        pass
+    entry["answer"] = (_parse_dump(data.decode("utf-8", "replace")), len(data))
+    return entry["answer"]
 
 
 def check(now):
@@ -170,14 +186,22 @@ def check(now):
         if entry["asked"] is None:
             _ask(pid, entry, now)
             continue
-        answer = _answer(pid)
+        answer = _answer(pid, entry)
         if answer is None:
             if now - entry["asked"] > 2.0:  # no handler there (not a Python of ours): never judged
                 entry["since"] = now + 3600
             continue
         threads, dump_bytes = answer
         if not _feeder_blocked(threads):
-            entry.update(since=now, asked=None, confirmed_once=False)
+            deadlock = _deadlock_recorded(pid, entry)
+            if deadlock is not None:
+                _report_child_deadlock(pid, ident, frame, now - entry["since"], deadlock)
+                stuck.append(pid)
+                continue
+            if not entry.get("watch_asked"):
+                entry["watch_asked"] = _ask_to_watch(pid)
+            # Looked at again in 0.5 s: the child's watcher needs its waits 0.5 s old and one 50 ms tick.
+            entry.update(asked=None, confirmed_once=False, since=now - JOIN_LOOK_S + 0.5)
             continue
         if not entry["confirmed_once"]:
             if now - entry["asked"] >= CONFIRM_S:
@@ -193,6 +217,61 @@ def check(now):
         _report(pid, ident, frame, now - entry["since"])
         stuck.append(pid)
     return stuck or None
+
+
+def _ask_to_watch(pid):
+    """Only a process whose start record this directory holds: it set the request's handler before writing it
+    (an unhandled real-time signal would end it)."""
+    import _signal
+    if not os.path.exists("%s/%d.jsonl" % (_directory[0], pid)):
+        return False
+    try:
+        os.kill(pid, _signal.SIGRTMAX - WATCH_REQUEST_OFFSET)
+    except OSError:
+        return False
+    return True
+
+
+def _deadlock_recorded(pid, entry):
+    """The child's `hang_snapshot` of a deadlock, once its watcher wrote one (read from where the last look ended)."""
+    try:
+        with open("%s/%d.jsonl" % (_directory[0], pid), "rb") as records:
+            records.seek(entry.get("offset", 0))
+            data = records.read()
+    except OSError:
+        return None
+    complete = data.rfind(b"\n") + 1
+    entry["offset"] = entry.get("offset", 0) + complete
+    for line in data[:complete].splitlines():
+        if b'"record":"hang_snapshot"' in line[:40] and b'"reason":"deadlock"' in line:
+            try:
+                return fastjson.loads(line.decode("utf-8", "replace"))
+            except ValueError:
+                continue
+    return None
+
+
+def _what_deadlocked(snapshot):
+    """"threads 'a' and 'b' wait for each other's locks at f.py:12, f.py:18" or the loop's words."""
+    decision = snapshot.get("decision") or {}
+    cycle = set(decision.get("threads") or ())
+    rows = [row for row in snapshot.get("threads", ()) if row.get("ident") in cycle]
+    if rows:
+        names = " and ".join("'%s'" % row.get("name") for row in rows)
+        sites = ", ".join("%s:%d" % (os.path.basename(row["site"]["file"]), row["site"]["line"])
+                          for row in rows if row.get("site"))
+        return "whose threads %s wait for each other's locks%s" % (names, " at " + sites if sites else "")
+    return "whose asyncio loop has tasks pending that nothing can wake"
+
+
+def _report_child_deadlock(pid, ident, frame, seconds, snapshot):
+    frames = _frame_list(frame)
+    site = _site(frames)
+    where = " at %s:%d" % (site["file"], site["line"]) if site else ""
+    message = (f"thread '{_thread_name(ident)}' joins process {pid}{where}, {_what_deadlocked(snapshot)}: the "
+               f"child deadlocked and can never end (see its child_deadlock finding)")
+    _record("multiprocessing_deadlock", message, thread=_thread_name(ident), site=site, stack=frames,
+            seconds=round(seconds, 3))
 
 
 def _report(pid, ident, frame, seconds):

@@ -207,7 +207,7 @@ def _children_alive():
     return process is not None and bool(process._children)
 
 
-_NOT_WAKING = ("_on_sigint", "pyinspect_control_connection")
+_NOT_WAKING = ("_on_sigint", "pyinspect_control_connection", "pyinspect_watch_deadlocks")
 
 
 def _python_signal_handler():

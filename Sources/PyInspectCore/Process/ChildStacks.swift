@@ -46,14 +46,17 @@ enum ChildStacks {
 
     /// The stacks written, one entry per process that has threads, by pid; commands from `known` (the processes
     /// pyinspect listed before killing them).
-    static func read(directory: String, known: [LeftoverProcess], targetCommand: String? = nil) -> [ChildStack] {
+    static func read(
+        directory: String, known: [LeftoverProcess], targetCommand: String? = nil,
+        threadNames: (Int32) -> [UInt64: String] = { _ in [:] }
+    ) -> [ChildStack] {
         guard let names = directoryEntryNames(directory) else { return [] }
         let commands = Dictionary(known.map { ($0.pid, $0.command) }, uniquingKeysWith: { first, _ in first })
         return names.compactMap { name -> ChildStack? in
             guard name.hasSuffix(".stacks"), let pid = Int32(name.dropLast(".stacks".count)),
                 let text = try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)
             else { return nil }
-            let threads = FaultHandlerDump.parse(text)
+            let threads = FaultHandlerDump.parse(text, names: threadNames(pid))
             guard !threads.isEmpty else { return nil }
             let command = commands[pid]
             let role = role(frames: threads.flatMap(\.frames)) ?? role(command: command, targetCommand: targetCommand)
@@ -103,9 +106,13 @@ enum ChildStacks {
 
 extension ChildStacks {
     /// `report` with `child_stacks` when the tree's processes wrote any.
-    static func add(to report: Report, directory: String?, outcome: ChildOutcome) -> Report {
+    static func add(
+        to report: Report, directory: String?, outcome: ChildOutcome,
+        threadNames: (Int32) -> [UInt64: String] = { _ in [:] }
+    ) -> Report {
         guard let directory else { return report }
-        let stacks = read(directory: directory, known: outcome.killedDescendants, targetCommand: ownCommand())
+        let stacks = read(
+            directory: directory, known: outcome.killedDescendants, targetCommand: ownCommand(), threadNames: threadNames)
         guard !stacks.isEmpty else { return report }
         var report = report
         report.childStacks = stacks

@@ -61,6 +61,15 @@ public struct ChildProcessCapture: Sendable, Equatable {
     /// pyinspect's own threads in a child (child_hangs.py's watcher), by native id: left out of its GIL figures.
     public var hostThreads: [Int32: [Int64: String]] = [:]
 
+    /// The names a process's records give its threads, by ident (its thread starts, the threads of its deadlock
+    /// snapshot): a child's stack dump, written where no name can be read, has only idents.
+    public func threadNames(of pid: Int32) -> [UInt64: String] {
+        var names: [UInt64: String] = [:]
+        for thread in threads[pid] ?? [] { if let ident = thread.ident { names[ident] = thread.name } }
+        for thread in hangSnapshots[pid]?.threads ?? [] { names[thread.ident] = thread.name }
+        return names
+    }
+
     public init(records: [ChildProcessRecord] = [], unreadableLines: Int = 0) {
         self.records = records
         self.unreadableLines = unreadableLines

@@ -63,11 +63,12 @@ public enum RunPipeline {
         let fatalStacks = (try? String(contentsOfFile: workspace.fatalStacksPath, encoding: .utf8)) ?? ""
         let gil = request.gil != nil ? GILCapture.read(capturePath: workspace.capturePath) : nil
         let profile = request.profile != nil ? ProfileCapture.read(capturePath: workspace.capturePath) : nil
+        let children = childDirectory.map { ChildProcessSettle.read(directory: $0) }
         let report = RunReportBuilder.build(
             request: request, outcome: outcome, capture: capture, faultHandlerText: timeoutStacks,
-            fatalSignalText: fatalStacks, gil: gil, children: childDirectory.map { ChildProcessSettle.read(directory: $0) },
-            profile: profile)
-        var finished = ChildStacks.add(to: report, directory: childDirectory, outcome: outcome)
+            fatalSignalText: fatalStacks, gil: gil, children: children, profile: profile)
+        var finished = ChildStacks.add(
+            to: report, directory: childDirectory, outcome: outcome, threadNames: { children?.threadNames(of: $0) ?? [:] })
         if let scope = request.deps { DepsRun.add(to: &finished, factsPath: workspace.depsFactsPath, scope: scope) }
         if let metrics = request.metricsListening {  // run --metrics
             finished.metrics = MetricsSection(address: metrics.address, scrapes: metrics.counter.value)
