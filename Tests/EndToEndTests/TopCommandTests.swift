@@ -81,4 +81,23 @@ import Testing
         let gone = try BinaryHarness.run(["top", socket, "--once"])
         #expect(gone.status == 68, "\(gone.stderr)")
     }
+
+    @Test func withRunProfileTopNamesTheBusiestFunctions() throws {
+        let socket = try privateDirectory() + "/control.sock"
+        let running = try RunningBinary(["run", "--profile", "--control", socket, fixture("busy_service.py")])
+        #expect(running.waitForLine(containing: "serving") != nil)
+        let json = try privateDirectory() + "/top.json"
+        let piped = try BinaryHarness.run(["top", socket, "--count", "2", "--interval", "0.5", "--json", json])
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout.contains("BUSIEST  on CPU over the interval"), "\(piped.stdout)")
+        let data = try #require(FileManager.default.contents(atPath: json))
+        let frame = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["top"] as? [String: Any])
+        let busiest = try #require(frame["busiest"] as? [[String: Any]], "\(frame)")
+        #expect(busiest.first?["function"] as? String == "crunch", "\(busiest)")
+        #expect((busiest.first?["self_share"] as? Double ?? 0) >= 0.5, "\(busiest)")
+        // A single-threaded program that never imported threading still has its main thread listed.
+        #expect(piped.stdout.contains("MainThread"), "\(piped.stdout)")
+        running.signal(SIGTERM)
+        _ = running.finish()
+    }
 }

@@ -46,4 +46,34 @@ import Testing
         #expect(later.lines().contains { $0.contains("not traced (pyinspect run --gil)") })
         #expect(later.lines(width: 20).allSatisfy { $0.count <= 20 })
     }
+
+    func profile(_ samples: UInt64, _ rows: [(String, UInt64, UInt64)]) -> LiveProfile {
+        LiveProfile(cpuSamples: samples, functions: rows.map {
+            LiveProfile.Function(function: $0.0, file: "/srv/app.py", line: 3, selfSamples: $0.1, totalSamples: $0.2)
+        })
+    }
+
+    @Test func theBusiestFunctionsAreTheIntervalsDifferencesNotTheRunsTotals() {
+        var first = stats(at: 10, rss: 100, collections: [1, 0, 0], pause: nil, held: nil)
+        first.profile = profile(1000, [("parse", 900, 950), ("render", 100, 100)])
+        var second = stats(at: 11, rss: 100, collections: [1, 0, 0], pause: nil, held: nil)
+        // Over the interval: 100 samples, render 80 of them, parse 20 (a function new to the reply had none).
+        second.profile = profile(1100, [("parse", 920, 970), ("render", 180, 180), ("fresh", 0, 30)])
+        let frame = TopFrame.make(current: second, previous: first)
+        #expect(frame.busiestSamples == 100)
+        #expect(frame.busiest?.map(\.function) == ["render", "parse"])
+        #expect(abs((frame.busiest?.first?.selfShare ?? 0) - 0.8) < 1e-9)
+        #expect(abs((frame.busiest?.last?.totalShare ?? 0) - 0.2) < 1e-9)
+        let text = frame.lines().joined(separator: "\n")
+        #expect(text.contains("on CPU over the interval, 100 samples"), "\(text)")
+        #expect(text.contains("80%    80%    render (app.py:3)"), "\(text)")
+        // The first frame has only the totals: since the start.
+        let opening = TopFrame.make(current: first, previous: nil)
+        #expect(opening.busiest?.first?.function == "parse")
+        #expect(opening.lines().contains { $0.contains("since the start, 1000 samples") })
+        // Without a profile the view says how to get one.
+        let plain = TopFrame.make(current: stats(at: 5, rss: 1, collections: [0, 0, 0], pause: nil, held: nil), previous: nil)
+        #expect(plain.busiest == nil)
+        #expect(plain.lines().contains { $0.contains("not sampled (pyinspect run --profile)") })
+    }
 }

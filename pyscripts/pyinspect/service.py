@@ -399,7 +399,7 @@ def _thread_rows():
     frames = sys._current_frames()
     rows = []
     if threading is None:
-        return rows
+        return _threads_without_threading(frames)
     for thread in threading.enumerate():
         if thread.name.startswith("pyinspect-"):
             continue
@@ -415,9 +415,27 @@ def _thread_rows():
     return rows
 
 
+def _threads_without_threading(frames):
+    """A program that never imported threading: its main thread (and any started through _thread, unnamed)."""
+    import _thread
+    me = _thread.get_ident()
+    rows = []
+    for ident, frame in frames.items():
+        while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+            frame = frame.f_back
+        if ident == me or frame is None:
+            continue  # this worker, and pyinspect's other threads (no frame of the target)
+        rows.append({"name": "thread-%d" % ident, "function": frame.f_code.co_name,
+                     "file": frame.f_code.co_filename, "line": frame.f_lineno})
+    if len(rows) == 1:  # the main thread: on Linux its native id is the pid
+        rows[0].update(name="MainThread", native_id=os.getpid())
+    return rows
+
+
 def stats(argument):
     """`pyinspect top`: counters only, no census (a fraction of a millisecond of the target's time):
-    memory, gc, threads with the line each runs, asyncio tasks, fds, and the GIL tracer's running totals."""
+    memory, gc, threads with the line each runs, asyncio tasks, fds, the GIL tracer's running totals and the
+    profile's samples by function (both read by the host, passed in)."""
     from . import gc_stats, leaks
     options = fastjson.loads(argument) if argument else {}
     memory = {"python_blocks": sys.getallocatedblocks(), "rss_bytes": _rss_bytes(),
@@ -432,4 +450,6 @@ def stats(argument):
     gil = _target_gil(options.get("gil"))
     if gil is not None:
         reply["gil"] = gil
+    if isinstance(options.get("profile"), dict):  # the running profile's busiest functions (run --profile)
+        reply["profile"] = options["profile"]
     return fastjson.dumps(reply)

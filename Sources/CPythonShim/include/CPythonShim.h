@@ -287,6 +287,13 @@ typedef struct {
     const uint32_t *frames;        // depth pairs (function index, line), innermost first
     uint64_t count;
 } pyi_profile_stack_info;
+typedef struct {
+    uint32_t function;             // index for pyi_profile_function
+    uint64_t self_samples, total_samples;   // on-CPU samples with it innermost, anywhere in the stack
+} pyi_profile_live_function;
+// While the profile runs (`pyinspect top`, any thread): up to `capacity` functions by on-CPU self samples since
+// the start, largest first, and the on-CPU samples in all. How many were written, or -1 when no profile runs here.
+int pyi_profile_live_functions(pyi_profile_live_function *out, uint32_t capacity, uint64_t *cpu_samples);
 // On the thread holding the GIL, before the target runs: checks the layout, reserves the tables. `gil_exact`:
 // the GIL tracer runs in exact mode (its per-thread flags give gil_wait). 0, or -1 and a reason.
 int pyi_profile_prepare(double rate_hz, int gil_exact, char *error, size_t error_size);

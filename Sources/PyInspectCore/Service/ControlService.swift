@@ -8,8 +8,16 @@ enum ControlService {
             case .dump: return ControlReplies.ok("dump", json: try helper.call("service", "dump"))
             case .stats:
                 // The tracer's running totals: `top` takes the differences (checkpoints keep their own baseline).
-                let gil = CheckpointGIL.runningTotals().flatMap { try? HelperJSONEncoder.encode($0) }
-                return ControlReplies.ok("stats", json: try helper.call("service", "stats", gil.map { "{\"gil\":\($0)}" } ?? "{}"))
+                var fields: [String] = []
+                if let gil = CheckpointGIL.runningTotals().flatMap({ try? HelperJSONEncoder.encode($0) }) {
+                    fields.append("\"gil\":\(gil)")
+                }
+                if let profile = LiveProfile.current(helperDirectory: helper.packageDirectory)
+                    .flatMap({ try? HelperJSONEncoder.encode($0) })
+                {
+                    fields.append("\"profile\":\(profile)")
+                }
+                return ControlReplies.ok("stats", json: try helper.call("service", "stats", "{" + fields.joined(separator: ",") + "}"))
             case .checkpoint(let name):
                 var fields: [String] = []
                 if let name { fields.append("\"name\":\(ControlReplies.quoted(name))") }

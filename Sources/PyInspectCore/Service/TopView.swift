@@ -12,6 +12,8 @@ public struct TopStats: Decodable, Sendable, Equatable {
     public var checkpoints: Int?
     /// The GIL tracer's totals since it started (`run --gil`), the target's threads only.
     public var gil: CheckpointGIL?
+    /// The profile's on-CPU samples by function since it started (`run --profile`).
+    public var profile: LiveProfile?
 
     public struct GC: Decodable, Sendable, Equatable {
         public var counts: [Int]
@@ -31,7 +33,7 @@ public struct TopStats: Decodable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case timeS = "time_s", pid, program, memory, gc, threads, tasks, fds, checkpoints, gil
+        case timeS = "time_s", pid, program, memory, gc, threads, tasks, fds, checkpoints, gil, profile
     }
 }
 
@@ -57,6 +59,20 @@ public struct TopFrame: Codable, Sendable, Equatable {
     public var checkpoints: Int
     /// Share of the interval the GIL was held by any of the target's threads (`run --gil` only).
     public var gilHeldShare: Double?
+    /// The functions on CPU most over the interval (since the start for the first frame), `run --profile` only.
+    public var busiest: [Busy]?
+    /// On-CPU samples those shares are of.
+    public var busiestSamples: UInt64?
+
+    public struct Busy: Codable, Sendable, Equatable {
+        public var function: String
+        public var file: String
+        public var line: Int
+        /// Share of the on-CPU samples with it innermost, and anywhere in the stack.
+        public var selfShare: Double
+        public var totalShare: Double
+        enum CodingKeys: String, CodingKey { case function, file, line, selfShare = "self_share", totalShare = "total_share" }
+    }
 
     public struct Thread: Codable, Sendable, Equatable {
         public var name: String
@@ -76,6 +92,30 @@ public struct TopFrame: Codable, Sendable, Equatable {
         case timeS = "time_s", pid, program, intervalS = "interval_s", memory, rssPerS = "rss_per_s"
         case gcCollections = "gc_collections", gcPerS = "gc_per_s", gcPauseTotalS = "gc_pause_total_s"
         case gcPauseShare = "gc_pause_share", threads, tasks, fds, checkpoints, gilHeldShare = "gil_held_share"
+        case busiest, busiestSamples = "busiest_samples"
+    }
+
+    /// How many busiest functions a frame keeps.
+    static let busiestKept = 8
+
+    /// The interval's busiest functions: differences of the running counts (a function missing from the
+    /// previous reply had none then).
+    static func busiest(current: LiveProfile?, previous: LiveProfile?) -> (rows: [Busy], samples: UInt64)? {
+        guard let current else { return nil }
+        struct Key: Hashable { var function, file: String; var line: Int }
+        var before: [Key: (UInt64, UInt64)] = [:]
+        for row in previous?.functions ?? [] { before[Key(function: row.function, file: row.file, line: row.line)] = (row.selfSamples, row.totalSamples) }
+        let samples = current.cpuSamples - min(current.cpuSamples, previous?.cpuSamples ?? 0)
+        guard samples > 0 else { return ([], 0) }
+        let rows = current.functions.compactMap { row -> Busy? in
+            let (selfBefore, totalBefore) = before[Key(function: row.function, file: row.file, line: row.line)] ?? (0, 0)
+            let selfCount = row.selfSamples - min(row.selfSamples, selfBefore)
+            guard selfCount > 0 else { return nil }
+            let totalCount = row.totalSamples - min(row.totalSamples, totalBefore)
+            return Busy(function: row.function, file: row.file, line: row.line,
+                        selfShare: Double(selfCount) / Double(samples), totalShare: Double(max(totalCount, selfCount)) / Double(samples))
+        }
+        return (Array(rows.sorted { $0.selfShare > $1.selfShare }.prefix(busiestKept)), samples)
     }
 
     /// The frame for `current`, with rates against `previous` when there is one.
@@ -104,6 +144,7 @@ public struct TopFrame: Codable, Sendable, Equatable {
                           gilHeldShare: share(now?.heldS, before?.heldS), gilWaitShare: share(now?.waitedS, before?.waitedS))
         }
         let totalHeld: Double? = gilInterval == nil ? nil : threads.compactMap(\.gilHeldShare).reduce(0, +)
+        let busy = busiest(current: current.profile, previous: previous?.profile)
         return TopFrame(
             timeS: current.timeS, pid: current.pid, program: current.program ?? "", intervalS: interval,
             memory: current.memory,
@@ -113,7 +154,7 @@ public struct TopFrame: Codable, Sendable, Equatable {
             gcPauseTotalS: current.gc.pauseTotalS,
             gcPauseShare: current.gc.pauseTotalS.flatMap { rate($0, previous?.gc.pauseTotalS) },
             threads: threads, tasks: current.tasks, fds: current.fds, checkpoints: current.checkpoints ?? 0,
-            gilHeldShare: totalHeld.map { min(1, $0) })
+            gilHeldShare: totalHeld.map { min(1, $0) }, busiest: busy?.rows, busiestSamples: busy?.samples)
     }
 
     /// The frame as text lines (no terminal codes), at most `width` columns each.
@@ -144,6 +185,19 @@ public struct TopFrame: Codable, Sendable, Equatable {
             rows.append(String(thread.name.prefix(20)).padded(toLength: 20) + " " + id.padded(toLength: 10) + " "
                 + percent(thread.gilHeldShare).padded(toLength: 9) + percent(thread.gilWaitShare).padded(toLength: 6)
                 + (thread.at ?? ""))
+        }
+        rows.append("")
+        if let busiest, let busiestSamples {
+            let span = intervalS == nil ? "since the start" : "over the interval"
+            rows.append("BUSIEST  on CPU \(span), \(busiestSamples) samples")
+            rows.append("SELF   TOTAL  FUNCTION")
+            for row in busiest {
+                rows.append(percent(row.selfShare).padded(toLength: 7) + percent(row.totalShare).padded(toLength: 7)
+                    + "\(row.function) (\(PathText.lastComponent(row.file)):\(row.line))")
+            }
+            if busiest.isEmpty { rows.append("  no Python code on CPU") }
+        } else {
+            rows.append("BUSIEST  not sampled (pyinspect run --profile)")
         }
         return rows.map { $0.count > width ? String($0.prefix(width)) : $0 }
     }
