@@ -3,7 +3,9 @@ import Testing
 
 /// Issue 14: a child blocked flushing a large item onto a multiprocessing Queue while the parent joins it is
 /// named as the multiprocessing deadlock it is (both lines), stopped with 123 well before any --timeout; a child
-/// that is merely slow, sleeping or writing to a queue someone reads is not.
+/// that is merely slow, sleeping or writing to a queue someone reads is not. A child whose own threads or loop
+/// deadlock while the parent waits for it (join, waitpid, subprocess.run) ends the run the same way, without
+/// --timeout; a child at work is never given a watcher.
 @Suite struct MultiprocessingDeadlockTests {
     func fixture(_ name: String) -> String { BinaryHarness.fixture("processes/\(name)") }
 
@@ -95,5 +97,12 @@ import Testing
             ["run", "--timeout", "80", fixture("joined_child_deadlocks.py"), "fork", "locks"], json: true)
         #expect(result.status == 123, "\(result.stderr)")  // not 124: the deadlock ended it, not the timeout
         #expect(findings(try #require(result.report), kind: "multiprocessing_deadlock").count == 1)
+    }
+
+    @Test func aChildAtWorkThatTheParentWaitsForIsLeftAlone() throws {
+        let result = try BinaryHarness.run(["run", fixture("waited_busy_child.py")], json: true)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "threads 1 0\n", "\(result.stdout)")  // no watcher thread was started in it
+        #expect(findings(try #require(result.report), kind: "multiprocessing_deadlock").isEmpty)
     }
 }

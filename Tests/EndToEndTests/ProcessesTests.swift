@@ -234,12 +234,16 @@ import Testing
         #expect(result.stderr.contains("    GIL: ") == (limited > 0), "\(result.stderr)")
     }
 
-    @Test func aForkChildsABBADeadlockIsThatChildsFindingAndTheTimeoutSaysSo() throws {
+    @Test func aForkChildsABBADeadlockIsThatChildsFindingAndTheParentsWaitForItIsTheRunsDeadlock() throws {
         let fixture = BinaryHarness.fixture("processes/fork_abba_deadlock.py")
-        let result = try BinaryHarness.run(["run", "--timeout", "5", fixture], json: true)
-        #expect(result.status == 124, "\(result.stderr)")  // the run ended at its timeout, not by the child's hand
+        let result = try BinaryHarness.run(["run", "--timeout", "60", fixture], json: true)
+        // The parent blocked in os.waitpid for a child that can never end: the run's deadlock, not its timeout.
+        #expect(result.status == 123, "\(result.stderr)")
         let report = try #require(result.report)
-        #expect(report["verdict"] as? String == "timeout")
+        #expect(report["verdict"] as? String == "deadlock")
+        let waits = (report["findings"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "multiprocessing_deadlock" }
+        #expect(waits.count == 1 && (waits.first?["site"] as? [String: Any])?["line"] as? Int == 35, "\(waits)")
+        #expect((waits.first?["message"] as? String)?.contains("waits for process") == true, "\(waits)")
         let processes = try #require(report["processes"] as? [[String: Any]], "\(result.stderr)")
         let child = try #require(withRole(processes, "fork").first, "\(processes)")
         let deadlocks = ((child["findings"] as? [[String: Any]]) ?? []).filter { $0["kind"] as? String == "deadlock" }
@@ -252,14 +256,23 @@ import Testing
         }
         let top = try #require((report["findings"] as? [[String: Any]])?.first { $0["kind"] as? String == "child_deadlock" })
         #expect((top["message"] as? String)?.contains("process \(child["pid"] as? Int ?? -1) (fork) deadlocked") == true)
+    }
+
+    @Test func aPoolWorkersDeadlockIsNamedWhenTheTimeoutEndsTheRun() throws {
+        // The parent waits for a result (a condition), not for the process: only --timeout ends the run.
+        let result = try BinaryHarness.run(["run", "--timeout", "6", BinaryHarness.fixture("processes/pool_worker_deadlock.py")], json: true)
+        #expect(result.status == 124, "\(result.stderr)")
+        let report = try #require(result.report)
+        #expect(report["verdict"] as? String == "timeout")
+        #expect((report["findings"] as? [[String: Any]])?.contains { $0["kind"] as? String == "child_deadlock" } == true,
+                "\(report["findings"] ?? [])")
         #expect(result.stderr.contains("stopped at the timeout while a child process was deadlocked"), "\(result.stderr)")
     }
 
     @Test func aChildsTaskAwaitingAFutureNobodySetsIsThatChildsDeadlock() throws {
-        let result = try BinaryHarness.run(
-            // 8 s: the child is a new pyinspect-python (slow to start on a loaded machine) and needs 1 s of stillness.
-            ["run", "--timeout", "8", BinaryHarness.fixture("processes/child_awaits_forever.py")], json: true)
-        #expect(result.status == 124, "\(result.stderr)")
+        // Without --timeout: subprocess.run waits for the child, which the parent's monitor asks to watch itself.
+        let result = try BinaryHarness.run(["run", BinaryHarness.fixture("processes/child_awaits_forever.py")], json: true)
+        #expect(result.status == 123, "\(result.stderr)")
         let report = try #require(result.report)
         let processes = try #require(report["processes"] as? [[String: Any]], "\(result.stderr)")
         let child = try #require(withRole(processes, "subprocess").first, "\(processes)")

@@ -31,6 +31,7 @@ Nothing here imports a module the interpreter has not already loaded. In the emb
 imported only when the target forks or reaps a child (host.py's lazy hooks), so a run without children never
 pays for it.
 """
+import _thread
 import os
 import sys
 import time
@@ -48,6 +49,9 @@ _SITE_FRAMES = 12
 _spawned = set()
 # Command lines read from /proc for other children, once per pid, at the first wait for it.
 _proc_commands = {}
+# Threads blocked in os.waitpid for one child now: thread ident -> pid (hang_processes.py: a wait that can never
+# end because that child deadlocked is the target's deadlock too).
+blocked_waits = {}
 
 
 def install(argument):
@@ -330,7 +334,18 @@ def waitpid_recorded(pid, options, /):
         if pid > 0 and pid not in _spawned and pid not in _proc_commands and _directory is not None:
             _proc_commands[pid] = _proc_argv(pid)
         # wait4 reaps exactly as waitpid does (same pid and options) and also gives the child's resource usage.
-        child, status, usage = os.wait4(pid, options)
+        blocking = pid > 0 and not options & os.WNOHANG
+        if blocking:
+            ident = _thread.get_ident()
+            blocked_waits[ident] = pid
+            hangs = sys.modules.get("_pyinspect.hangs")
+            if hangs is not None:  # hang watching is on: have hang_processes looked at while this thread waits
+                hangs.watch_processes()
+        try:
+            child, status, usage = os.wait4(pid, options)
+        finally:
+            if blocking:
+                blocked_waits.pop(ident, None)
         if child > 0 and _directory is not None:
             try:
                 record = {"record": "process_reaped", "child_pid": child, "status": status,

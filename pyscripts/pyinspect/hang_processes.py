@@ -33,8 +33,9 @@ _state = {}
 
 
 def install():
+    """Once (multiprocessing imported, or a first blocking wait for a child)."""
     directory = os.environ.get("PYINSPECT_CHILD_DIR")
-    if not directory:
+    if not directory or _directory[0] is not None:
         return
     _directory[0] = directory
     import_hooks.after_import("multiprocessing.queues", _patch_queues)
@@ -72,10 +73,23 @@ def _note_put(queue, frame):
         os.close(fd)
 
 
+def _blocked_waits():
+    """child_process.py's threads blocked in os.waitpid(pid, 0) now (Popen.wait, subprocess.run, a fork's
+    parent): ident -> pid."""
+    child_process = sys.modules.get("_pyinspect.child_process")
+    return getattr(child_process, "blocked_waits", None) or {}
+
+
 def _joined_children():
-    """{child pid: (thread ident, innermost frame)} for threads in Process.join without a timeout."""
+    """{child pid: (thread ident, innermost frame, how)} for threads in Process.join without a timeout ("joins")
+    or blocked waiting for that child ("waits for")."""
     found = {}
-    for ident, frame in sys._current_frames().items():
+    frames = sys._current_frames()
+    for ident, pid in list(_blocked_waits().items()):
+        frame = frames.get(ident)
+        if frame is not None:
+            found[pid] = (ident, frame, "waits for")
+    for ident, frame in frames.items():
         current, depth = frame, 0
         while current is not None and depth < 12:
             code = current.f_code
@@ -83,7 +97,7 @@ def _joined_children():
                 local = current.f_locals
                 pid = getattr(getattr(local.get("self"), "_popen", None), "pid", None)
                 if pid and local.get("timeout") is None:
-                    found[pid] = (ident, frame)
+                    found[pid] = (ident, frame, "joins")
                 break
             current, depth = current.f_back, depth + 1
     return found
@@ -172,18 +186,21 @@ def check(now):
     if _directory[0] is None:
         return None
     process = sys.modules.get("multiprocessing.process")
-    if process is None or not process._children:
+    if (process is None or not process._children) and not _blocked_waits():
         _state.clear()
         return None
     joined = _joined_children()
     for pid in [pid for pid in _state if pid not in joined]:
         del _state[pid]
     stuck = []
-    for pid, (ident, frame) in joined.items():
+    for pid, (ident, frame, how) in joined.items():
         entry = _state.setdefault(pid, {"since": now, "asked": None, "wchar": None, "confirmed_once": False})
         if now - entry["since"] < JOIN_LOOK_S:
             continue
         if entry["asked"] is None:
+            if not _is_ours(pid):  # no handler for the signals: a `sleep` or a foreign python would die of them
+                entry["since"] = now - JOIN_LOOK_S + 0.5  # or not started yet: looked at again in 0.5 s (a stat)
+                continue
             _ask(pid, entry, now)
             continue
         answer = _answer(pid, entry)
@@ -195,11 +212,17 @@ def check(now):
         if not _feeder_blocked(threads):
             deadlock = _deadlock_recorded(pid, entry)
             if deadlock is not None:
-                _report_child_deadlock(pid, ident, frame, now - entry["since"], deadlock)
+                _report_child_deadlock(pid, ident, frame, how, now - entry["since"], deadlock)
                 stuck.append(pid)
                 continue
             if not entry.get("watch_asked"):
-                entry["watch_asked"] = _ask_to_watch(pid)
+                # Only a child that looks stalled (the same stacks and no CPU used between two looks) is asked:
+                # the watcher is a thread its program can see, so a child at work is never given one.
+                cpu = _cpu_ticks(pid)
+                stalled = cpu is not None and cpu == entry.get("cpu") and threads == entry.get("threads")
+                entry.update(cpu=cpu, threads=threads)
+                if stalled:
+                    entry["watch_asked"] = _ask_to_watch(pid)
             # Looked at again in 0.5 s: the child's watcher needs its waits 0.5 s old and one 50 ms tick.
             entry.update(asked=None, confirmed_once=False, since=now - JOIN_LOOK_S + 0.5)
             continue
@@ -214,16 +237,30 @@ def check(now):
         if before is not None and after is not None and after - before > entry["first_dump_bytes"]:
             entry.update(since=now, asked=None, confirmed_once=False)  # it wrote: someone reads
             continue
-        _report(pid, ident, frame, now - entry["since"])
+        _report(pid, ident, frame, how, now - entry["since"])
         stuck.append(pid)
     return stuck or None
 
 
+def _cpu_ticks(pid):
+    """utime + stime of /proc/<pid>/stat, or None."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _is_ours(pid):
+    """A Python process of ours: it wrote its start record, after setting the handlers of the stacks and watch
+    requests (an unhandled real-time signal ends a process)."""
+    return os.path.exists("%s/%d.jsonl" % (_directory[0], pid))
+
+
 def _ask_to_watch(pid):
-    """Only a process whose start record this directory holds: it set the request's handler before writing it
-    (an unhandled real-time signal would end it)."""
     import _signal
-    if not os.path.exists("%s/%d.jsonl" % (_directory[0], pid)):
+    if not _is_ours(pid):
         return False
     try:
         os.kill(pid, _signal.SIGRTMAX - WATCH_REQUEST_OFFSET)
@@ -264,17 +301,17 @@ def _what_deadlocked(snapshot):
     return "whose asyncio loop has tasks pending that nothing can wake"
 
 
-def _report_child_deadlock(pid, ident, frame, seconds, snapshot):
+def _report_child_deadlock(pid, ident, frame, how, seconds, snapshot):
     frames = _frame_list(frame)
     site = _site(frames)
     where = " at %s:%d" % (site["file"], site["line"]) if site else ""
-    message = (f"thread '{_thread_name(ident)}' joins process {pid}{where}, {_what_deadlocked(snapshot)}: the "
+    message = (f"thread '{_thread_name(ident)}' {how} process {pid}{where}, {_what_deadlocked(snapshot)}: the "
                f"child deadlocked and can never end (see its child_deadlock finding)")
     _record("multiprocessing_deadlock", message, thread=_thread_name(ident), site=site, stack=frames,
             seconds=round(seconds, 3))
 
 
-def _report(pid, ident, frame, seconds):
+def _report(pid, ident, frame, how, seconds):
     frames = _frame_list(frame)
     site = _site(frames)
     puts = []
@@ -288,7 +325,7 @@ def _report(pid, ident, frame, seconds):
         put_text = " at " + ", ".join("%s:%d" % (put["file"], put["line"]) for put in puts[-3:])
     else:
         put_text = ""
-    message = (f"thread '{_thread_name(ident)}' joins process {pid}{where}, which put an item "
+    message = (f"thread '{_thread_name(ident)}' {how} process {pid}{where}, which put an item "
                f"on a multiprocessing Queue{put_text} that nobody reads: the child's queue feeder thread is blocked "
                f"writing the full pipe and the child cannot exit until it is flushed. Get the items before join(), "
                f"or call cancel_join_thread() on the queue in the child")

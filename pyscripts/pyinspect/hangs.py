@@ -118,6 +118,14 @@ def install():
     import_hooks.after_import("multiprocessing", lambda _module: (_load(), hang_processes.install(), _need_monitor()))
 
 
+def watch_processes():
+    """A thread is about to block waiting for a child (child_process.waitpid_recorded): the processes part
+    loaded and installed, and the monitor ticking. Cheap after the first call."""
+    _load()
+    hang_processes.install()
+    _need_monitor()
+
+
 def _need_monitor():
     from .hang_frames import need_monitor
     need_monitor()

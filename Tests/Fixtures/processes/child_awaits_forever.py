@@ -1,5 +1,6 @@
 """A child through sys.executable whose asyncio task awaits a future nobody sets while its loop idles; the
-parent waits for the child, so only --timeout ends the run. The child's finding names the awaiting line."""
+parent waits for the child (subprocess.run), for ever: the run's deadlock. The child's finding names the awaiting
+line."""
 import subprocess
 import sys
 

@@ -1,5 +1,5 @@
-"""A fork child whose two threads take two locks in opposite orders (ABBA) and deadlock; the parent waits for it,
-so only --timeout ends the run. The child's finding names the cycle and both lines."""
+"""A fork child whose two threads take two locks in opposite orders (ABBA) and deadlock; the parent waits for it in
+os.waitpid, for ever: the run's deadlock. The child's finding names the cycle and both lines."""
 import os
 import threading
 
