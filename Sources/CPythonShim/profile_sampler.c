@@ -340,6 +340,31 @@ static uint32_t coroutine_slot(uintptr_t coroutine) {
     return (uint32_t)((coroutine >> 4) * 2654435761u) & (PROF_COROUTINE_SLOTS - 1);
 }
 
+// The last PROF_LATER_TASKS entries of the task table: once the others are taken (a service makes tasks for
+// ever: 65,536 of them at 100 a second is 11 minutes), each later task counts under one entry per coroutine,
+// named PROF_LATER_NAME, so its samples still say which coroutine ran. Found by the coroutine's name's hash.
+#define PROF_LATER_TASKS 1024u
+#define PROF_LATER_NAME "(later tasks)"
+static uint32_t later_slots[2 * PROF_LATER_TASKS];   // task index + 1, 0: free
+
+static uint32_t later_task(const char *qualname) {
+    uint32_t hash = 2166136261u;
+    for (const unsigned char *c = (const unsigned char *)qualname; *c; c++) hash = (hash ^ *c) * 16777619u;
+    for (uint32_t probe = 0; probe < 2 * PROF_LATER_TASKS; probe++) {
+        uint32_t *slot = &later_slots[(hash + probe) & (2 * PROF_LATER_TASKS - 1)];
+        if (*slot == 0) {
+            if (prof.ntasks >= PROF_MAX_TASKS) return 0;
+            task_entry *task = &prof.tasks[prof.ntasks];
+            snprintf(task->name, sizeof task->name, "%s", PROF_LATER_NAME);
+            snprintf(task->coroutine, sizeof task->coroutine, "%s", qualname);
+            *slot = ++prof.ntasks;
+            return *slot;
+        }
+        if (strncmp(prof.tasks[*slot - 1].coroutine, qualname, sizeof prof.tasks[0].coroutine - 1) == 0) return *slot;
+    }
+    return 0;
+}
+
 // From Python (the GIL held) when a task is created: its coroutine's address is what the sampler will find.
 // A later task whose coroutine reuses the address replaces the entry; `code` guards against a coroutine that
 // was never a task's taking a dead one's address.
@@ -347,20 +372,28 @@ void pyi_profile_task_created(uintptr_t coroutine, uintptr_t code, const char *n
     // Not in a forked child: the sampler may have held task_lock at the fork, and it has no sampler anyway.
     if (!prepared || getpid() != prof.pid) return;
     pthread_mutex_lock(&task_lock);
-    if (prof.ntasks < PROF_MAX_TASKS) {
+    coroutine_entry *found = NULL;
+    uint32_t slot = coroutine_slot(coroutine);
+    for (uint32_t probe = 0; probe < PROF_COROUTINE_SLOTS / 2; probe++, slot = (slot + 1) & (PROF_COROUTINE_SLOTS - 1)) {
+        coroutine_entry *entry = &prof.coroutines[slot];
+        if (entry->coroutine == 0 || entry->coroutine == coroutine) {
+            found = entry;
+            break;
+        }
+    }
+    uint32_t task_plus1 = 0;
+    if (found != NULL && prof.ntasks < PROF_MAX_TASKS - PROF_LATER_TASKS) {
         task_entry *task = &prof.tasks[prof.ntasks];
         snprintf(task->name, sizeof task->name, "%s", name);
         snprintf(task->coroutine, sizeof task->coroutine, "%s", qualname);
-        uint32_t slot = coroutine_slot(coroutine);
-        for (uint32_t probe = 0; probe < PROF_COROUTINE_SLOTS / 2; probe++, slot = (slot + 1) & (PROF_COROUTINE_SLOTS - 1)) {
-            coroutine_entry *entry = &prof.coroutines[slot];
-            if (entry->coroutine == 0 || entry->coroutine == coroutine) {
-                entry->coroutine = coroutine;
-                entry->code = code;
-                entry->task_plus1 = ++prof.ntasks;
-                break;
-            }
-        }
+        task_plus1 = ++prof.ntasks;
+    } else if (found != NULL) {
+        task_plus1 = later_task(qualname);
+    }
+    if (task_plus1 != 0) {
+        found->coroutine = coroutine;
+        found->code = code;
+        found->task_plus1 = task_plus1;
     }
     pthread_mutex_unlock(&task_lock);
 }

@@ -130,6 +130,15 @@ import Testing
         #expect(number(function(profile, "numbers"), "total_fraction") >= 0.04, "\(profile)")
     }
 
+    @Test func tasksBeyondTheTaskTableStillNameTheirCoroutine() throws {
+        // 70,000 tasks, more than the table's 65,536: the last one's samples go to "(later tasks)" of its coroutine.
+        let (_, profile, _) = try profile("many_tasks.py", ["--rate", "500"])
+        let tasks = profile["tasks"] as? [[String: Any]] ?? []
+        let crunch = try #require(tasks.first { $0["coroutine"] as? String == "crunch" }, "\(tasks)")
+        #expect(crunch["name"] as? String == "(later tasks)")
+        #expect((crunch["samples"] as? Int ?? 0) >= 20, "\(crunch)")
+    }
+
     @Test func aCCallHoldingTheGILIsOnCPUOnTheLineOfTheCall() throws {
         let (_, profile, _) = try profile("c_call_holding_gil.py")
         let addUp = function(profile, "add_up")
