@@ -72,7 +72,8 @@ def install(argument):
             "argv": list(getattr(sys, "orig_argv", sys.argv)), "monotonic_s": options["start_monotonic_s"]})
     allocations_on = bool(os.environ.get("PYINSPECT_CHILD_ALLOC_SAMPLE"))
     gil_on = bool(os.environ.get("PYINSPECT_CHILD_GIL"))
-    if hangs_on or allocations_on or gil_on:
+    queries_on = bool(os.environ.get("PYINSPECT_CHILD_QUERIES"))
+    if hangs_on or allocations_on or gil_on or queries_on:
         # The instruments' records (capture.py's) go to this process's own file.
         from . import capture
         capture.open_capture("%s/%d.jsonl" % (_directory, os.getpid()), reserve=False)
@@ -82,6 +83,10 @@ def install(argument):
         import atexit  # built in
         if allocations_on:  # main.c starts the sampler after this returns
             atexit.register(_save_allocations)
+        if queries_on:  # the statements this process sends, written at its end (atexit, or os._exit)
+            from . import query_hooks
+            query_hooks.install()
+            atexit.register(_flush_queries)
         if hangs_on:  # event records as in the target; deadlocks: child_hangs' watcher, once threads can deadlock
             from . import hangs
             hangs.install()
@@ -184,6 +189,12 @@ def after_fork_in_child():
             import atexit  # built in
             atexit.register(_at_exit)
         # _native_end stays: a fork of a pyinspect-python process also exits through main.c, which writes it.
+        if os.environ.get("PYINSPECT_CHILD_QUERIES"):
+            queries = sys.modules.get("_pyinspect.queries")
+            if queries is not None:
+                queries.forget_the_parents()
+            import atexit  # built in
+            atexit.register(_flush_queries)
         if os.environ.get("PYINSPECT_CHILD_HANGS") and "_pyinspect.hangs" in sys.modules:
             # The parent's monitor thread did not survive the fork: this process watches itself, from now on
             # with --timeout, else when a parent joining it asks. Set before process_started is written: a
@@ -232,8 +243,25 @@ def _write_end(how, code):
             "cpu_system_s": times.system, "peak_rss_bytes": _peak_rss_bytes()})
 
 
+def _flush_queries():
+    """This process's database statements (PYINSPECT_CHILD_QUERIES), once, into its own file: a multiprocessing
+    worker ends by os._exit, which runs no atexit function."""
+    queries = sys.modules.get("_pyinspect.queries")
+    if queries is None or _directory is None or queries._flushed[0]:
+        return
+    from . import capture
+    try:
+        if not capture.is_owner():  # a fork of the target: its records go to its own file
+            capture.open_capture("%s/%d.jsonl" % (_directory, os.getpid()), reserve=False)
+        queries.flush()
+    except Exception as error:
+        capture.write({"record": "queries_error", "message": repr(error)[:500]})
+
+
 def _exit_recorded(code):
     try:
+        if os.environ.get("PYINSPECT_CHILD_QUERIES"):
+            _flush_queries()
         _write_end("os_exit", code)
     except BaseException:
         pass

@@ -748,6 +748,18 @@ def _patch_queue_pool():
 
 # -- the record ---------------------------------------------------------------------------------------------------
 
+def forget_the_parents():
+    """In a fork (child_process.py): what was recorded so far is the parent's, which writes it itself; this
+    process starts with nothing, and with fresh locks (another thread may have held them at the fork)."""
+    global _lock, _counts
+    _lock = _thread.allocate_lock()
+    _counts = _thread.allocate_lock()
+    for table in (_statements, _by_raw, _connections, _by_object, _refs, _ref_of, _pools):
+        table.clear()
+    _last[0] = None
+    _flushed[0] = False
+
+
 def flush():
     """Writes one record per statement key and per connection-opening line; once (exit, timeout or deadlock)."""
     if _flushed[0]:

@@ -18,6 +18,9 @@ public enum ChildProcessDirectory {
     /// a Python thread the child's own code can see (faulthandler's dumps, sys._current_frames), so it runs only
     /// when a child's hang would otherwise end the run at its timeout unexplained.
     public static let deadlocksVariable = "PYINSPECT_CHILD_DEADLOCKS"
+    /// Database statements recorded (not `--no-queries`): each Python process of the tree records what it sends
+    /// and writes it at its end into its own file (docs/queries.md).
+    public static let queriesVariable = "PYINSPECT_CHILD_QUERIES"
     /// `run --gil`: pyinspect-python traces its own GIL ("<long-hold ms>" or "<long-hold ms>:sampling") and saves
     /// `<pid>.gil.json` beside its records at its exit.
     public static let gilVariable = "PYINSPECT_CHILD_GIL"
@@ -40,6 +43,7 @@ public enum ChildProcessDirectory {
         } else {
             setenv(deadlocksVariable, "1", 1)
         }
+        if request.noQueries { unsetenv(queriesVariable) } else { setenv(queriesVariable, "1", 1) }
         if let gil = request.gil {
             setenv(gilVariable, String(gil.longHoldMs) + (gil.sampling ? ":sampling" : ""), 1)
         } else {

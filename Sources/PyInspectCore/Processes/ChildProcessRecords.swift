@@ -58,6 +58,8 @@ public struct ChildProcessCapture: Sendable, Equatable {
     public var threads: [Int32: [ThreadInfo]] = [:]
     /// A deadlock a child's own watcher found (child_hangs.py): the snapshot it took, with its stacks.
     public var hangSnapshots: [Int32: HangSnapshotRecord] = [:]
+    /// The database statements and connections each process recorded (queries.py), by pid.
+    public var queries: [Int32: QueryCapture] = [:]
     /// pyinspect's own threads in a child (child_hangs.py's watcher), by native id: left out of its GIL figures.
     public var hostThreads: [Int32: [Int64: String]] = [:]
 
@@ -105,6 +107,10 @@ public struct ChildProcessCapture: Sendable, Equatable {
                 if !own.startedThreads.isEmpty { capture.threads[pid] = own.startedThreads }
                 if let snapshot = own.hangSnapshot { capture.hangSnapshots[pid] = snapshot }
                 if !own.hostThreads.isEmpty { capture.hostThreads[pid] = own.hostThreads }
+                let queries = own.queries
+                if !queries.statements.isEmpty || !queries.connections.isEmpty || !queries.pools.isEmpty {
+                    capture.queries[pid] = queries
+                }
             }
             if let pid = Int32(name.dropLast(".jsonl".count)),
                 let trace = GILCapture.read(capturePath: directory + "/" + String(pid)) {

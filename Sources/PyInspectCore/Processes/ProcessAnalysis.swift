@@ -27,6 +27,10 @@ public enum ProcessAnalysis {
             if let events = capture.hangEvents[$0.pid] ?? (snapshot == nil ? nil : []) {
                 process.findings += HangFindings.findings(events: events, snapshot: snapshot)
             }
+            if let queries = capture.queries[$0.pid] {
+                process.queries = QueryAnalysis.section(queries)
+                process.findings += QueryAnalysis.findings(queries, wallS: process.wallS)
+            }
             return ($0.monotonicS ?? 0, process)
         }
         listed += uninstrumented(capture, started: Set(started.keys), reaped: reaped)

@@ -35,6 +35,8 @@ public struct ProcessReport: Codable, Sendable, Equatable {
     public var allocations: AllocationSection?
     /// `run --gil`: this process's own GIL figures (pyinspect-python processes that ended normally; docs/gil.md).
     public var gil: GILSection?
+    /// The database statements this process sent (as the report's `queries`; docs/queries.md).
+    public var queries: QuerySection?
 
     public init(pid: Int32, command: String, role: String, startMethod: String, verdict: String) {
         self.pid = pid
@@ -49,6 +51,6 @@ public struct ProcessReport: Codable, Sendable, Equatable {
         case wallS = "wall_s", cpuS = "cpu_s", peakRssBytes = "peak_rss_bytes", exitStatus = "exit_status", signal
         case signalName = "signal_name", verdict, findings, allocations
         case instrumented, note
-        case gil
+        case gil, queries
     }
 }
