@@ -13,18 +13,23 @@ import Testing
         (report["findings"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == kind }
     }
 
-    @Test(arguments: ["fork", "spawn"])
-    func queuePutWhileTheParentJoinsIsADeadlock(method: String) throws {
-        let result = try BinaryHarness.run(
-            ["run", "--timeout", "120", fixture("queue_join_deadlock.py"), method], json: true)
+    /// A run stopped as a deadlock with one `multiprocessing_deadlock`: the report and that finding's message.
+    func stoppedByOneProcessDeadlock(_ arguments: [String]) throws -> (report: [String: Any], finding: [String: Any]?, message: String) {
+        let result = try BinaryHarness.run(arguments, json: true)
         #expect(result.status == 123, "\(result.stderr)")
         let report = try #require(result.report)
         #expect(report["verdict"] as? String == "deadlock")
         let found = findings(report, kind: "multiprocessing_deadlock")
         #expect(found.count == 1, "\(report["findings"] ?? [])")
-        let message = found.first?["message"] as? String ?? ""
+        return (report, found.first, found.first?["message"] as? String ?? "")
+    }
+
+    @Test(arguments: ["fork", "spawn"])
+    func queuePutWhileTheParentJoinsIsADeadlock(method: String) throws {
+        let (report, finding, message) = try stoppedByOneProcessDeadlock(
+            ["run", "--timeout", "120", fixture("queue_join_deadlock.py"), method])
         #expect(message.contains("queue_join_deadlock.py:20"), "\(message)")  // the parent's join
-        #expect((found.first?["site"] as? [String: Any])?["line"] as? Int == 20)
+        #expect((finding?["site"] as? [String: Any])?["line"] as? Int == 20)
         if method == "fork" {
             #expect(message.contains("queue_join_deadlock.py:9"), "\(message)")  // the child's put
         }
@@ -55,14 +60,9 @@ import Testing
     // has joined it for a second. The fixture's watchdog ends it with status 3 after 90 s if that fails.
     @Test(arguments: ["fork", "spawn", "forkserver"])
     func aJoinedChildWhoseThreadsDeadlockEndsTheRunWithoutATimeout(method: String) throws {
-        let result = try BinaryHarness.run(["run", fixture("joined_child_deadlocks.py"), method, "locks"], json: true)
-        #expect(result.status == 123, "\(result.stderr)")
-        let report = try #require(result.report)
-        #expect(report["verdict"] as? String == "deadlock")
-        let found = findings(report, kind: "multiprocessing_deadlock")
-        #expect(found.count == 1, "\(report["findings"] ?? [])")
-        let message = found.first?["message"] as? String ?? ""
-        #expect((found.first?["site"] as? [String: Any])?["line"] as? Int == 69, "\(message)")  // the join
+        let (report, finding, message) = try stoppedByOneProcessDeadlock(
+            ["run", fixture("joined_child_deadlocks.py"), method, "locks"])
+        #expect((finding?["site"] as? [String: Any])?["line"] as? Int == 69, "\(message)")  // the join
         #expect(message.contains("'forward'") && message.contains("'backward'"), "\(message)")
         #expect(message.contains("joined_child_deadlocks.py:23") && message.contains("joined_child_deadlocks.py:29"))
         #expect(findings(report, kind: "child_deadlock").count == 1, "\(report["findings"] ?? [])")
