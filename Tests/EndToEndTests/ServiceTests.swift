@@ -64,6 +64,32 @@ import Testing
         _ = running.finish()
     }
 
+    @Test func theLockInstrumentsSitesAreNotTheTargetsGrowth() throws {
+        // GIVEN a target that keeps 400 connections, each with a Lock (no __dict__: __slots__)
+        let directory = try privateDirectory()
+        let socket = directory + "/control.sock"
+        let flag = directory + "/go"
+        let running = try RunningBinary(["run", "--control", socket, fixture("lock_per_connection.py"), flag])
+        #expect(running.waitForOutput("ready"))
+        #expect(try BinaryHarness.run(["checkpoint", socket]).status == 0)
+        #expect(FileManager.default.createFile(atPath: flag, contents: Data()))
+        #expect(running.waitForOutput("done 1"))
+        #expect(try BinaryHarness.run(["checkpoint", socket]).status == 0)
+        let diffPath = directory + "/diff.json"
+        let diffRun = try BinaryHarness.run(["diff", socket, "--json", diffPath])
+        #expect(diffRun.status == 0, "\(diffRun.stderr)")
+
+        // THEN the connections grew by 400, and dicts not by one per lock
+        let diff = try #require(try json(diffPath)["diff"] as? [String: Any])
+        let types = diff["types"] as? [[String: Any]] ?? []
+        let connections = types.first { $0["type"] as? String == "__main__.Connection" }?["delta"] as? Int ?? 0
+        #expect(connections == 400, "\(types.prefix(5))")
+        let dicts = types.first { $0["type"] as? String == "dict" }?["delta"] as? Int ?? 0
+        #expect(dicts < 100, "400 locks left \(dicts) dicts: \(types.prefix(5))")
+        running.signal(SIGTERM)
+        _ = running.finish()
+    }
+
     @Test func wsgiLeakIsNamedByLineAndChainAndCleanEndpointsAreNotBlamed() throws {
         // GIVEN a wsgiref app served under `run --control`, warmed up by traffic on every endpoint
         let directory = try privateDirectory()
