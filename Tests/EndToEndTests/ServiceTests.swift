@@ -86,6 +86,9 @@ import Testing
         #expect(connections == 400, "\(types.prefix(5))")
         let dicts = types.first { $0["type"] as? String == "dict" }?["delta"] as? Int ?? 0
         #expect(dicts < 100, "400 locks left \(dicts) dicts: \(types.prefix(5))")
+        // Each lock counts once, as the lock it is, not also as pyinspect's wrapper around it.
+        #expect(types.first { $0["type"] as? String == "_thread.lock" }?["delta"] as? Int == 400, "\(types.prefix(5))")
+        #expect(!types.contains { ($0["type"] as? String ?? "").hasPrefix("_pyinspect.") }, "\(types.prefix(5))")
         running.signal(SIGTERM)
         _ = running.finish()
     }

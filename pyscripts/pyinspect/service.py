@@ -139,6 +139,13 @@ def _own_footprint():
 def _census(native):
     """({type name: count}, sorted ids, (seconds the target was paused, CPU seconds used meanwhile)): the C census
     (census_walk.c) holds the GIL only to read the heap; elsewhere (a plain python3) the leak hunter's census."""
+    types, ids, pause = _census_of_all(native)
+    # pyinspect's own types (the lock instrument's wrapper around each of the target's locks) are not the
+    # target's: the lock it wraps is counted, as `_thread.lock`.
+    return {name: count for name, count in types.items() if not name.startswith("_pyinspect.")}, ids, pause
+
+
+def _census_of_all(native):
     from . import leaks
     own = tuple(_own_containers())
     if native is not None and hasattr(native, "census"):
