@@ -114,7 +114,10 @@ import Testing
         let site = finding["site"] as? [String: Any]
         #expect((site?["file"] as? String)?.hasSuffix("cancel_ignored.py") == true)
         #expect(site?["line"] as? Int == 10)
-        #expect((finding["message"] as? String)?.contains("after it was cancelled") == true)
+        // Seen while it still runs ("still running ... after it was cancelled") or, when the monitor's half-second
+        // looks come late on a busy machine, once it returned ("was cancelled, caught CancelledError"): both right.
+        let message = finding["message"] as? String ?? ""
+        #expect(message.contains("after it was cancelled") || message.contains("was cancelled, caught CancelledError"), "\(message)")
     }
 
     @Test func aCancelReRaisedOrUndoneByATimeoutIsNoFinding() throws {
