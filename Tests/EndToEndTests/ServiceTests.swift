@@ -36,15 +36,18 @@ import Testing
         return try #require(lines.firstIndex { $0.contains(marker) }) + 1
     }
 
-    @Test func pyinspectsRecordOfEachThreadIsNotTheTargetsGrowth() throws {
-        // GIVEN a target that starts a thread per job and keeps nothing
+    /// The diff's types around one step of a fixture that prints "ready", then does its step when the file
+    /// argv[1] appears and prints "done 1": a checkpoint, the step, a checkpoint, a diff.
+    func typesGrownByTheStep(of name: String) throws -> [[String: Any]] {
         let directory = try privateDirectory()
         let socket = directory + "/control.sock"
         let flag = directory + "/go"
-        let running = try RunningBinary(["run", "--control", socket, fixture("thread_per_job.py"), flag])
+        let running = try RunningBinary(["run", "--control", socket, fixture(name), flag])
+        defer {
+            running.signal(SIGTERM)
+            _ = running.finish()
+        }
         #expect(running.waitForOutput("ready"))
-
-        // WHEN a checkpoint, 300 threads started and ended, a checkpoint, and a diff
         #expect(try BinaryHarness.run(["checkpoint", socket]).status == 0)
         #expect(FileManager.default.createFile(atPath: flag, contents: Data()))
         #expect(running.waitForOutput("done 1"))
@@ -52,45 +55,34 @@ import Testing
         let diffPath = directory + "/diff.json"
         let diffRun = try BinaryHarness.run(["diff", socket, "--json", diffPath])
         #expect(diffRun.status == 0, "\(diffRun.stderr)")
-
-        // THEN no type grew by a dict per thread, and no chain runs through pyinspect's own modules
         let diff = try #require(try json(diffPath)["diff"] as? [String: Any])
-        let types = diff["types"] as? [[String: Any]] ?? []
-        let dicts = types.first { $0["type"] as? String == "dict" }?["delta"] as? Int ?? 0
+        return diff["types"] as? [[String: Any]] ?? []
+    }
+
+    func delta(_ types: [[String: Any]], _ type: String) -> Int {
+        types.first { $0["type"] as? String == type }?["delta"] as? Int ?? 0
+    }
+
+    @Test func pyinspectsRecordOfEachThreadIsNotTheTargetsGrowth() throws {
+        // GIVEN a target that starts a thread per job and keeps nothing: 300 threads started and ended
+        let types = try typesGrownByTheStep(of: "thread_per_job.py")
+        // THEN no type grew by a dict per thread, and no chain runs through pyinspect's own modules
+        let dicts = delta(types, "dict")
         #expect(dicts < 150, "300 threads left \(dicts) dicts: \(types.prefix(5))")
         let chains = types.flatMap { $0["chain"] as? [[String: Any]] ?? [] }
         #expect(!chains.contains { ($0["repr"] as? String ?? "").contains("_pyinspect") }, "\(chains)")
-        running.signal(SIGTERM)
-        _ = running.finish()
     }
 
     @Test func theLockInstrumentsSitesAreNotTheTargetsGrowth() throws {
-        // GIVEN a target that keeps 400 connections, each with a Lock (no __dict__: __slots__)
-        let directory = try privateDirectory()
-        let socket = directory + "/control.sock"
-        let flag = directory + "/go"
-        let running = try RunningBinary(["run", "--control", socket, fixture("lock_per_connection.py"), flag])
-        #expect(running.waitForOutput("ready"))
-        #expect(try BinaryHarness.run(["checkpoint", socket]).status == 0)
-        #expect(FileManager.default.createFile(atPath: flag, contents: Data()))
-        #expect(running.waitForOutput("done 1"))
-        #expect(try BinaryHarness.run(["checkpoint", socket]).status == 0)
-        let diffPath = directory + "/diff.json"
-        let diffRun = try BinaryHarness.run(["diff", socket, "--json", diffPath])
-        #expect(diffRun.status == 0, "\(diffRun.stderr)")
-
+        // GIVEN a target that keeps 400 more connections, each with a Lock (no __dict__: __slots__)
+        let types = try typesGrownByTheStep(of: "lock_per_connection.py")
         // THEN the connections grew by 400, and dicts not by one per lock
-        let diff = try #require(try json(diffPath)["diff"] as? [String: Any])
-        let types = diff["types"] as? [[String: Any]] ?? []
-        let connections = types.first { $0["type"] as? String == "__main__.Connection" }?["delta"] as? Int ?? 0
-        #expect(connections == 400, "\(types.prefix(5))")
-        let dicts = types.first { $0["type"] as? String == "dict" }?["delta"] as? Int ?? 0
+        #expect(delta(types, "__main__.Connection") == 400, "\(types.prefix(5))")
+        let dicts = delta(types, "dict")
         #expect(dicts < 100, "400 locks left \(dicts) dicts: \(types.prefix(5))")
         // Each lock counts once, as the lock it is, not also as pyinspect's wrapper around it.
-        #expect(types.first { $0["type"] as? String == "_thread.lock" }?["delta"] as? Int == 400, "\(types.prefix(5))")
+        #expect(delta(types, "_thread.lock") == 400, "\(types.prefix(5))")
         #expect(!types.contains { ($0["type"] as? String ?? "").hasPrefix("_pyinspect.") }, "\(types.prefix(5))")
-        running.signal(SIGTERM)
-        _ = running.finish()
     }
 
     @Test func wsgiLeakIsNamedByLineAndChainAndCleanEndpointsAreNotBlamed() throws {

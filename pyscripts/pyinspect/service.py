@@ -164,10 +164,26 @@ def _census_of_all(native):
     return types, sorted_ids, (time.monotonic() - began, time.thread_time() - began_cpu)
 
 
+def _import_before_the_census():
+    """What a checkpoint imports after its census (the allocation sites' module), imported before it, with its
+    bytecode cached as helper_call.c caches the helpers it imports. Imported after, a first checkpoint's import
+    was the second's growth: the module, its functions, and, compiled from source at every run (the target's
+    dont_write_bytecode), the 119 AST types and 132 dicts a first `compile` creates."""
+    if "_pyinspect.allocations" in sys.modules:
+        return
+    saved = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
+    try:
+        from . import allocations  # noqa: F401
+    finally:
+        sys.dont_write_bytecode = saved
+
+
 def _take(name, keep, gil=None):
     """A checkpoint's full record and its ids. The target is paused only while the census reads the heap (C,
     GIL held); the rest is Python, which gives the GIL to the target's threads every switch interval."""
     from . import leaks
+    _import_before_the_census()
     native = sys.modules.get("_pyinspect_native")
     started = False
     if native is not None and not _sampler["started_by_checkpoint"]:
